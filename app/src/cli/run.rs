@@ -1,0 +1,92 @@
+//! `wasmhole run`: run a guest to completion with the host's own standard
+//! streams, optionally tracing every syscall and summarising them at exit.
+
+use super::{RunArgs, TraceFormat};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use wasmhole_runtime::trace::{JsonLinesSink, RecordSink, Summary, SummarySink, TextSink};
+use wasmhole_runtime::{
+    EngineOptions, ExitStatus, InputSpec, OutputSpec, ProcessConfig, Program, RunOptions, Runtime,
+};
+
+/// Runs the command and returns the guest's exit status as ours.
+pub fn main(args: RunArgs) -> ExitCode {
+    match run(args) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn trace_sink(args: &RunArgs) -> Result<Option<Box<dyn RecordSink>>, String> {
+    let Some(path) = &args.trace else {
+        return Ok(None);
+    };
+    let out: Box<dyn Write + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stderr())
+    } else {
+        let file = std::fs::File::create(path)
+            .map_err(|e| format!("cannot write trace to {}: {e}", path.display()))?;
+        Box::new(std::io::BufWriter::new(file))
+    };
+    Ok(Some(match args.trace_format {
+        TraceFormat::Text => Box::new(TextSink::new(out, "")),
+        TraceFormat::Jsonl => Box::new(JsonLinesSink::new(out)),
+    }))
+}
+
+fn run(args: RunArgs) -> Result<i32, String> {
+    let program = Program::from_file(&args.guest.file).map_err(|e| e.to_string())?;
+    for r in program.legacy_renames() {
+        eprintln!(
+            "note: {}:{}:{}: translated old instruction name `{}` to `{}`",
+            program.name(),
+            r.line,
+            r.column,
+            r.old,
+            r.new
+        );
+    }
+    let mut sinks: Vec<Box<dyn RecordSink>> = Vec::new();
+    if let Some(sink) = trace_sink(&args)? {
+        sinks.push(sink);
+    }
+    let summary = Arc::new(Mutex::new(Summary::default()));
+    if args.summary {
+        sinks.push(Box::new(SummarySink(summary.clone())));
+    }
+    let guest = &args.guest;
+    let runtime = Runtime::new(EngineOptions {
+        fuel: guest.fuel.is_some(),
+        ..EngineOptions::default()
+    })
+    .map_err(|e| format!("cannot start the engine: {e}"))?;
+    let config = ProcessConfig {
+        args: guest.argv(),
+        env: guest.environment(),
+        dirs: guest.grants(),
+        stdin: InputSpec::Inherit,
+        stdout: OutputSpec::Inherit,
+        stderr: OutputSpec::Inherit,
+        limits: guest.limits(),
+    };
+    let report = runtime.run(
+        &program,
+        RunOptions {
+            abi: guest.abi.abi(),
+            config,
+            sinks,
+        },
+    );
+    if args.summary {
+        let table = summary.lock().map(|s| s.table()).unwrap_or_default();
+        eprint!("{table}");
+    }
+    if let ExitStatus::Failed(failure) = &report.status {
+        eprintln!("error: {failure}");
+    }
+    Ok(report.status.code())
+}

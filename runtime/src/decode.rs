@@ -1,0 +1,308 @@
+//! Turns a call's raw arguments and result into text a person reads, the way
+//! strace does, driven entirely by the call's declarative description.
+
+use crate::calls::{CallSpec, FieldShow, Filled, Kind, Ret, StructSpec};
+use crate::fdtable::FdTable;
+use crate::record::{ArgValue, CallOutcome, CallResult};
+
+/// Bytes of a string or buffer shown before `...`.
+const PREVIEW: usize = 48;
+/// Buffers of an iovec array shown before `...`.
+const MAX_IOVS: usize = 4;
+/// Structs of an array shown before `...`.
+const MAX_STRUCTS: usize = 4;
+
+/// Escapes bytes as strace does: `"hello\n"`, cut at `max` bytes.
+pub fn quote_bytes(bytes: &[u8], max: usize) -> String {
+    let mut s = String::with_capacity(bytes.len().min(max) + 2);
+    s.push('"');
+    for &b in bytes.iter().take(max) {
+        match b {
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    if bytes.len() > max {
+        s.push_str("...");
+    }
+    s
+}
+
+fn slice(mem: &[u8], ptr: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(ptr).ok()?;
+    let end = start.checked_add(usize::try_from(len).ok()?)?;
+    mem.get(start..end)
+}
+
+fn read_u32(mem: &[u8], ptr: u64) -> Option<u32> {
+    slice(mem, ptr, 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+}
+
+fn bad_ptr(ptr: u64) -> String {
+    format!("{ptr:#x} <out of bounds>")
+}
+
+/// Labels of the descriptor arguments as they are before the call runs (a
+/// `close` must still show what it closes).
+pub fn fd_labels_before(spec: &CallSpec, args: &[u64], fds: &FdTable) -> Vec<Option<String>> {
+    spec.params
+        .iter()
+        .zip(args)
+        .map(|(p, a)| match p.kind {
+            Kind::Fd => Some(fd_text(*a as u32, fds)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn fd_text(fd: u32, fds: &FdTable) -> String {
+    match fds.label(fd) {
+        Some(label) => format!("{fd}<{label}>"),
+        None => fd.to_string(),
+    }
+}
+
+/// How many bytes a call filled, given its arguments and result.
+fn filled_count(filled: Filled, args: &[u64], result: Option<u64>, mem: &[u8], cap: u64) -> u64 {
+    let n = match filled {
+        Filled::Result => result.map(|r| r as i32).filter(|r| *r >= 0).unwrap_or(0) as u64,
+        Filled::OutParam(i) => args
+            .get(i as usize)
+            .and_then(|p| read_u32(mem, *p))
+            .unwrap_or(0) as u64,
+        Filled::Whole => cap,
+    };
+    n.min(cap)
+}
+
+fn struct_text(spec: &StructSpec, bytes: &[u8]) -> String {
+    let mut parts = Vec::with_capacity(spec.fields.len());
+    for (name, offset, width, show) in spec.fields {
+        let off = *offset as usize;
+        let raw = &bytes[off..off + *width as usize];
+        let mut v = [0u8; 8];
+        v[..raw.len()].copy_from_slice(raw);
+        let v = u64::from_le_bytes(v);
+        let shown = match show {
+            FieldShow::Int => v.to_string(),
+            FieldShow::Enum(names) => names
+                .name_of(v as i64)
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string()),
+            FieldShow::Flags(names) => names.flags_text(v),
+        };
+        parts.push(format!("{name}={shown}"));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// Decodes every argument. `result` is the raw result when the call returned
+/// (out-values are shown only then, and only on success).
+pub fn decode_args(
+    spec: &CallSpec,
+    args: &[u64],
+    result: Option<u64>,
+    mem: &[u8],
+    fds: &FdTable,
+    fd_labels: &[Option<String>],
+) -> Vec<ArgValue> {
+    let succeeded = match (spec.ret, result) {
+        (Ret::Errno(_), Some(r)) => r as u32 == 0,
+        (Ret::I32OrError(_), Some(r)) => (r as i32) >= 0,
+        (_, Some(_)) => true,
+        (_, None) => false,
+    };
+    let arg = |i: u8| args.get(i as usize).copied().unwrap_or(0);
+    spec.params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let raw = args.get(i).copied().unwrap_or(0);
+            let shown = match p.kind {
+                Kind::Fd => fd_labels
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| raw.to_string()),
+                Kind::Int | Kind::Len | Kind::Nanos => match p.ty {
+                    crate::calls::WasmTy::I32 => (raw as u32 as i32).to_string(),
+                    crate::calls::WasmTy::I64 => raw.to_string(),
+                },
+                Kind::Ptr => format!("{raw:#x}"),
+                Kind::Str { len } | Kind::BytesIn { len } => match slice(mem, raw, arg(len)) {
+                    Some(b) => quote_bytes(b, PREVIEW),
+                    None => bad_ptr(raw),
+                },
+                Kind::CStr => {
+                    let start = raw as usize;
+                    match mem
+                        .get(start..)
+                        .and_then(|m| m.iter().position(|b| *b == 0))
+                    {
+                        Some(n) => quote_bytes(&mem[start..start + n], PREVIEW),
+                        None => bad_ptr(raw),
+                    }
+                }
+                Kind::BytesOut { len, filled } => {
+                    if !succeeded {
+                        format!("{raw:#x}")
+                    } else {
+                        let n = filled_count(filled, args, result, mem, arg(len));
+                        match slice(mem, raw, n) {
+                            Some(b) => quote_bytes(b, PREVIEW),
+                            None => bad_ptr(raw),
+                        }
+                    }
+                }
+                Kind::IovsIn { count } => iovs_text(mem, raw, arg(count), u64::MAX),
+                Kind::IovsOut { count, filled } => {
+                    if !succeeded {
+                        format!("{raw:#x}")
+                    } else {
+                        let n = filled_count(filled, args, result, mem, u64::MAX);
+                        iovs_text(mem, raw, arg(count), n)
+                    }
+                }
+                Kind::Flags(names) => names.flags_text(raw),
+                Kind::Enum(names) => names
+                    .name_of(raw as i64)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| raw.to_string()),
+                Kind::OutU32 if succeeded => match read_u32(mem, raw) {
+                    Some(v) => format!("[{v}]"),
+                    None => bad_ptr(raw),
+                },
+                Kind::OutU64 if succeeded => match slice(mem, raw, 8) {
+                    Some(b) => format!("[{}]", u64::from_le_bytes(b.try_into().unwrap())),
+                    None => bad_ptr(raw),
+                },
+                Kind::OutFd if succeeded => match read_u32(mem, raw) {
+                    Some(v) => format!("[{}]", fd_text(v, fds)),
+                    None => bad_ptr(raw),
+                },
+                Kind::OutStruct(s) if succeeded => match slice(mem, raw, s.size as u64) {
+                    Some(b) => struct_text(s, b),
+                    None => bad_ptr(raw),
+                },
+                Kind::StructsIn { spec: s, count } => structs_text(s, mem, raw, arg(count)),
+                Kind::StructsOut { spec: s, filled } if succeeded => {
+                    let n = filled_count(filled, args, result, mem, u64::MAX);
+                    structs_text(s, mem, raw, n)
+                }
+                Kind::OutU32
+                | Kind::OutU64
+                | Kind::OutFd
+                | Kind::OutStruct(_)
+                | Kind::StructsOut { .. } => format!("{raw:#x}"),
+            };
+            ArgValue {
+                name: p.name,
+                raw,
+                shown,
+            }
+        })
+        .collect()
+}
+
+fn iovs_text(mem: &[u8], ptr: u64, count: u64, mut budget: u64) -> String {
+    let Some(table) = slice(mem, ptr, count.saturating_mul(8)) else {
+        return bad_ptr(ptr);
+    };
+    let mut parts = Vec::new();
+    for (k, iov) in table.chunks_exact(8).enumerate() {
+        if k == MAX_IOVS {
+            parts.push("...".to_string());
+            break;
+        }
+        let p = u32::from_le_bytes(iov[0..4].try_into().unwrap()) as u64;
+        let l = u32::from_le_bytes(iov[4..8].try_into().unwrap()) as u64;
+        let shown_len = l.min(budget);
+        budget -= shown_len;
+        let data = match slice(mem, p, shown_len) {
+            Some(b) => quote_bytes(b, PREVIEW),
+            None => bad_ptr(p),
+        };
+        parts.push(format!("{{{data}, {l}}}"));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+fn structs_text(spec: &StructSpec, mem: &[u8], ptr: u64, count: u64) -> String {
+    let Some(all) = slice(mem, ptr, count.saturating_mul(spec.size as u64)) else {
+        return bad_ptr(ptr);
+    };
+    let mut parts: Vec<String> = all
+        .chunks_exact(spec.size as usize)
+        .take(MAX_STRUCTS)
+        .map(|b| struct_text(spec, b))
+        .collect();
+    if count as usize > MAX_STRUCTS {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// Decodes the result of a call that returned.
+pub fn decode_result(spec: &CallSpec, raw: u64) -> CallOutcome {
+    let named = |names: &'static crate::calls::Names, v: i64| CallResult {
+        raw: v,
+        error: names.name_of(v),
+        meaning: names.meaning_of(v),
+    };
+    match spec.ret {
+        Ret::Void | Ret::Never => CallOutcome::Done,
+        Ret::Errno(names) => {
+            let v = raw as u32 as i64;
+            if v == 0 {
+                CallOutcome::Returned(CallResult {
+                    raw: 0,
+                    error: None,
+                    meaning: None,
+                })
+            } else {
+                CallOutcome::Returned(named(names, v))
+            }
+        }
+        Ret::I32OrError(names) => {
+            let v = raw as u32 as i32 as i64;
+            if v >= 0 {
+                CallOutcome::Returned(CallResult {
+                    raw: v,
+                    error: None,
+                    meaning: None,
+                })
+            } else {
+                let mut r = named(names, v);
+                r.error.get_or_insert("ERROR");
+                CallOutcome::Returned(r)
+            }
+        }
+        Ret::I32 => CallOutcome::Returned(CallResult {
+            raw: raw as u32 as i32 as i64,
+            error: None,
+            meaning: None,
+        }),
+        Ret::I64 => CallOutcome::Returned(CallResult {
+            raw: raw as i64,
+            error: None,
+            meaning: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_strace() {
+        assert_eq!(quote_bytes(b"hi\n\"\x01", 10), "\"hi\\n\\\"\\x01\"");
+        assert_eq!(quote_bytes(b"abcdef", 3), "\"abc\"...");
+    }
+}

@@ -1,0 +1,94 @@
+//! Text disassembly of a module (from `wasmprinter`) with each line's byte
+//! offset, so a program counter maps to a line and a line to an offset.
+
+/// One line of disassembly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisasmLine {
+    /// Byte offset in the module of the item or instruction on this line.
+    pub offset: Option<usize>,
+    /// The text, without a trailing newline.
+    pub text: String,
+}
+
+/// The whole module as text, line by line.
+#[derive(Clone, Debug, Default)]
+pub struct Disassembly {
+    lines: Vec<DisasmLine>,
+    /// (offset, line index) for every line with an offset, sorted by offset.
+    by_offset: Vec<(usize, usize)>,
+}
+
+impl Disassembly {
+    /// Disassembles a binary module. An unprintable module gives one line
+    /// saying why rather than failing.
+    pub fn of(bytes: &[u8]) -> Disassembly {
+        let mut storage = String::new();
+        let mut config = wasmprinter::Config::new();
+        config.fold_instructions(false);
+        let lines: Vec<DisasmLine> = match config.offsets_and_lines(bytes, &mut storage) {
+            Ok(iter) => iter
+                .map(|(offset, text)| DisasmLine {
+                    offset,
+                    text: text.trim_end_matches('\n').to_string(),
+                })
+                .collect(),
+            Err(e) => vec![DisasmLine {
+                offset: None,
+                text: format!(";; cannot disassemble: {e}"),
+            }],
+        };
+        let mut by_offset: Vec<(usize, usize)> = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.offset.map(|o| (o, i)))
+            .collect();
+        by_offset.sort();
+        by_offset.dedup_by_key(|(o, _)| *o);
+        Disassembly { lines, by_offset }
+    }
+
+    /// All lines.
+    pub fn lines(&self) -> &[DisasmLine] {
+        &self.lines
+    }
+
+    /// The line whose instruction starts at or most recently before `offset`.
+    pub fn line_of_offset(&self, offset: usize) -> Option<usize> {
+        match self.by_offset.binary_search_by_key(&offset, |(o, _)| *o) {
+            Ok(i) => Some(self.by_offset[i].1),
+            Err(0) => None,
+            Err(i) => Some(self.by_offset[i - 1].1),
+        }
+    }
+
+    /// The byte offset of a line (0-based), if it has one.
+    pub fn offset_of_line(&self, line: usize) -> Option<usize> {
+        self.lines.get(line).and_then(|l| l.offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_offsets_to_lines_and_back() {
+        let bytes =
+            wat::parse_str("(module (func (result i32) i32.const 7 i32.const 8 i32.add))").unwrap();
+        let d = Disassembly::of(&bytes);
+        let add = d
+            .lines()
+            .iter()
+            .position(|l| l.text.trim() == "i32.add")
+            .expect("an i32.add line");
+        let off = d.offset_of_line(add).unwrap();
+        assert_eq!(bytes[off], 0x6a, "offset points at the i32.add opcode");
+        assert_eq!(d.line_of_offset(off), Some(add));
+        let konst = d.offset_of_line(add - 1).unwrap();
+        assert_eq!(
+            d.line_of_offset(konst + 1),
+            Some(add - 1),
+            "mid-instruction maps to its line"
+        );
+    }
+}

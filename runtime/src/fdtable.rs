@@ -1,0 +1,201 @@
+//! The descriptor table every ABI shares: numbered slots holding files,
+//! directories and streams, each able to describe itself for traces and the
+//! workbench.
+
+use crate::stdio::{Input, Output, StdStream};
+use cap_std::fs::{Dir, File};
+use serde::Serialize;
+
+/// What a descriptor refers to.
+pub enum Handle {
+    /// A standard input stream.
+    Input(Input),
+    /// A standard output stream.
+    Output(Output, StdStream),
+    /// An open file inside a granted directory.
+    File(File),
+    /// An open directory inside (or being) a granted directory.
+    Dir(Dir),
+}
+
+impl Handle {
+    /// A short word for the kind of thing this is.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Handle::Input(_) | Handle::Output(..) => "stdio",
+            Handle::File(_) => "file",
+            Handle::Dir(_) => "directory",
+        }
+    }
+}
+
+/// WASI-style rights: what may be done through a descriptor (base) and
+/// through descriptors opened from it (inheriting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Rights {
+    /// Operations allowed on this descriptor.
+    pub base: u64,
+    /// Operations allowed on descriptors opened through it.
+    pub inheriting: u64,
+}
+
+/// One open descriptor.
+pub struct Descriptor {
+    /// What it refers to.
+    pub handle: Handle,
+    /// What a person calls it: `stdout`, a guest path, a URL.
+    pub name: String,
+    /// What it may be used for.
+    pub rights: Rights,
+    /// WASI fdflags (append, nonblock, sync…).
+    pub flags: u16,
+    /// The guest path under which it was preopened, for preopened directories.
+    pub preopen: Option<String>,
+}
+
+/// A descriptor described for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DescriptorRow {
+    /// Its number.
+    pub number: u32,
+    /// `stdio`, `file`, `directory`, …
+    pub kind: &'static str,
+    /// What it refers to.
+    pub name: String,
+    /// Rights, by name.
+    pub rights: String,
+    /// Current offset, for seekable files.
+    pub offset: Option<u64>,
+    /// Flags, by name.
+    pub flags: String,
+}
+
+/// Why a descriptor could not be added.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("too many open descriptors (limit {0})")]
+pub struct TableFull(pub usize);
+
+/// The table: slot `n` is descriptor `n`.
+pub struct FdTable {
+    slots: Vec<Option<Descriptor>>,
+    limit: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable::new(1024)
+    }
+}
+
+impl FdTable {
+    /// An empty table holding at most `limit` descriptors.
+    pub fn new(limit: usize) -> FdTable {
+        FdTable {
+            slots: Vec::new(),
+            limit,
+        }
+    }
+
+    /// Adds a descriptor in the lowest free slot and returns its number.
+    pub fn insert(&mut self, d: Descriptor) -> Result<u32, TableFull> {
+        if let Some(i) = self.slots.iter().position(Option::is_none) {
+            self.slots[i] = Some(d);
+            return Ok(i as u32);
+        }
+        if self.slots.len() >= self.limit {
+            return Err(TableFull(self.limit));
+        }
+        self.slots.push(Some(d));
+        Ok(self.slots.len() as u32 - 1)
+    }
+
+    /// Puts a descriptor at number `n`, returning what was there.
+    pub fn insert_at(&mut self, n: u32, d: Descriptor) -> Result<Option<Descriptor>, TableFull> {
+        let i = n as usize;
+        if i >= self.limit {
+            return Err(TableFull(self.limit));
+        }
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || None);
+        }
+        Ok(self.slots[i].replace(d))
+    }
+
+    /// The descriptor numbered `n`.
+    pub fn get(&self, n: u32) -> Option<&Descriptor> {
+        self.slots.get(n as usize).and_then(Option::as_ref)
+    }
+
+    /// The descriptor numbered `n`, mutably.
+    pub fn get_mut(&mut self, n: u32) -> Option<&mut Descriptor> {
+        self.slots.get_mut(n as usize).and_then(Option::as_mut)
+    }
+
+    /// Removes and returns descriptor `n`.
+    pub fn remove(&mut self, n: u32) -> Option<Descriptor> {
+        let d = self.slots.get_mut(n as usize).and_then(Option::take);
+        while matches!(self.slots.last(), Some(None)) {
+            self.slots.pop();
+        }
+        d
+    }
+
+    /// Open descriptors, lowest number first.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Descriptor)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.as_ref().map(|d| (i as u32, d)))
+    }
+
+    /// A short label for traces: `stdout`, `/data/x.txt`, …
+    pub fn label(&self, n: u32) -> Option<&str> {
+        self.get(n).map(|d| d.name.as_str())
+    }
+
+    /// Every open descriptor, described.
+    pub fn rows(&self) -> Vec<DescriptorRow> {
+        self.iter()
+            .map(|(number, d)| DescriptorRow {
+                number,
+                kind: d.handle.kind(),
+                name: d.name.clone(),
+                rights: crate::wasi::types::RIGHTS.flags_text(d.rights.base),
+                offset: match &d.handle {
+                    Handle::File(f) => rustix::fs::tell(f).ok(),
+                    _ => None,
+                },
+                flags: crate::wasi::types::FDFLAGS.flags_text(d.flags as u64),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stdio::{Output, StdStream};
+
+    fn out(name: &str) -> Descriptor {
+        Descriptor {
+            handle: Handle::Output(Output::Null, StdStream::Stdout),
+            name: name.into(),
+            rights: Rights::default(),
+            flags: 0,
+            preopen: None,
+        }
+    }
+
+    #[test]
+    fn lowest_free_slot_is_reused() {
+        let mut t = FdTable::new(3);
+        assert_eq!(t.insert(out("a")), Ok(0));
+        assert_eq!(t.insert(out("b")), Ok(1));
+        assert_eq!(t.insert(out("c")), Ok(2));
+        assert!(t.insert(out("d")).is_err());
+        t.remove(1);
+        assert_eq!(t.insert(out("e")), Ok(1));
+        assert_eq!(t.label(1), Some("e"));
+        assert_eq!(t.rows().len(), 3);
+    }
+}

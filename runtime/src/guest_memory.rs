@@ -1,0 +1,250 @@
+//! Checked access to a guest's linear memory from a host call. Every pointer
+//! and length is bounds-checked; when a call is being recorded, every range
+//! read or written is logged so traces and the memory view can show it.
+
+use serde::Serialize;
+
+/// A pointer or length that falls outside the guest's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("pointer {ptr:#x} + length {len} is outside the guest's {size}-byte memory")]
+pub struct OutOfBounds {
+    /// The pointer the guest passed.
+    pub ptr: u32,
+    /// The length asked for.
+    pub len: u64,
+    /// The memory's size at the time.
+    pub size: usize,
+}
+
+/// A range of guest memory a call touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MemRange {
+    /// First byte.
+    pub start: u32,
+    /// Number of bytes.
+    pub len: u32,
+}
+
+/// Ranges read and written during one call.
+#[derive(Clone, Debug, Default)]
+pub struct AccessLog {
+    /// Ranges the host read from guest memory.
+    pub reads: Vec<MemRange>,
+    /// Ranges the host wrote into guest memory.
+    pub writes: Vec<MemRange>,
+}
+
+impl AccessLog {
+    fn push(list: &mut Vec<MemRange>, start: u32, len: u32) {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = list.last_mut()
+            && last.start + last.len == start
+        {
+            last.len += len;
+            return;
+        }
+        list.push(MemRange { start, len });
+    }
+}
+
+/// A view of guest memory for the length of one host call.
+pub struct GuestMemory<'a> {
+    bytes: &'a mut [u8],
+    log: Option<&'a mut AccessLog>,
+}
+
+impl<'a> GuestMemory<'a> {
+    /// Memory without logging (the fast path).
+    pub fn new(bytes: &'a mut [u8]) -> Self {
+        GuestMemory { bytes, log: None }
+    }
+
+    /// Memory that logs every range touched.
+    pub fn logged(bytes: &'a mut [u8], log: &'a mut AccessLog) -> Self {
+        GuestMemory {
+            bytes,
+            log: Some(log),
+        }
+    }
+
+    /// Size of memory in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn range(&self, ptr: u32, len: u32) -> Result<std::ops::Range<usize>, OutOfBounds> {
+        let start = ptr as usize;
+        let end = start + len as usize;
+        if end > self.bytes.len() {
+            return Err(OutOfBounds {
+                ptr,
+                len: len as u64,
+                size: self.bytes.len(),
+            });
+        }
+        Ok(start..end)
+    }
+
+    /// Checks that a range lies inside memory without touching it.
+    pub fn check(&self, ptr: u32, len: u32) -> Result<(), OutOfBounds> {
+        self.range(ptr, len).map(|_| ())
+    }
+
+    /// Records that `len` bytes at `ptr` were read (for accesses made through
+    /// [`GuestMemory::raw`]).
+    pub fn note_read(&mut self, ptr: u32, len: u32) {
+        if let Some(log) = self.log.as_deref_mut() {
+            AccessLog::push(&mut log.reads, ptr, len);
+        }
+    }
+
+    /// Records that `len` bytes at `ptr` were written.
+    pub fn note_write(&mut self, ptr: u32, len: u32) {
+        if let Some(log) = self.log.as_deref_mut() {
+            AccessLog::push(&mut log.writes, ptr, len);
+        }
+    }
+
+    /// Reads `len` bytes at `ptr`.
+    pub fn read(&mut self, ptr: u32, len: u32) -> Result<&[u8], OutOfBounds> {
+        let r = self.range(ptr, len)?;
+        self.note_read(ptr, len);
+        Ok(&self.bytes[r])
+    }
+
+    /// Reads UTF-8 text; invalid UTF-8 is `Ok(Err(..))` so each ABI can choose its error.
+    pub fn read_str(
+        &mut self,
+        ptr: u32,
+        len: u32,
+    ) -> Result<Result<&str, std::str::Utf8Error>, OutOfBounds> {
+        Ok(std::str::from_utf8(self.read(ptr, len)?))
+    }
+
+    /// Reads a NUL-terminated string starting at `ptr` (at most `max` bytes before the NUL).
+    pub fn read_cstr(&mut self, ptr: u32, max: u32) -> Result<&[u8], OutOfBounds> {
+        let start = ptr as usize;
+        if start >= self.bytes.len() {
+            return Err(OutOfBounds {
+                ptr,
+                len: 1,
+                size: self.bytes.len(),
+            });
+        }
+        let limit = (start + max as usize).min(self.bytes.len());
+        let Some(nul) = self.bytes[start..limit].iter().position(|b| *b == 0) else {
+            return Err(OutOfBounds {
+                ptr,
+                len: (limit - start) as u64 + 1,
+                size: self.bytes.len(),
+            });
+        };
+        self.note_read(ptr, nul as u32 + 1);
+        Ok(&self.bytes[start..start + nul])
+    }
+
+    /// A mutable window the host will fill; call [`GuestMemory::note_write`]
+    /// with what was actually written.
+    pub fn buffer_mut(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], OutOfBounds> {
+        let r = self.range(ptr, len)?;
+        Ok(&mut self.bytes[r])
+    }
+
+    /// Writes bytes at `ptr`.
+    pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), OutOfBounds> {
+        let len = u32::try_from(data.len()).map_err(|_| OutOfBounds {
+            ptr,
+            len: data.len() as u64,
+            size: self.bytes.len(),
+        })?;
+        let r = self.range(ptr, len)?;
+        self.bytes[r].copy_from_slice(data);
+        self.note_write(ptr, len);
+        Ok(())
+    }
+
+    /// Reads a little-endian u8/u16/u32/u64.
+    pub fn read_u8(&mut self, ptr: u32) -> Result<u8, OutOfBounds> {
+        Ok(self.read(ptr, 1)?[0])
+    }
+    /// Reads a little-endian u16.
+    pub fn read_u16(&mut self, ptr: u32) -> Result<u16, OutOfBounds> {
+        Ok(u16::from_le_bytes(self.read(ptr, 2)?.try_into().unwrap()))
+    }
+    /// Reads a little-endian u32.
+    pub fn read_u32(&mut self, ptr: u32) -> Result<u32, OutOfBounds> {
+        Ok(u32::from_le_bytes(self.read(ptr, 4)?.try_into().unwrap()))
+    }
+    /// Reads a little-endian u64.
+    pub fn read_u64(&mut self, ptr: u32) -> Result<u64, OutOfBounds> {
+        Ok(u64::from_le_bytes(self.read(ptr, 8)?.try_into().unwrap()))
+    }
+    /// Writes a little-endian u32.
+    pub fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), OutOfBounds> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+    /// Writes a little-endian u64.
+    pub fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), OutOfBounds> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+
+    /// Reads an array of `(ptr, len)` pairs (WASI iovecs, 8 bytes each).
+    pub fn read_iovecs(&mut self, ptr: u32, count: u32) -> Result<Vec<(u32, u32)>, OutOfBounds> {
+        let total = count.checked_mul(8).ok_or(OutOfBounds {
+            ptr,
+            len: count as u64 * 8,
+            size: self.bytes.len(),
+        })?;
+        let raw = self.read(ptr, total)?;
+        Ok(raw
+            .chunks_exact(8)
+            .map(|c| {
+                (
+                    u32::from_le_bytes(c[0..4].try_into().unwrap()),
+                    u32::from_le_bytes(c[4..8].try_into().unwrap()),
+                )
+            })
+            .collect())
+    }
+
+    /// Read-only view of all of memory, without logging (for decoders).
+    pub fn raw(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_checked_and_accesses_logged() {
+        let mut bytes = vec![0u8; 16];
+        let mut log = AccessLog::default();
+        let mut m = GuestMemory::logged(&mut bytes, &mut log);
+        m.write_u32(12, 7).unwrap();
+        assert!(m.write_u32(13, 7).is_err());
+        assert!(m.read(u32::MAX, 2).is_err());
+        assert_eq!(m.read_u32(12).unwrap(), 7);
+        m.write(0, b"ab").unwrap();
+        m.write(2, b"cd").unwrap();
+        assert_eq!(m.read_cstr(0, 16).unwrap(), b"abcd");
+        assert_eq!(
+            log.writes,
+            vec![
+                MemRange { start: 12, len: 4 },
+                MemRange { start: 0, len: 4 }
+            ]
+        );
+        assert_eq!(log.reads[0], MemRange { start: 12, len: 4 });
+    }
+
+    #[test]
+    fn unterminated_cstr_is_out_of_bounds() {
+        let mut bytes = vec![b'x'; 8];
+        let mut m = GuestMemory::new(&mut bytes);
+        assert!(m.read_cstr(0, 100).is_err());
+    }
+}

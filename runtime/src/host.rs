@@ -1,0 +1,195 @@
+//! The store data of a running guest (`Host`) and the one generic bridge
+//! between wasmtime and the call tables: linking registers every described
+//! call, and each invocation decodes, times and records itself here, so no
+//! ABI implements any of that twice.
+
+use crate::abi::Abi;
+use crate::calls::{self, CallContext, CallSpec, Fatal, WasmTy};
+use crate::decode;
+use crate::guest_memory::{AccessLog, GuestMemory};
+use crate::process::Process;
+use crate::record::{CallOutcome, SyscallRecord};
+use std::mem::MaybeUninit;
+use std::time::Instant;
+use wasmtime::{Caller, Engine, FuncType, Linker, Memory, ValRaw, ValType};
+
+/// Most parameters any described call has.
+const MAX_PARAMS: usize = 12;
+
+/// What a wasmtime store holds for one guest.
+pub struct Host {
+    /// The guest's process.
+    pub process: Process,
+    /// The guest's exported memory, once instantiated.
+    pub memory: Option<Memory>,
+    max_memory: Option<u64>,
+}
+
+impl Host {
+    /// Store data for a process.
+    pub fn new(process: Process) -> Host {
+        let max_memory = process.config.limits.max_memory;
+        Host {
+            process,
+            memory: None,
+            max_memory,
+        }
+    }
+}
+
+impl wasmtime::ResourceLimiter for Host {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        match self.max_memory {
+            Some(max) if desired as u64 > max => {
+                self.process.limit_note = Some(format!(
+                    "memory limit of {max} bytes refused growth from {current} to {desired} bytes"
+                ));
+                Ok(false)
+            }
+            _ => Ok(true),
+        }
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+fn val_type(t: WasmTy) -> ValType {
+    match t {
+        WasmTy::I32 => ValType::I32,
+        WasmTy::I64 => ValType::I64,
+    }
+}
+
+/// The wasm function type of a described call.
+pub fn func_type(engine: &Engine, call: &CallSpec) -> FuncType {
+    FuncType::new(
+        engine,
+        call.params.iter().map(|p| val_type(p.ty)),
+        call.ret.wasm_ty().map(val_type),
+    )
+}
+
+/// Registers every call of `abi` (under each of its import module names and
+/// aliases) on the linker.
+pub fn link(linker: &mut Linker<Host>, abi: Abi) -> wasmtime::Result<()> {
+    for call in calls::calls_of(abi) {
+        assert!(
+            call.params.len() <= MAX_PARAMS,
+            "{} has too many params",
+            call.name
+        );
+        let ty = func_type(linker.engine(), call);
+        for module in abi.import_modules() {
+            for name in std::iter::once(&call.name).chain(call.aliases) {
+                // SAFETY: `dispatch` reads exactly `call.params` from `raw`,
+                // with the types `ty` declares, and writes the one result
+                // `ty` declares.
+                unsafe {
+                    linker.func_new_unchecked(module, name, ty.clone(), move |caller, raw| {
+                        dispatch(call, caller, raw)
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn dispatch(
+    call: &'static CallSpec,
+    mut caller: Caller<'_, Host>,
+    raw: &mut [MaybeUninit<ValRaw>],
+) -> wasmtime::Result<()> {
+    let mut argv = [0u64; MAX_PARAMS];
+    for (i, p) in call.params.iter().enumerate() {
+        // SAFETY: wasmtime initialises every parameter slot.
+        let v = unsafe { raw[i].assume_init() };
+        argv[i] = match p.ty {
+            WasmTy::I32 => v.get_u32() as u64,
+            WasmTy::I64 => v.get_u64(),
+        };
+    }
+    let args = &argv[..call.params.len()];
+    let memory = caller.data().memory;
+    let (bytes, host): (&mut [u8], &mut Host) = match memory {
+        Some(m) => m.data_and_store_mut(&mut caller),
+        None => (&mut [], caller.data_mut()),
+    };
+    let process = &mut host.process;
+    let result = if !process.recorder.active() {
+        let mut cx = CallContext {
+            mem: GuestMemory::new(bytes),
+            process,
+        };
+        (call.imp)(&mut cx, args)
+    } else {
+        record_call(call, args, bytes, process)
+    };
+    match result {
+        Ok(v) => {
+            match call.ret.wasm_ty() {
+                Some(WasmTy::I32) => raw[0] = MaybeUninit::new(ValRaw::u32(v as u32)),
+                Some(WasmTy::I64) => raw[0] = MaybeUninit::new(ValRaw::u64(v)),
+                None => {}
+            }
+            Ok(())
+        }
+        Err(fatal) => Err(wasmtime::Error::new(fatal)),
+    }
+}
+
+/// Runs a call with its memory accesses logged, and records it.
+fn record_call(
+    call: &'static CallSpec,
+    args: &[u64],
+    bytes: &mut [u8],
+    process: &mut Process,
+) -> Result<u64, Fatal> {
+    let seq = process.recorder.next_seq();
+    let fd_labels = decode::fd_labels_before(call, args, &process.fds);
+    let start_ns = process.elapsed_ns();
+    let mut log = AccessLog::default();
+    let t0 = Instant::now();
+    let result = {
+        let mut cx = CallContext {
+            mem: GuestMemory::logged(bytes, &mut log),
+            process,
+        };
+        (call.imp)(&mut cx, args)
+    };
+    let duration_ns = t0.elapsed().as_nanos() as u64;
+    let returned = result.as_ref().ok().copied();
+    let outcome = match &result {
+        Ok(v) => decode::decode_result(call, *v),
+        Err(Fatal::Exit(status)) => CallOutcome::Exited { status: *status },
+        Err(Fatal::Kill { reason, .. }) => CallOutcome::Killed {
+            reason: reason.clone(),
+        },
+    };
+    let record = SyscallRecord {
+        seq,
+        abi: call.abi,
+        name: call.name,
+        args: decode::decode_args(call, args, returned, bytes, &process.fds, &fd_labels),
+        outcome,
+        reads: log.reads,
+        writes: log.writes,
+        start_ns,
+        duration_ns,
+        spec: call,
+    };
+    process.recorder.emit(&record);
+    result
+}

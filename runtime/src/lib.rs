@@ -1,0 +1,32 @@
+//! The wasmhole runtime core: everything between a guest module and its host,
+//! shared by the workbench, the command line and gopherd.
+//!
+//! Data flows one way: source → [`Program`] → [`Process`] + wasmtime store →
+//! a run ([`Runtime::run`]) → [`SyscallRecord`]s and an [`ExitStatus`].
+//! Every host call of every ABI is described once in a declarative table
+//! ([`calls`]); linking, tracing and explanations all read it.
+
+pub mod abi;
+pub mod calls;
+pub mod decode;
+pub mod disasm;
+pub mod engine;
+pub mod fdtable;
+pub mod guest_memory;
+pub mod host;
+pub mod process;
+pub mod program;
+pub mod record;
+pub mod run;
+pub mod stdio;
+pub mod trace;
+pub mod wasi;
+pub mod wat_legacy;
+
+pub use abi::Abi;
+pub use engine::{EngineOptions, Runtime};
+pub use process::{DirGrant, Limits, ProcessConfig};
+pub use program::{Program, ProgramError};
+pub use record::SyscallRecord;
+pub use run::{ExitStatus, FailureKind, GuestFailure, RunOptions, RunReport};
+pub use stdio::{InputSpec, OutputSpec, SharedBuffer};

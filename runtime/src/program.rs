@@ -1,0 +1,396 @@
+//! A guest program: bytes loaded from `.wasm` or compiled from WAT, validated,
+//! with its imports, exports, function names and detected ABI.
+
+use crate::abi::{self, Abi};
+use crate::disasm::Disassembly;
+use crate::wat_legacy;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use wasmparser::{Payload, TypeRef, Validator, WasmFeatures};
+
+/// Why a program could not be loaded. Every variant says where.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramError {
+    /// The WAT text does not parse or encode.
+    #[error("{name}:{line}:{column}: {message}\n  {line:>4} | {snippet}\n       | {caret:>width$}", caret = "^", width = .column)]
+    Wat {
+        /// The program's name (usually its file name).
+        name: String,
+        /// 1-based line of the error in the user's text.
+        line: usize,
+        /// 1-based column of the error in the user's text.
+        column: usize,
+        /// What is wrong.
+        message: String,
+        /// The offending line of text.
+        snippet: String,
+    },
+    /// The binary is not a valid WebAssembly module.
+    #[error("{name}: invalid WebAssembly at byte offset {offset:#x}: {message}")]
+    Invalid {
+        /// The program's name.
+        name: String,
+        /// Byte offset of the problem in the binary.
+        offset: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path that was asked for.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// One import of a module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// Import module name, e.g. `wasi_snapshot_preview1`.
+    pub module: String,
+    /// Field name, e.g. `fd_write`.
+    pub name: String,
+    /// `func`, `memory`, `table`, `global` or `tag`.
+    pub kind: &'static str,
+}
+
+/// One export of a module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// Export name.
+    pub name: String,
+    /// `func`, `memory`, `table`, `global` or `tag`.
+    pub kind: &'static str,
+    /// Index in its index space.
+    pub index: u32,
+}
+
+/// A validated guest module and what is known about it before it runs.
+#[derive(Clone)]
+pub struct Program {
+    inner: Arc<ProgramInner>,
+}
+
+struct ProgramInner {
+    name: String,
+    bytes: Vec<u8>,
+    wat_source: Option<String>,
+    legacy_renames: Vec<wat_legacy::Rename>,
+    imports: Vec<Import>,
+    exports: Vec<Export>,
+    imported_funcs: u32,
+    func_names: BTreeMap<u32, String>,
+    abi: Option<Abi>,
+    disassembly: OnceLock<Disassembly>,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("name", &self.inner.name)
+            .field("bytes", &self.inner.bytes.len())
+            .field("abi", &self.inner.abi)
+            .finish()
+    }
+}
+
+impl Program {
+    /// Loads a file: binary if it starts with the wasm magic, WAT text otherwise.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ProgramError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        Program::from_bytes(&name, bytes)
+    }
+
+    /// Loads bytes that are either a binary module or WAT text.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Program, ProgramError> {
+        if bytes.starts_with(b"\0asm") {
+            Program::from_binary(name, bytes, None, Vec::new())
+        } else {
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let text = String::from_utf8_lossy(valid);
+                let line = text.matches('\n').count() + 1;
+                let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                ProgramError::Wat {
+                    name: name.to_string(),
+                    line,
+                    column,
+                    message: "the file is neither a wasm binary nor UTF-8 text".into(),
+                    snippet: text.rsplit('\n').next().unwrap_or("").to_string(),
+                }
+            })?;
+            Program::from_wat(name, &text)
+        }
+    }
+
+    /// Compiles WAT text. Old instruction names (`get_local`, …) are accepted
+    /// and listed by [`Program::legacy_renames`]; error positions always point
+    /// into `text` as the user wrote it.
+    pub fn from_wat(name: &str, text: &str) -> Result<Program, ProgramError> {
+        let (modern, renames) = wat_legacy::modernize(text);
+        let bytes = compile_wat(name, &modern, text, &renames)?;
+        Program::from_binary(name, bytes, Some(text.to_string()), renames)
+    }
+
+    fn from_binary(
+        name: &str,
+        bytes: Vec<u8>,
+        wat_source: Option<String>,
+        legacy_renames: Vec<wat_legacy::Rename>,
+    ) -> Result<Program, ProgramError> {
+        let invalid = |e: wasmparser::BinaryReaderError| ProgramError::Invalid {
+            name: name.to_string(),
+            offset: e.offset(),
+            message: e.message().to_string(),
+        };
+        Validator::new_with_features(WasmFeatures::default())
+            .validate_all(&bytes)
+            .map_err(invalid)?;
+        let mut imports = Vec::new();
+        let mut exports = Vec::new();
+        let mut imported_funcs = 0;
+        let mut func_names = BTreeMap::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            match payload.map_err(invalid)? {
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.map_err(invalid)?;
+                        let kind = match import.ty {
+                            TypeRef::Func(_) | TypeRef::FuncExact(_) => {
+                                imported_funcs += 1;
+                                "func"
+                            }
+                            TypeRef::Table(_) => "table",
+                            TypeRef::Memory(_) => "memory",
+                            TypeRef::Global(_) => "global",
+                            TypeRef::Tag(_) => "tag",
+                        };
+                        imports.push(Import {
+                            module: import.module.to_string(),
+                            name: import.name.to_string(),
+                            kind,
+                        });
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export.map_err(invalid)?;
+                        let kind = match export.kind {
+                            wasmparser::ExternalKind::Func
+                            | wasmparser::ExternalKind::FuncExact => "func",
+                            wasmparser::ExternalKind::Table => "table",
+                            wasmparser::ExternalKind::Memory => "memory",
+                            wasmparser::ExternalKind::Global => "global",
+                            wasmparser::ExternalKind::Tag => "tag",
+                        };
+                        exports.push(Export {
+                            name: export.name.to_string(),
+                            kind,
+                            index: export.index,
+                        });
+                    }
+                }
+                Payload::CustomSection(section) => {
+                    if let wasmparser::KnownCustom::Name(names) = section.as_known() {
+                        for name in names.into_iter().flatten() {
+                            if let wasmparser::Name::Function(map) = name {
+                                for naming in map.into_iter().flatten() {
+                                    func_names.insert(naming.index, naming.name.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for export in &exports {
+            if export.kind == "func" {
+                func_names
+                    .entry(export.index)
+                    .or_insert_with(|| export.name.clone());
+            }
+        }
+        let abi = abi::detect(
+            imports
+                .iter()
+                .filter(|i| i.kind == "func")
+                .map(|i| (i.module.as_str(), i.name.as_str())),
+        );
+        Ok(Program {
+            inner: Arc::new(ProgramInner {
+                name: name.to_string(),
+                bytes,
+                wat_source,
+                legacy_renames,
+                imports,
+                exports,
+                imported_funcs,
+                func_names,
+                abi,
+                disassembly: OnceLock::new(),
+            }),
+        })
+    }
+
+    /// The program's display name (its file name when loaded from a file).
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The binary module.
+    pub fn bytes(&self) -> &[u8] {
+        &self.inner.bytes
+    }
+
+    /// The WAT text the program was compiled from, if any.
+    pub fn wat_source(&self) -> Option<&str> {
+        self.inner.wat_source.as_deref()
+    }
+
+    /// Old instruction names that were translated while compiling the WAT.
+    pub fn legacy_renames(&self) -> &[wat_legacy::Rename] {
+        &self.inner.legacy_renames
+    }
+
+    /// The module's imports, in order.
+    pub fn imports(&self) -> &[Import] {
+        &self.inner.imports
+    }
+
+    /// The module's exports, in order.
+    pub fn exports(&self) -> &[Export] {
+        &self.inner.exports
+    }
+
+    /// Whether the module exports a function with this name.
+    pub fn exports_func(&self, name: &str) -> bool {
+        self.inner
+            .exports
+            .iter()
+            .any(|e| e.kind == "func" && e.name == name)
+    }
+
+    /// The ABI its imports speak, if they speak a known one.
+    pub fn detected_abi(&self) -> Option<Abi> {
+        self.inner.abi
+    }
+
+    /// Number of imported functions (defined functions are numbered after them).
+    pub fn imported_func_count(&self) -> u32 {
+        self.inner.imported_funcs
+    }
+
+    /// A function's name from the name section or its export, if it has one.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        self.inner.func_names.get(&index).map(String::as_str)
+    }
+
+    /// `name` or `func[N]`, for messages.
+    pub fn func_label(&self, index: u32) -> String {
+        match self.func_name(index) {
+            Some(name) => format!("{name} (func {index})"),
+            None => format!("func {index}"),
+        }
+    }
+
+    /// The text disassembly with each line's byte offset, computed once.
+    pub fn disassembly(&self) -> &Disassembly {
+        self.inner
+            .disassembly
+            .get_or_init(|| Disassembly::of(&self.inner.bytes))
+    }
+}
+
+/// Parses and encodes WAT; on error maps the position back into `original`
+/// (the modernized text keeps line numbers and only shifts columns on lines
+/// where a name was renamed).
+fn compile_wat(
+    name: &str,
+    text: &str,
+    original: &str,
+    renames: &[wat_legacy::Rename],
+) -> Result<Vec<u8>, ProgramError> {
+    let to_error = |err: wast::Error| {
+        let (line0, col0) = err.span().linecol_in(text);
+        let column = wat_legacy::original_column(renames, line0, col0);
+        let snippet = original.lines().nth(line0).unwrap_or("").to_string();
+        ProgramError::Wat {
+            name: name.to_string(),
+            line: line0 + 1,
+            column: column + 1,
+            message: err.message(),
+            snippet,
+        }
+    };
+    let buf = wast::parser::ParseBuffer::new(text).map_err(to_error)?;
+    let mut wat: wast::Wat = wast::parser::parse(&buf).map_err(to_error)?;
+    wat.encode().map_err(to_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wat_error_reports_line_and_column() {
+        let text = "(module\n  (func $f\n    i32.const 1\n    i32.bogus))";
+        let err = Program::from_wat("bad.wat", text).unwrap_err();
+        match &err {
+            ProgramError::Wat {
+                line,
+                column,
+                snippet,
+                message,
+                ..
+            } => {
+                assert_eq!((*line, *column), (4, 5), "{err}");
+                assert_eq!(snippet.trim(), "i32.bogus))");
+                assert!(message.contains("unknown operator"), "{message}");
+            }
+            other => panic!("expected a WAT error, got {other}"),
+        }
+        assert!(err.to_string().starts_with("bad.wat:4:5: "));
+    }
+
+    #[test]
+    fn lists_imports_exports_and_detects_abi() {
+        let p = Program::from_wat(
+            "t.wat",
+            r#"(module
+                 (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                 (memory (export "memory") 1)
+                 (func $main (export "_start") i32.const 0 call $exit))"#,
+        )
+        .unwrap();
+        assert_eq!(p.detected_abi(), Some(Abi::Wasi));
+        assert_eq!(p.imports()[0].name, "proc_exit");
+        assert!(p.exports_func("_start"));
+        assert_eq!(p.imported_func_count(), 1);
+        assert_eq!(p.func_name(1), Some("main"));
+    }
+
+    #[test]
+    fn invalid_binary_names_offset() {
+        let mut bytes = wat::parse_str("(module (func (result i32) i32.const 1))").unwrap();
+        let n = bytes.len();
+        bytes[n - 3] = 0x6a; // `i32.const 1` becomes `i32.add; nop`: an empty stack
+        let err = Program::from_bytes("x.wasm", bytes).unwrap_err();
+        assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("x.wasm: invalid WebAssembly at byte offset")
+        );
+    }
+}

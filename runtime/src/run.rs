@@ -1,0 +1,352 @@
+//! Running a guest to completion on the fast path, and turning every way it
+//! can end into an exit status or a message that names the guest, the call or
+//! function, and the reason.
+
+use crate::abi::Abi;
+use crate::calls::{self, Fatal};
+use crate::engine::{EPOCH_TICK, Runtime};
+use crate::fdtable::DescriptorRow;
+use crate::host::Host;
+use crate::process::{Process, ProcessConfig};
+use crate::program::Program;
+use crate::trace::RecordSink;
+use std::fmt;
+use std::time::{Duration, Instant};
+use wasmtime::{Store, Trap, Val, WasmBacktrace};
+
+/// What stopped a guest other than a normal exit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The program could not be compiled, linked or set up.
+    Setup,
+    /// It imports something no loaded ABI provides.
+    MissingImport,
+    /// It exports no entry point for its ABI.
+    NoEntry,
+    /// A wasm trap (unreachable, out-of-bounds access, divide by zero…).
+    Trap,
+    /// The wall-clock deadline passed.
+    Timeout,
+    /// The fuel budget ran out.
+    OutOfFuel,
+    /// A host call killed it (policy refusal, output limit, bad resource…).
+    Killed,
+}
+
+/// Why a guest did not exit normally, in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuestFailure {
+    /// The guest's name.
+    pub guest: String,
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The full message.
+    pub message: String,
+    /// The function and wasm offset it happened at, when known.
+    pub location: Option<(String, usize)>,
+}
+
+impl fmt::Display for GuestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for GuestFailure {}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The guest exited (returned from its entry point or asked to exit).
+    Exited(i32),
+    /// The guest was stopped.
+    Failed(GuestFailure),
+}
+
+impl ExitStatus {
+    /// The status a command-line runner exits with: the guest's own, or 134
+    /// for a failure (as if it had aborted), like other runtimes.
+    pub fn code(&self) -> i32 {
+        match self {
+            ExitStatus::Exited(code) => *code,
+            ExitStatus::Failed(_) => 134,
+        }
+    }
+}
+
+/// The result of a run.
+pub struct RunReport {
+    /// How it ended.
+    pub status: ExitStatus,
+    /// Wall-clock time from instantiation to the end.
+    pub elapsed: Duration,
+    /// Fuel consumed, when fuel was metered.
+    pub fuel_consumed: Option<u64>,
+    /// Descriptors still open when it ended.
+    pub open_descriptors: Vec<DescriptorRow>,
+}
+
+/// What to run and how.
+pub struct RunOptions {
+    /// The ABI, or `None` to use the one the imports show.
+    pub abi: Option<Abi>,
+    /// The process recipe.
+    pub config: ProcessConfig,
+    /// Where syscall records go (empty: none are made).
+    pub sinks: Vec<Box<dyn RecordSink>>,
+}
+
+/// Checks every function import against the ABI's call table; a missing one
+/// is named along with the ABI that would provide it.
+pub fn check_imports(program: &Program, abi: Abi) -> Result<(), GuestFailure> {
+    for import in program.imports() {
+        let provided = import.kind == "func"
+            && abi.import_modules().contains(&import.module.as_str())
+            && calls::find(abi, &import.name).is_some();
+        if provided {
+            continue;
+        }
+        let other = Abi::ALL.into_iter().find(|a| {
+            a.import_modules().contains(&import.module.as_str())
+                && calls::find(*a, &import.name).is_some()
+        });
+        let hint = match other {
+            Some(a) if import.kind == "func" => {
+                format!("; the {a} ABI provides it (run with --abi {})", a.name())
+            }
+            _ if import.kind != "func" => format!(
+                "; wasmhole provides only functions, and this is a {}",
+                import.kind
+            ),
+            _ => String::new(),
+        };
+        return Err(GuestFailure {
+            guest: program.name().to_string(),
+            kind: FailureKind::MissingImport,
+            message: format!(
+                "guest `{}` imports `{}::{}`, which the {abi} ABI does not provide{hint}",
+                program.name(),
+                import.module,
+                import.name
+            ),
+            location: None,
+        });
+    }
+    Ok(())
+}
+
+/// The ABI to run a program under: the one asked for, else the detected one.
+pub fn choose_abi(program: &Program, asked: Option<Abi>) -> Result<Abi, GuestFailure> {
+    asked.or(program.detected_abi()).ok_or_else(|| {
+        let modules: Vec<_> = program
+            .imports()
+            .iter()
+            .map(|i| i.module.as_str())
+            .collect();
+        GuestFailure {
+            guest: program.name().to_string(),
+            kind: FailureKind::MissingImport,
+            message: format!(
+                "guest `{}` speaks no known ABI (it imports from {}); choose one with --abi",
+                program.name(),
+                modules.join(", ")
+            ),
+            location: None,
+        }
+    })
+}
+
+/// The exported function a guest starts at, per ABI.
+pub fn entry_point(program: &Program, abi: Abi) -> Result<&'static str, GuestFailure> {
+    let candidates: &[&'static str] = match abi {
+        Abi::Wasi | Abi::Olin => &["_start"],
+        Abi::Dagger => &["main", "_start"],
+        Abi::H => &["h", "_start"],
+    };
+    candidates
+        .iter()
+        .find(|name| program.exports_func(name))
+        .copied()
+        .ok_or_else(|| GuestFailure {
+            guest: program.name().to_string(),
+            kind: FailureKind::NoEntry,
+            message: format!(
+                "guest `{}` exports no entry point for {abi} (looked for {}; it exports {})",
+                program.name(),
+                candidates.join(" or "),
+                describe_exports(program)
+            ),
+            location: None,
+        })
+}
+
+fn describe_exports(program: &Program) -> String {
+    let names: Vec<_> = program
+        .exports()
+        .iter()
+        .map(|e| format!("{} {}", e.kind, e.name))
+        .collect();
+    if names.is_empty() {
+        "nothing".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn setup_failure(program: &Program, e: impl fmt::Display) -> GuestFailure {
+    GuestFailure {
+        guest: program.name().to_string(),
+        kind: FailureKind::Setup,
+        message: format!("guest `{}`: {e}", program.name()),
+        location: None,
+    }
+}
+
+impl Runtime {
+    /// Runs a program to completion on the calling thread.
+    pub fn run(&self, program: &Program, options: RunOptions) -> RunReport {
+        let t0 = Instant::now();
+        let failed = |failure: GuestFailure| RunReport {
+            status: ExitStatus::Failed(failure),
+            elapsed: t0.elapsed(),
+            fuel_consumed: None,
+            open_descriptors: Vec::new(),
+        };
+        let abi = match choose_abi(program, options.abi) {
+            Ok(abi) => abi,
+            Err(f) => return failed(f),
+        };
+        let entry = match entry_point(program, abi) {
+            Ok(e) => e,
+            Err(f) => return failed(f),
+        };
+        let pre = match self.prepare(program, abi) {
+            Ok(pre) => pre,
+            Err(e) => match e.downcast::<GuestFailure>() {
+                Ok(f) => return failed(f),
+                Err(e) => return failed(setup_failure(program, format!("{e:#}"))),
+            },
+        };
+        let mut process = match Process::new(program.name(), abi, options.config) {
+            Ok(p) => p,
+            Err(e) => return failed(setup_failure(program, e)),
+        };
+        for sink in options.sinks {
+            process.recorder.add(sink);
+        }
+        let limits = process.config.limits.clone();
+        let mut store = Store::new(self.engine(), Host::new(process));
+        store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
+        if let Some(fuel) = limits.fuel {
+            if let Err(e) = store.set_fuel(fuel) {
+                return failed(setup_failure(program, e));
+            }
+        } else if self.options().fuel {
+            let _ = store.set_fuel(u64::MAX);
+        }
+        match limits.timeout {
+            Some(timeout) => {
+                self.ensure_ticker();
+                let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()) as u64;
+                store.set_epoch_deadline(ticks.max(1));
+                store.epoch_deadline_trap();
+            }
+            None => store.set_epoch_deadline(u64::MAX),
+        }
+        let result = pre.instantiate(&mut store).and_then(|instance| {
+            store.data_mut().memory = instance.get_memory(&mut store, "memory");
+            let func = instance
+                .get_func(&mut store, entry)
+                .ok_or_else(|| wasmtime::format_err!("entry point `{entry}` vanished"))?;
+            let n_results = func.ty(&store).results().len();
+            let mut results = vec![Val::I32(0); n_results];
+            func.call(&mut store, &[], &mut results)?;
+            Ok(match results.first() {
+                Some(Val::I32(code)) if abi == Abi::Dagger => *code,
+                _ => 0,
+            })
+        });
+        let status = match result {
+            Ok(code) => ExitStatus::Exited(code),
+            Err(e) => classify(program, &limits, store.data().process.limit_note.clone(), e),
+        };
+        let fuel_consumed = limits
+            .fuel
+            .and_then(|budget| store.get_fuel().ok().map(|left| budget - left));
+        let host = store.data_mut();
+        host.process.recorder.finish();
+        RunReport {
+            status,
+            elapsed: t0.elapsed(),
+            fuel_consumed,
+            open_descriptors: host.process.fds.rows(),
+        }
+    }
+}
+
+/// Turns a wasmtime error into an exit status with a message.
+pub fn classify(
+    program: &Program,
+    limits: &crate::process::Limits,
+    limit_note: Option<String>,
+    e: wasmtime::Error,
+) -> ExitStatus {
+    if let Some(Fatal::Exit(code)) = e.downcast_ref::<Fatal>() {
+        return ExitStatus::Exited(*code);
+    }
+    let guest = program.name().to_string();
+    let location = e.downcast_ref::<WasmBacktrace>().and_then(|bt| {
+        bt.frames()
+            .iter()
+            .find_map(|f| Some((program.func_label(f.func_index()), f.module_offset()?)))
+    });
+    let at = match &location {
+        Some((func, offset)) => format!(" in {func} at wasm offset {offset:#x}"),
+        None => String::new(),
+    };
+    let (kind, mut message) = if let Some(Fatal::Kill { call, reason }) = e.downcast_ref::<Fatal>()
+    {
+        (
+            FailureKind::Killed,
+            format!("guest `{guest}` was killed in call `{call}`{at}: {reason}"),
+        )
+    } else if let Some(trap) = e.downcast_ref::<Trap>() {
+        match trap {
+            Trap::Interrupt => (
+                FailureKind::Timeout,
+                format!(
+                    "guest `{guest}` exceeded its time limit of {}{at}",
+                    limits
+                        .timeout
+                        .map(|t| format!("{t:?}"))
+                        .unwrap_or_else(|| "?".into())
+                ),
+            ),
+            Trap::OutOfFuel => (
+                FailureKind::OutOfFuel,
+                format!(
+                    "guest `{guest}` ran out of fuel (budget {} units){at}",
+                    limits.fuel.unwrap_or(0)
+                ),
+            ),
+            other => (
+                FailureKind::Trap,
+                format!("guest `{guest}` trapped{at}: {other}"),
+            ),
+        }
+    } else {
+        (
+            FailureKind::Setup,
+            format!("guest `{guest}` failed{at}: {e:#}"),
+        )
+    };
+    if let Some(note) = limit_note {
+        message.push_str(&format!(" (note: {note})"));
+    }
+    ExitStatus::Failed(GuestFailure {
+        guest,
+        kind,
+        message,
+        location,
+    })
+}

@@ -1,0 +1,429 @@
+//! WASI calls on open descriptors: reading, writing, seeking, stat, flags,
+//! rights, preopens, directory listing, renumbering and closing.
+
+use super::fs::{self, desc};
+use super::types::*;
+use super::{Cx, Fail, WasiResult};
+use crate::calls::CallContext;
+use crate::fdtable::Handle;
+use crate::guest_memory::GuestMemory;
+use cap_std::fs::FileExt as _;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+/// Reads into the guest's iovecs with `read(buf, bytes_so_far)`, stopping at
+/// the first short read. Every iovec is checked before anything is read.
+fn read_into_iovecs(
+    mem: &mut GuestMemory,
+    iovs: u64,
+    count: u64,
+    mut read: impl FnMut(&mut [u8], u64) -> std::io::Result<usize>,
+) -> Result<u32, Fail> {
+    let iovs = mem.read_iovecs(iovs as u32, count as u32)?;
+    for (p, l) in &iovs {
+        mem.check(*p, *l)?;
+    }
+    let mut total: u64 = 0;
+    for (p, l) in iovs {
+        let buf = mem.buffer_mut(p, l)?;
+        let n = read(buf, total)?;
+        mem.note_write(p, n as u32);
+        total += n as u64;
+        if n < l as usize {
+            break;
+        }
+    }
+    Ok(u32::try_from(total).map_err(|_| Errno::OVERFLOW)?)
+}
+
+/// Gathers the bytes of the guest's iovecs.
+fn gather(mem: &mut GuestMemory, iovs: u64, count: u64) -> Result<Vec<u8>, Fail> {
+    let iovs = mem.read_iovecs(iovs as u32, count as u32)?;
+    let mut data = Vec::new();
+    for (p, l) in iovs {
+        data.extend_from_slice(mem.read(p, l)?);
+    }
+    Ok(data)
+}
+
+pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
+    let CallContext { mem, process } = cx;
+    let d = desc(process, a[0], RIGHT_FD_READ)?;
+    let n = match &mut d.handle {
+        Handle::Input(input) => read_into_iovecs(mem, a[1], a[2], |b, _| input.read(b))?,
+        Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, _| f.read(b))?,
+        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Output(..) => return Err(Errno::BADF.into()),
+    };
+    mem.write_u32(a[3] as u32, n)?;
+    Ok(())
+}
+
+pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
+    let CallContext { mem, process } = cx;
+    let d = desc(process, a[0], RIGHT_FD_READ)?;
+    let offset = a[3];
+    let n = match &mut d.handle {
+        Handle::File(f) => {
+            read_into_iovecs(mem, a[1], a[2], |b, done| f.read_at(b, offset + done))?
+        }
+        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+    };
+    mem.write_u32(a[4] as u32, n)?;
+    Ok(())
+}
+
+pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
+    let CallContext { mem, process } = cx;
+    desc(process, a[0], RIGHT_FD_WRITE)?;
+    let data = gather(mem, a[1], a[2])?;
+    if let Some(Handle::Output(..)) = process.fds.get(a[0] as u32).map(|d| &d.handle) {
+        process.charge_output("fd_write", data.len())?;
+    }
+    let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    let n = match &mut d.handle {
+        Handle::Output(out, _) => out.write(&data)?,
+        Handle::File(f) => {
+            f.write_all(&data)?;
+            data.len()
+        }
+        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Input(_) => return Err(Errno::BADF.into()),
+    };
+    mem.write_u32(a[3] as u32, n as u32)?;
+    Ok(())
+}
+
+pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
+    let CallContext { mem, process } = cx;
+    let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    let data = gather(mem, a[1], a[2])?;
+    let n = match &mut d.handle {
+        Handle::File(f) => {
+            f.write_all_at(&data, a[3])?;
+            data.len()
+        }
+        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+    };
+    mem.write_u32(a[4] as u32, n as u32)?;
+    Ok(())
+}
+
+pub(crate) fn fd_seek(cx: Cx, a: &[u64]) -> WasiResult {
+    let (offset, whence) = (a[1] as i64, a[2]);
+    let need = if offset == 0 && whence == 1 {
+        RIGHT_FD_TELL
+    } else {
+        RIGHT_FD_SEEK
+    };
+    let d = desc(cx.process, a[0], need)?;
+    let pos = match whence {
+        0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::INVAL)?),
+        1 => SeekFrom::Current(offset),
+        2 => SeekFrom::End(offset),
+        _ => return Err(Errno::INVAL.into()),
+    };
+    let new = match &mut d.handle {
+        Handle::File(f) => f.seek(pos)?,
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+    };
+    cx.mem.write_u64(a[3] as u32, new)?;
+    Ok(())
+}
+
+pub(crate) fn fd_tell(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = desc(cx.process, a[0], RIGHT_FD_TELL)?;
+    let pos = match &mut d.handle {
+        Handle::File(f) => f.stream_position()?,
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+    };
+    cx.mem.write_u64(a[1] as u32, pos)?;
+    Ok(())
+}
+
+pub(crate) fn fd_close(cx: Cx, a: &[u64]) -> WasiResult {
+    cx.process.fds.remove(a[0] as u32).ok_or(Errno::BADF)?;
+    Ok(())
+}
+
+fn sync(cx: Cx, a: &[u64], right: u64, data_only: bool) -> WasiResult {
+    let d = desc(cx.process, a[0], right)?;
+    match &d.handle {
+        Handle::File(f) if data_only => f.sync_data()?,
+        Handle::File(f) => f.sync_all()?,
+        Handle::Dir(dir) => rustix::fs::fsync(dir).map_err(std::io::Error::from)?,
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::INVAL.into()),
+    }
+    Ok(())
+}
+
+pub(crate) fn fd_sync(cx: Cx, a: &[u64]) -> WasiResult {
+    sync(cx, a, RIGHT_FD_SYNC, false)
+}
+
+pub(crate) fn fd_datasync(cx: Cx, a: &[u64]) -> WasiResult {
+    sync(cx, a, RIGHT_FD_DATASYNC, true)
+}
+
+pub(crate) fn fd_advise(cx: Cx, a: &[u64]) -> WasiResult {
+    use rustix::fs::Advice;
+    let d = desc(cx.process, a[0], RIGHT_FD_ADVISE)?;
+    let advice = match a[3] {
+        0 => Advice::Normal,
+        1 => Advice::Sequential,
+        2 => Advice::Random,
+        3 => Advice::WillNeed,
+        4 => Advice::DontNeed,
+        5 => Advice::NoReuse,
+        _ => return Err(Errno::INVAL.into()),
+    };
+    match &d.handle {
+        Handle::File(f) => {
+            rustix::fs::fadvise(f, a[1], std::num::NonZeroU64::new(a[2]), advice)
+                .map_err(std::io::Error::from)?;
+        }
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+    }
+    Ok(())
+}
+
+pub(crate) fn fd_allocate(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = desc(cx.process, a[0], RIGHT_FD_ALLOCATE)?;
+    let (offset, len) = (a[1], a[2]);
+    match &d.handle {
+        Handle::File(f) => {
+            let end = offset.checked_add(len).ok_or(Errno::FBIG)?;
+            if end > i64::MAX as u64 {
+                return Err(Errno::FBIG.into());
+            }
+            if f.metadata()?.len() < end {
+                f.set_len(end)?;
+            }
+        }
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::BADF.into()),
+    }
+    Ok(())
+}
+
+pub(crate) fn fd_fdstat_get(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = cx.process.fds.get(a[0] as u32).ok_or(Errno::BADF)?;
+    let mut b = [0u8; 24];
+    b[0] = fs::filetype_of_handle(&d.handle);
+    b[2..4].copy_from_slice(&d.flags.to_le_bytes());
+    b[8..16].copy_from_slice(&d.rights.base.to_le_bytes());
+    b[16..24].copy_from_slice(&d.rights.inheriting.to_le_bytes());
+    cx.mem.write(a[1] as u32, &b)?;
+    Ok(())
+}
+
+pub(crate) fn fd_fdstat_set_flags(cx: Cx, a: &[u64]) -> WasiResult {
+    use rustix::fs::OFlags;
+    let flags = a[1] as u16;
+    let d = desc(cx.process, a[0], RIGHT_FD_FDSTAT_SET_FLAGS)?;
+    if flags as u64
+        & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK | FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)
+        != 0
+    {
+        return Err(Errno::INVAL.into());
+    }
+    if flags as u64 & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)
+        != d.flags as u64 & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)
+    {
+        // The host cannot change synchronisation after opening.
+        return Err(Errno::NOTSUP.into());
+    }
+    if let Handle::File(f) = &d.handle {
+        let mut o = rustix::fs::fcntl_getfl(f).map_err(std::io::Error::from)?;
+        o.set(OFlags::APPEND, flags as u64 & FDFLAGS_APPEND != 0);
+        o.set(OFlags::NONBLOCK, flags as u64 & FDFLAGS_NONBLOCK != 0);
+        rustix::fs::fcntl_setfl(f, o).map_err(std::io::Error::from)?;
+    }
+    d.flags = flags;
+    Ok(())
+}
+
+pub(crate) fn fd_fdstat_set_rights(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = cx.process.fds.get_mut(a[0] as u32).ok_or(Errno::BADF)?;
+    let (base, inheriting) = (a[1], a[2]);
+    if base & !d.rights.base != 0 || inheriting & !d.rights.inheriting != 0 {
+        return Err(Errno::NOTCAPABLE.into());
+    }
+    d.rights.base = base;
+    d.rights.inheriting = inheriting;
+    Ok(())
+}
+
+pub(crate) fn fd_filestat_get(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = desc(cx.process, a[0], RIGHT_FD_FILESTAT_GET)?;
+    let stat = match &d.handle {
+        Handle::File(f) => fs::filestat_bytes(&f.metadata()?),
+        Handle::Dir(dir) => fs::filestat_bytes(&dir.dir_metadata()?),
+        Handle::Input(_) | Handle::Output(..) => fs::stdio_filestat(),
+    };
+    cx.mem.write(a[1] as u32, &stat)?;
+    Ok(())
+}
+
+pub(crate) fn fd_filestat_set_size(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = desc(cx.process, a[0], RIGHT_FD_FILESTAT_SET_SIZE)?;
+    match &d.handle {
+        Handle::File(f) => {
+            if a[1] > i64::MAX as u64 {
+                return Err(Errno::FBIG.into());
+            }
+            f.set_len(a[1])?
+        }
+        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::INVAL.into()),
+    }
+    Ok(())
+}
+
+pub(crate) fn fd_filestat_set_times(cx: Cx, a: &[u64]) -> WasiResult {
+    use cap_fs_ext::SystemTimeSpec;
+    use rustix::fs::{Timestamps, UTIME_NOW, UTIME_OMIT};
+    use rustix::time::Timespec;
+    let d = desc(cx.process, a[0], RIGHT_FD_FILESTAT_SET_TIMES)?;
+    let (atime, mtime) = fs::time_specs(a[1], a[2], a[3])?;
+    let spec = |t: Option<SystemTimeSpec>| match t {
+        None => Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_OMIT,
+        },
+        Some(SystemTimeSpec::SymbolicNow) => Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_NOW,
+        },
+        Some(SystemTimeSpec::Absolute(t)) => {
+            let d = t
+                .into_std()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            Timespec {
+                tv_sec: d.as_secs() as i64,
+                tv_nsec: d.subsec_nanos() as _,
+            }
+        }
+    };
+    let times = Timestamps {
+        last_access: spec(atime),
+        last_modification: spec(mtime),
+    };
+    let r = match &d.handle {
+        Handle::File(f) => rustix::fs::futimens(f, &times),
+        Handle::Dir(dir) => rustix::fs::futimens(dir, &times),
+        Handle::Input(_) | Handle::Output(..) => return Err(Errno::BADF.into()),
+    };
+    r.map_err(std::io::Error::from)?;
+    Ok(())
+}
+
+pub(crate) fn fd_prestat_get(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = cx.process.fds.get(a[0] as u32).ok_or(Errno::BADF)?;
+    let name = d.preopen.as_ref().ok_or(Errno::BADF)?;
+    let mut b = [0u8; 8];
+    b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
+    cx.mem.write(a[1] as u32, &b)?;
+    Ok(())
+}
+
+pub(crate) fn fd_prestat_dir_name(cx: Cx, a: &[u64]) -> WasiResult {
+    let d = cx.process.fds.get(a[0] as u32).ok_or(Errno::BADF)?;
+    let name = d.preopen.as_ref().ok_or(Errno::BADF)?;
+    if (a[2] as usize) < name.len() {
+        return Err(Errno::NAMETOOLONG.into());
+    }
+    cx.mem.write(a[1] as u32, name.as_bytes())?;
+    Ok(())
+}
+
+pub(crate) fn fd_renumber(cx: Cx, a: &[u64]) -> WasiResult {
+    let (from, to) = (a[0] as u32, a[1] as u32);
+    if cx.process.fds.get(from).is_none() || cx.process.fds.get(to).is_none() {
+        return Err(Errno::BADF.into());
+    }
+    if from == to {
+        return Ok(());
+    }
+    let d = cx.process.fds.remove(from).ok_or(Errno::BADF)?;
+    cx.process.fds.insert_at(to, d)?;
+    Ok(())
+}
+
+/// One directory entry as `fd_readdir` lists it.
+struct Entry {
+    name: Vec<u8>,
+    ino: u64,
+    filetype: u8,
+}
+
+fn list_dir(dir: &cap_std::fs::Dir) -> Result<Vec<Entry>, Fail> {
+    use cap_fs_ext::OsMetadataExt;
+    use rustix::fs::DirEntryExt;
+    use std::os::unix::ffi::OsStrExt;
+    let meta = dir.dir_metadata()?;
+    let mut entries = vec![
+        Entry {
+            name: b".".to_vec(),
+            ino: meta.ino(),
+            filetype: FILETYPE_DIRECTORY as u8,
+        },
+        Entry {
+            name: b"..".to_vec(),
+            ino: dir.metadata("..").map(|m| m.ino()).unwrap_or(0),
+            filetype: FILETYPE_DIRECTORY as u8,
+        },
+    ];
+    let mut rest = Vec::new();
+    for e in dir.entries()? {
+        let e = e?;
+        rest.push(Entry {
+            name: e.file_name().as_bytes().to_vec(),
+            ino: e.ino(),
+            filetype: e
+                .file_type()
+                .map(fs::filetype_of)
+                .unwrap_or(FILETYPE_UNKNOWN as u8),
+        });
+    }
+    rest.sort_by(|a, b| a.name.cmp(&b.name));
+    entries.extend(rest);
+    Ok(entries)
+}
+
+pub(crate) fn fd_readdir(cx: Cx, a: &[u64]) -> WasiResult {
+    let CallContext { mem, process } = cx;
+    let d = desc(process, a[0], RIGHT_FD_READDIR)?;
+    let Handle::Dir(dir) = &d.handle else {
+        return Err(Errno::NOTDIR.into());
+    };
+    let (buf, buf_len, cookie) = (a[1] as u32, a[2] as u32, a[3]);
+    mem.check(buf, buf_len)?;
+    let entries = list_dir(dir)?;
+    let mut out = Vec::with_capacity(buf_len as usize);
+    for (i, e) in entries
+        .iter()
+        .enumerate()
+        .skip(cookie.min(usize::MAX as u64) as usize)
+    {
+        if out.len() >= buf_len as usize {
+            break;
+        }
+        let mut rec = Vec::with_capacity(24 + e.name.len());
+        rec.extend_from_slice(&(i as u64 + 1).to_le_bytes());
+        rec.extend_from_slice(&e.ino.to_le_bytes());
+        rec.extend_from_slice(&(e.name.len() as u32).to_le_bytes());
+        rec.extend_from_slice(&[e.filetype, 0, 0, 0]);
+        rec.extend_from_slice(&e.name);
+        out.extend_from_slice(&rec);
+    }
+    out.truncate(buf_len as usize);
+    mem.write(buf, &out)?;
+    mem.write_u32(a[4] as u32, out.len() as u32)?;
+    Ok(())
+}
