@@ -190,23 +190,41 @@ impl<'a> GuestMemory<'a> {
         self.write(ptr, &v.to_le_bytes())
     }
 
-    /// Reads an array of `(ptr, len)` pairs (WASI iovecs, 8 bytes each).
-    pub fn read_iovecs(&mut self, ptr: u32, count: u32) -> Result<Vec<(u32, u32)>, OutOfBounds> {
-        let total = count.checked_mul(8).ok_or(OutOfBounds {
-            ptr,
+    /// Reads entry `i` of an array of `(ptr, len)` pairs (WASI iovecs, 8
+    /// bytes each) starting at `table`.
+    pub fn iovec(&mut self, table: u32, i: u32) -> Result<(u32, u32), OutOfBounds> {
+        let at = i
+            .checked_mul(8)
+            .and_then(|o| table.checked_add(o))
+            .ok_or(OutOfBounds {
+                ptr: table,
+                len: (i as u64 + 1) * 8,
+                size: self.bytes.len(),
+            })?;
+        let raw = self.read(at, 8)?;
+        Ok((
+            u32::from_le_bytes(raw[0..4].try_into().unwrap()),
+            u32::from_le_bytes(raw[4..8].try_into().unwrap()),
+        ))
+    }
+
+    /// Checks an iovec array and every buffer it points at, returning the
+    /// total length, without logging.
+    pub fn check_iovecs(&self, table: u32, count: u32) -> Result<u64, OutOfBounds> {
+        let size = count.checked_mul(8).ok_or(OutOfBounds {
+            ptr: table,
             len: count as u64 * 8,
             size: self.bytes.len(),
         })?;
-        let raw = self.read(ptr, total)?;
-        Ok(raw
-            .chunks_exact(8)
-            .map(|c| {
-                (
-                    u32::from_le_bytes(c[0..4].try_into().unwrap()),
-                    u32::from_le_bytes(c[4..8].try_into().unwrap()),
-                )
-            })
-            .collect())
+        let r = self.range(table, size)?;
+        let mut total = 0u64;
+        for entry in self.bytes[r].chunks_exact(8) {
+            let p = u32::from_le_bytes(entry[0..4].try_into().unwrap());
+            let l = u32::from_le_bytes(entry[4..8].try_into().unwrap());
+            self.check(p, l)?;
+            total += l as u64;
+        }
+        Ok(total)
     }
 
     /// Read-only view of all of memory, without logging (for decoders).

@@ -18,12 +18,11 @@ fn read_into_iovecs(
     count: u64,
     mut read: impl FnMut(&mut [u8], u64) -> std::io::Result<usize>,
 ) -> Result<u32, Fail> {
-    let iovs = mem.read_iovecs(iovs as u32, count as u32)?;
-    for (p, l) in &iovs {
-        mem.check(*p, *l)?;
-    }
+    let (iovs, count) = (iovs as u32, count as u32);
+    mem.check_iovecs(iovs, count)?;
     let mut total: u64 = 0;
-    for (p, l) in iovs {
+    for i in 0..count {
+        let (p, l) = mem.iovec(iovs, i)?;
         let buf = mem.buffer_mut(p, l)?;
         let n = read(buf, total)?;
         mem.note_write(p, n as u32);
@@ -35,14 +34,20 @@ fn read_into_iovecs(
     Ok(u32::try_from(total).map_err(|_| Errno::OVERFLOW)?)
 }
 
-/// Gathers the bytes of the guest's iovecs.
-fn gather(mem: &mut GuestMemory, iovs: u64, count: u64) -> Result<Vec<u8>, Fail> {
-    let iovs = mem.read_iovecs(iovs as u32, count as u32)?;
-    let mut data = Vec::new();
-    for (p, l) in iovs {
-        data.extend_from_slice(mem.read(p, l)?);
+/// Hands each of the guest's iovec buffers to `write`, after checking them all.
+fn write_from_iovecs(
+    mem: &mut GuestMemory,
+    iovs: u64,
+    count: u64,
+    mut write: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<u64, Fail> {
+    let (iovs, count) = (iovs as u32, count as u32);
+    let total = mem.check_iovecs(iovs, count)?;
+    for i in 0..count {
+        let (p, l) = mem.iovec(iovs, i)?;
+        write(mem.read(p, l)?)?;
     }
-    Ok(data)
+    Ok(total)
 }
 
 pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
@@ -75,18 +80,15 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
 
 pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
-    desc(process, a[0], RIGHT_FD_WRITE)?;
-    let data = gather(mem, a[1], a[2])?;
-    if let Some(Handle::Output(..)) = process.fds.get(a[0] as u32).map(|d| &d.handle) {
-        process.charge_output("fd_write", data.len())?;
+    let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    if let Handle::Output(..) = d.handle {
+        let total = mem.check_iovecs(a[1] as u32, a[2] as u32)?;
+        process.charge_output("fd_write", total as usize)?;
     }
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
     let n = match &mut d.handle {
-        Handle::Output(out, _) => out.write(&data)?,
-        Handle::File(f) => {
-            f.write_all(&data)?;
-            data.len()
-        }
+        Handle::Output(out, _) => write_from_iovecs(mem, a[1], a[2], |b| out.write(b).map(drop))?,
+        Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| f.write_all(b))?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Input(_) => return Err(Errno::BADF.into()),
     };
@@ -97,12 +99,13 @@ pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
 pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
-    let data = gather(mem, a[1], a[2])?;
+    let mut offset = a[3];
     let n = match &mut d.handle {
-        Handle::File(f) => {
-            f.write_all_at(&data, a[3])?;
-            data.len()
-        }
+        Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| {
+            f.write_all_at(b, offset)?;
+            offset += b.len() as u64;
+            Ok(())
+        })?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
     };
