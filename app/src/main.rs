@@ -9,5 +9,6 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
         cli::Command::Run(run) => cli::run::main(run),
+        cli::Command::Debug(debug) => cli::debug::main(debug),
     }
 }

@@ -285,14 +285,16 @@ pub struct CallSpec {
 
 /// All calls of all ABIs.
 pub fn all_calls() -> impl Iterator<Item = &'static CallSpec> {
-    crate::wasi::CALLS.iter()
+    Abi::ALL.into_iter().flat_map(|abi| calls_of(abi).iter())
 }
 
 /// The calls of one ABI.
 pub fn calls_of(abi: Abi) -> &'static [CallSpec] {
     match abi {
         Abi::Wasi => crate::wasi::CALLS,
-        Abi::Dagger | Abi::Olin | Abi::H => &[],
+        Abi::Dagger => crate::dagger::CALLS,
+        Abi::Olin => crate::olin::CALLS,
+        Abi::H => crate::h::CALLS,
     }
 }
 

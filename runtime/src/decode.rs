@@ -71,7 +71,12 @@ fn fd_text(fd: u32, fds: &FdTable) -> String {
 /// How many bytes a call filled, given its arguments and result.
 fn filled_count(filled: Filled, args: &[u64], result: Option<u64>, mem: &[u8], cap: u64) -> u64 {
     let n = match filled {
-        Filled::Result => result.map(|r| r as i32).filter(|r| *r >= 0).unwrap_or(0) as u64,
+        // A result larger than the buffer (Olin's `env_get` asking for more
+        // room) means nothing was written.
+        Filled::Result => result
+            .map(|r| r as i32)
+            .filter(|r| *r >= 0 && *r as u64 <= cap)
+            .unwrap_or(0) as u64,
         Filled::OutParam(i) => args
             .get(i as usize)
             .and_then(|p| read_u32(mem, *p))

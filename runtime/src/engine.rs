@@ -24,6 +24,8 @@ pub struct EngineOptions {
     pub pooling: Option<u32>,
     /// Largest linear memory any guest may have, for the pooling allocator.
     pub pool_max_memory: Option<u64>,
+    /// Instrument code for the debugger (stepping, breakpoints, frames).
+    pub debug: bool,
 }
 
 /// An engine, its linkers, and compiled programs ready to instantiate.
@@ -41,6 +43,7 @@ impl Runtime {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.consume_fuel(options.fuel);
+        config.guest_debug(options.debug);
         config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(20));
         if let Some(slots) = options.pooling {
             let mut pool = wasmtime::PoolingAllocationConfig::default();

@@ -3,6 +3,7 @@
 //! workbench.
 
 use crate::stdio::{Input, Output, StdStream};
+use crate::streams::Stream;
 use cap_std::fs::{Dir, File};
 use serde::Serialize;
 
@@ -16,12 +17,15 @@ pub enum Handle {
     File(File),
     /// An open directory inside (or being) a granted directory.
     Dir(Dir),
+    /// A stream a Dagger or Olin guest opened by URL.
+    Stream(Box<dyn Stream>),
 }
 
 impl Handle {
     /// A short word for the kind of thing this is.
     pub fn kind(&self) -> &'static str {
         match self {
+            Handle::Stream(s) => s.scheme(),
             Handle::Input(_) | Handle::Output(..) => "stdio",
             Handle::File(_) => "file",
             Handle::Dir(_) => "directory",

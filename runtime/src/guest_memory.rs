@@ -32,6 +32,10 @@ pub struct AccessLog {
     pub reads: Vec<MemRange>,
     /// Ranges the host wrote into guest memory.
     pub writes: Vec<MemRange>,
+    /// Keep the bytes each write replaced (a debugger shows before/after).
+    pub keep_before: bool,
+    /// The bytes as they were before the host wrote, per range.
+    pub before: Vec<(MemRange, Vec<u8>)>,
 }
 
 impl AccessLog {
@@ -149,7 +153,21 @@ impl<'a> GuestMemory<'a> {
     /// with what was actually written.
     pub fn buffer_mut(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], OutOfBounds> {
         let r = self.range(ptr, len)?;
+        self.keep_before(ptr, r.clone());
         Ok(&mut self.bytes[r])
+    }
+
+    fn keep_before(&mut self, ptr: u32, r: std::ops::Range<usize>) {
+        if let Some(log) = self.log.as_deref_mut()
+            && log.keep_before
+            && !r.is_empty()
+        {
+            let range = MemRange {
+                start: ptr,
+                len: r.len() as u32,
+            };
+            log.before.push((range, self.bytes[r].to_vec()));
+        }
     }
 
     /// Writes bytes at `ptr`.
@@ -160,6 +178,7 @@ impl<'a> GuestMemory<'a> {
             size: self.bytes.len(),
         })?;
         let r = self.range(ptr, len)?;
+        self.keep_before(ptr, r.clone());
         self.bytes[r].copy_from_slice(data);
         self.note_write(ptr, len);
         Ok(())

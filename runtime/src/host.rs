@@ -6,12 +6,35 @@
 use crate::abi::Abi;
 use crate::calls::{self, CallContext, CallSpec, Fatal, WasmTy};
 use crate::decode;
+use crate::guest_memory::MemRange;
 use crate::guest_memory::{AccessLog, GuestMemory};
 use crate::process::Process;
 use crate::record::{CallOutcome, SyscallRecord};
 use std::mem::MaybeUninit;
+use std::sync::Arc;
 use std::time::Instant;
-use wasmtime::{Caller, Engine, FuncType, Linker, Memory, ValRaw, ValType};
+use wasmtime::{Caller, Engine, FuncType, Instance, Linker, Memory, ValRaw, ValType};
+
+/// Watches host calls from the guest's own thread (the debugger does, to
+/// stop at a call's entry and exit). It may block; returning an error ends
+/// the guest.
+pub trait CallObserver: Send + Sync {
+    /// Before `call` runs with `args`.
+    fn entry(
+        &self,
+        caller: &mut Caller<'_, Host>,
+        call: &'static CallSpec,
+        args: &[u64],
+    ) -> Result<(), Fatal>;
+
+    /// After the call ran: its record, and the bytes its writes replaced.
+    fn exit(
+        &self,
+        caller: &mut Caller<'_, Host>,
+        record: &SyscallRecord,
+        before: Vec<(MemRange, Vec<u8>)>,
+    ) -> Result<(), Fatal>;
+}
 
 /// Most parameters any described call has.
 const MAX_PARAMS: usize = 12;
@@ -22,6 +45,10 @@ pub struct Host {
     pub process: Process,
     /// The guest's exported memory, once instantiated.
     pub memory: Option<Memory>,
+    /// The guest's instance, once instantiated.
+    pub instance: Option<Instance>,
+    /// A debugger watching calls, if any.
+    pub observer: Option<Arc<dyn CallObserver>>,
     max_memory: Option<u64>,
 }
 
@@ -32,6 +59,8 @@ impl Host {
         Host {
             process,
             memory: None,
+            instance: None,
+            observer: None,
             max_memory,
         }
     }
@@ -122,20 +151,27 @@ fn dispatch(
         };
     }
     let args = &argv[..call.params.len()];
-    let memory = caller.data().memory;
-    let (bytes, host): (&mut [u8], &mut Host) = match memory {
-        Some(m) => m.data_and_store_mut(&mut caller),
-        None => (&mut [], caller.data_mut()),
-    };
-    let process = &mut host.process;
-    let result = if !process.recorder.active() {
-        let mut cx = CallContext {
-            mem: GuestMemory::new(bytes),
-            process,
-        };
-        (call.imp)(&mut cx, args)
-    } else {
-        record_call(call, args, bytes, process)
+    let result = match caller.data().observer.clone() {
+        None => {
+            let memory = caller.data().memory;
+            let (bytes, host): (&mut [u8], &mut Host) = match memory {
+                Some(m) => m.data_and_store_mut(&mut caller),
+                None => (&mut [], caller.data_mut()),
+            };
+            let process = &mut host.process;
+            if !process.recorder.active() {
+                let mut cx = CallContext {
+                    mem: GuestMemory::new(bytes),
+                    process,
+                };
+                (call.imp)(&mut cx, args)
+            } else {
+                let (result, record, _) = record_call(call, args, bytes, process, false);
+                process.recorder.emit(&record);
+                result
+            }
+        }
+        Some(observer) => observed_call(&*observer, call, args, &mut caller),
     };
     match result {
         Ok(v) => {
@@ -150,17 +186,40 @@ fn dispatch(
     }
 }
 
-/// Runs a call with its memory accesses logged, and records it.
+/// A call under a debugger: it may stop before and after.
+fn observed_call(
+    observer: &dyn CallObserver,
+    call: &'static CallSpec,
+    args: &[u64],
+    caller: &mut Caller<'_, Host>,
+) -> Result<u64, Fatal> {
+    observer.entry(caller, call, args)?;
+    let memory = caller.data().memory;
+    let (bytes, host): (&mut [u8], &mut Host) = match memory {
+        Some(m) => m.data_and_store_mut(&mut *caller),
+        None => (&mut [], caller.data_mut()),
+    };
+    let (result, record, log) = record_call(call, args, bytes, &mut host.process, true);
+    host.process.recorder.emit(&record);
+    observer.exit(caller, &record, log.before)?;
+    result
+}
+
+/// Runs a call with its memory accesses logged and returns its record.
 fn record_call(
     call: &'static CallSpec,
     args: &[u64],
     bytes: &mut [u8],
     process: &mut Process,
-) -> Result<u64, Fatal> {
+    keep_before: bool,
+) -> (Result<u64, Fatal>, SyscallRecord, AccessLog) {
     let seq = process.recorder.next_seq();
     let fd_labels = decode::fd_labels_before(call, args, &process.fds);
     let start_ns = process.elapsed_ns();
-    let mut log = AccessLog::default();
+    let mut log = AccessLog {
+        keep_before,
+        ..AccessLog::default()
+    };
     let t0 = Instant::now();
     let result = {
         let mut cx = CallContext {
@@ -184,12 +243,11 @@ fn record_call(
         name: call.name,
         args: decode::decode_args(call, args, returned, bytes, &process.fds, &fd_labels),
         outcome,
-        reads: log.reads,
-        writes: log.writes,
+        reads: std::mem::take(&mut log.reads),
+        writes: std::mem::take(&mut log.writes),
         start_ns,
         duration_ns,
         spec: call,
     };
-    process.recorder.emit(&record);
-    result
+    (result, record, log)
 }

@@ -8,24 +8,32 @@
 
 pub mod abi;
 pub mod calls;
+pub mod dagger;
+pub mod debug;
 pub mod decode;
 pub mod disasm;
 pub mod engine;
 pub mod fdtable;
 pub mod guest_memory;
+pub mod h;
 pub mod host;
+pub mod olin;
+pub mod policy;
 pub mod process;
 pub mod program;
 pub mod record;
 pub mod run;
+pub mod source_map;
 pub mod stdio;
+pub mod streams;
 pub mod trace;
 pub mod wasi;
 pub mod wat_legacy;
 
 pub use abi::Abi;
 pub use engine::{EngineOptions, Runtime};
-pub use process::{DirGrant, Limits, ProcessConfig};
+pub use policy::{Access, NetAllow, Policy};
+pub use process::{DirGrant, Limits, ProcessConfig, parse_bytes};
 pub use program::{Program, ProgramError};
 pub use record::SyscallRecord;
 pub use run::{ExitStatus, FailureKind, GuestFailure, RunOptions, RunReport};

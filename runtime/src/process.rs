@@ -6,7 +6,8 @@
 use crate::abi::Abi;
 use crate::calls::Fatal;
 use crate::fdtable::FdTable;
-use crate::stdio::{InputSpec, OutputSpec};
+use crate::policy::Access;
+use crate::stdio::{InputSpec, Output, OutputSpec, StdStream};
 use crate::trace::Recorder;
 use cap_std::fs::Dir;
 use std::path::PathBuf;
@@ -35,6 +36,27 @@ impl DirGrant {
             },
         }
     }
+}
+
+/// Parses a byte count with an optional binary suffix: `4096`, `64K`,
+/// `2M`, `1G` (also `KB`, `KiB`…), as limits are written on command lines
+/// and in configuration files.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, suffix) = t.split_at(digits_end);
+    let bad = || format!("`{text}` is not a byte count (use a number with K, M or G)");
+    let mult: u64 = match suffix.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(bad)
 }
 
 /// Limits on one run. `None` means unlimited.
@@ -67,6 +89,8 @@ pub struct ProcessConfig {
     pub stderr: OutputSpec,
     /// Limits.
     pub limits: Limits,
+    /// Which URLs the guest may open (policy file, network allowances).
+    pub access: Access,
 }
 
 /// Why a process could not be set up.
@@ -150,10 +174,29 @@ impl Process {
             config,
             limit_note: None,
         };
-        if abi == Abi::Wasi {
-            crate::wasi::setup_descriptors(&mut process);
+        match abi {
+            Abi::Wasi => crate::wasi::setup_descriptors(&mut process),
+            Abi::Olin => crate::olin::setup_descriptors(&mut process),
+            Abi::Dagger | Abi::H => {}
         }
         Ok(process)
+    }
+
+    /// A handle on the guest's standard output or error, as configured.
+    pub fn std_output(&self, which: StdStream) -> Output {
+        let spec = match which {
+            StdStream::Stderr => &self.config.stderr,
+            _ => &self.config.stdout,
+        };
+        Output::open(spec, which)
+    }
+
+    /// Tells the person running the guest something the guest's error code
+    /// cannot (why an open was refused): a `wasmhole: ` line on the guest's
+    /// standard error, not charged to its output limit.
+    pub fn note(&self, text: &str) {
+        let line = format!("wasmhole: {}: {text}\n", self.guest);
+        let _ = self.std_output(StdStream::Stderr).write(line.as_bytes());
     }
 
     /// Charges `n` bytes of standard output against the output limit;
@@ -181,5 +224,21 @@ impl Process {
     /// Nanoseconds since the process started.
     pub fn elapsed_ns(&self) -> u64 {
         self.started.elapsed().as_nanos() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn byte_counts_take_suffixes() {
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert_eq!(parse_bytes("64K"), Ok(65536));
+        assert_eq!(parse_bytes("2M"), Ok(2 << 20));
+        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("3X").is_err());
+        assert!(parse_bytes("99999999999G").is_err(), "overflow is refused");
     }
 }

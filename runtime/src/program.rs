@@ -3,6 +3,7 @@
 
 use crate::abi::{self, Abi};
 use crate::disasm::Disassembly;
+use crate::source_map::SourceMap;
 use crate::wat_legacy;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -68,6 +69,17 @@ pub struct Export {
     pub index: u32,
 }
 
+/// Where a defined function's code lies in the module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuncBody {
+    /// The function's index (imports counted first).
+    pub index: u32,
+    /// Byte offset of its first instruction.
+    pub first_instr: u32,
+    /// Byte offset just past its body.
+    pub end: u32,
+}
+
 /// A validated guest module and what is known about it before it runs.
 #[derive(Clone)]
 pub struct Program {
@@ -83,8 +95,10 @@ struct ProgramInner {
     exports: Vec<Export>,
     imported_funcs: u32,
     func_names: BTreeMap<u32, String>,
+    bodies: Vec<FuncBody>,
     abi: Option<Abi>,
     disassembly: OnceLock<Disassembly>,
+    source_map: Option<SourceMap>,
 }
 
 impl std::fmt::Debug for Program {
@@ -161,6 +175,7 @@ impl Program {
         let mut exports = Vec::new();
         let mut imported_funcs = 0;
         let mut func_names = BTreeMap::new();
+        let mut bodies = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
             match payload.map_err(invalid)? {
                 Payload::ImportSection(reader) => {
@@ -201,6 +216,14 @@ impl Program {
                         });
                     }
                 }
+                Payload::CodeSectionEntry(body) => {
+                    let ops = body.get_operators_reader().map_err(invalid)?;
+                    bodies.push(FuncBody {
+                        index: imported_funcs + bodies.len() as u32,
+                        first_instr: ops.original_position() as u32,
+                        end: body.range().end as u32,
+                    });
+                }
                 Payload::CustomSection(section) => {
                     if let wasmparser::KnownCustom::Name(names) = section.as_known() {
                         for name in names.into_iter().flatten() {
@@ -228,6 +251,11 @@ impl Program {
                 .filter(|i| i.kind == "func")
                 .map(|i| (i.module.as_str(), i.name.as_str())),
         );
+        let source_map = if wat_source.is_some() {
+            SourceMap::from_module(&bytes)
+        } else {
+            None
+        };
         Ok(Program {
             inner: Arc::new(ProgramInner {
                 name: name.to_string(),
@@ -238,8 +266,10 @@ impl Program {
                 exports,
                 imported_funcs,
                 func_names,
+                bodies,
                 abi,
                 disassembly: OnceLock::new(),
+                source_map,
             }),
         })
     }
@@ -305,6 +335,43 @@ impl Program {
         }
     }
 
+    /// The code of every defined function, in index order.
+    pub fn func_bodies(&self) -> &[FuncBody] {
+        &self.inner.bodies
+    }
+
+    /// The function whose body contains byte `offset`.
+    pub fn func_at(&self, offset: u32) -> Option<FuncBody> {
+        let i = self
+            .inner
+            .bodies
+            .partition_point(|b| b.first_instr <= offset);
+        let b = *self.inner.bodies.get(i.checked_sub(1)?)?;
+        (offset < b.end).then_some(b)
+    }
+
+    /// Looks a function up by name (from the name section or exports) or
+    /// by index, and returns its body.
+    pub fn find_func(&self, name_or_index: &str) -> Option<FuncBody> {
+        let index = match name_or_index.trim_start_matches('$').parse::<u32>() {
+            Ok(i) => i,
+            Err(_) => {
+                *self
+                    .inner
+                    .func_names
+                    .iter()
+                    .find(|(_, n)| n.as_str() == name_or_index.trim_start_matches('$'))?
+                    .0
+            }
+        };
+        self.inner.bodies.iter().find(|b| b.index == index).copied()
+    }
+
+    /// Offset ⇄ WAT line mapping, for programs compiled from WAT.
+    pub fn source_map(&self) -> Option<&SourceMap> {
+        self.inner.source_map.as_ref()
+    }
+
     /// The text disassembly with each line's byte offset, computed once.
     pub fn disassembly(&self) -> &Disassembly {
         self.inner
@@ -334,9 +401,16 @@ fn compile_wat(
             snippet,
         }
     };
-    let buf = wast::parser::ParseBuffer::new(text).map_err(to_error)?;
+    let mut buf = wast::parser::ParseBuffer::new(text).map_err(to_error)?;
+    buf.track_instr_spans(true);
     let mut wat: wast::Wat = wast::parser::parse(&buf).map_err(to_error)?;
-    wat.encode().map_err(to_error)
+    // The line table is built from the text as written (the modernized text
+    // has the same lines), so offsets map back to the user's own lines.
+    let path = std::path::Path::new(name);
+    wast::core::EncodeOptions::new()
+        .dwarf(path, original, wast::core::GenerateDwarf::Lines)
+        .encode_wat(&mut wat)
+        .map_err(to_error)
 }
 
 #[cfg(test)]
@@ -379,6 +453,28 @@ mod tests {
         assert!(p.exports_func("_start"));
         assert_eq!(p.imported_func_count(), 1);
         assert_eq!(p.func_name(1), Some("main"));
+        let body = p.find_func("main").unwrap();
+        assert_eq!(p.find_func("1"), Some(body));
+        assert_eq!(p.func_at(body.first_instr), Some(body));
+        assert_eq!(p.bytes()[body.first_instr as usize], 0x41, "i32.const");
+    }
+
+    #[test]
+    fn wat_lines_map_to_offsets_and_back() {
+        let text = "(module\n  (func $f (export \"f\") (result i32)\n    i32.const 2\n    i32.const 3\n    i32.add))";
+        let p = Program::from_wat("lines.wat", text).unwrap();
+        let map = p.source_map().expect("WAT programs carry a line table");
+        // `i32.add` and the function's closing `end` are both on line 5.
+        let on_line_5 = map.offsets_of_line(5);
+        assert_eq!(on_line_5.len(), 2, "{on_line_5:?}");
+        assert_eq!(
+            p.bytes()[on_line_5[0] as usize],
+            0x6a,
+            "i32.add is on line 5"
+        );
+        assert_eq!(map.line_of(on_line_5[0]), Some(5));
+        let konst = map.offsets_of_line(3)[0];
+        assert_eq!(p.bytes()[konst as usize], 0x41);
     }
 
     #[test]

@@ -109,8 +109,9 @@ impl SyscallRecord {
         }
     }
 
-    /// One strace-like line: `fd_write(fd=1<stdout>, iovs=[…], …) = 0 <0.000004>`.
-    pub fn trace_line(&self) -> String {
+    /// The call as strace shows it, without timing:
+    /// `fd_write(fd=1<stdout>, iovs=[…], …) = 0`.
+    pub fn call_text(&self) -> String {
         let mut line = format!("{}(", self.name);
         for (i, a) in self.args.iter().enumerate() {
             if i > 0 {
@@ -118,13 +119,17 @@ impl SyscallRecord {
             }
             let _ = write!(line, "{}={}", a.name, a.shown);
         }
-        let _ = write!(
-            line,
-            ") = {} <{}.{:06}>",
-            self.result_text(),
+        let _ = write!(line, ") = {}", self.result_text());
+        line
+    }
+
+    /// One strace-like line: `fd_write(fd=1<stdout>, iovs=[…], …) = 0 <0.000004>`.
+    pub fn trace_line(&self) -> String {
+        format!(
+            "{} <{}.{:06}>",
+            self.call_text(),
             self.duration_ns / 1_000_000_000,
             (self.duration_ns / 1000) % 1_000_000
-        );
-        line
+        )
     }
 }

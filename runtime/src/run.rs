@@ -255,6 +255,7 @@ impl Runtime {
         }
         let result = pre.instantiate(&mut store).and_then(|instance| {
             store.data_mut().memory = instance.get_memory(&mut store, "memory");
+            store.data_mut().instance = Some(instance);
             let func = instance
                 .get_func(&mut store, entry)
                 .ok_or_else(|| wasmtime::format_err!("entry point `{entry}` vanished"))?;

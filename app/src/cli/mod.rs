@@ -1,12 +1,14 @@
 //! Command-line parsing: the subcommands and the flags they share, spelled
 //! as wasmtime spells them.
 
+pub mod debug;
 pub mod run;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
-use wasmhole_runtime::{Abi, DirGrant, Limits};
+use wasmhole_runtime::{Abi, Access, DirGrant, Limits, NetAllow, Policy};
 
 /// A workbench for WebAssembly guests and the syscalls they make.
 #[derive(Parser, Debug)]
@@ -22,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a guest to completion (like `wasmtime run`), optionally tracing its syscalls.
     Run(RunArgs),
+    /// Step through a guest in a gdb-like terminal debugger.
+    Debug(debug::DebugArgs),
 }
 
 /// Which ABI to run a guest under.
@@ -79,14 +83,21 @@ pub struct GuestArgs {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
     /// Largest linear memory the guest may have, in bytes (suffixes K, M, G allowed).
-    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", value_parser = wasmhole_runtime::parse_bytes)]
     pub max_memory: Option<u64>,
     /// Stop the guest after this much wall-clock time (e.g. 500ms, 2s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Stop the guest once it has written this many bytes to stdout and stderr.
-    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", value_parser = wasmhole_runtime::parse_bytes)]
     pub max_output: Option<u64>,
+    /// Check every URL a Dagger or Olin guest opens against a policy file
+    /// (allow/disallow regexes; its ram-page-limit and gas-limit also apply).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Let the guest reach HOST (on PORT only, if given) over HTTP(S).
+    #[arg(long = "allow-net", value_name = "HOST[:PORT]", value_parser = NetAllow::parse)]
+    pub allow_net: Vec<NetAllow>,
     /// The module: a .wasm binary or .wat text.
     pub file: PathBuf,
     /// Arguments passed to the guest.
@@ -127,6 +138,31 @@ impl GuestArgs {
             max_output: self.max_output,
         }
     }
+
+    /// What the guest may open: the policy file, read and checked, and the
+    /// network allowances.
+    pub fn access(&self) -> Result<Access, String> {
+        let policy = match &self.policy {
+            Some(path) => Some(Arc::new(
+                Policy::from_file(path).map_err(|e| e.to_string())?,
+            )),
+            None => None,
+        };
+        Ok(Access {
+            policy,
+            net: self.allow_net.clone(),
+        })
+    }
+
+    /// The limits of the run: those asked for, tightened by the policy's
+    /// page and gas limits (the stricter of each wins).
+    pub fn limits_with(&self, access: &Access) -> Limits {
+        let mut limits = self.limits();
+        if let Some(policy) = &access.policy {
+            policy.tighten(&mut limits);
+        }
+        limits
+    }
 }
 
 /// Flags of `wasmhole run`.
@@ -146,26 +182,20 @@ pub struct RunArgs {
     pub guest: GuestArgs,
 }
 
-/// Parses a byte count with an optional binary suffix: K, M, G (also KB, KiB…).
-pub fn parse_bytes(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, suffix) = t.split_at(digits_end);
-    let mult: u64 = match suffix.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        _ => {
-            return Err(format!(
-                "`{text}` is not a byte count (use a number with K, M or G)"
-            ));
-        }
-    };
-    num.parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("`{text}` is not a byte count (use a number with K, M or G)"))
+/// Loads the guest's module, noting any old WAT names that were translated.
+pub fn load_program(guest: &GuestArgs) -> Result<wasmhole_runtime::Program, String> {
+    let program = wasmhole_runtime::Program::from_file(&guest.file).map_err(|e| e.to_string())?;
+    for r in program.legacy_renames() {
+        eprintln!(
+            "note: {}:{}:{}: translated old instruction name `{}` to `{}`",
+            program.name(),
+            r.line,
+            r.column,
+            r.old,
+            r.new
+        );
+    }
+    Ok(program)
 }
 
 /// Parses a duration such as `500ms`, `2s` or `1m`.
@@ -176,16 +206,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_counts_take_suffixes() {
-        assert_eq!(parse_bytes("4096"), Ok(4096));
-        assert_eq!(parse_bytes("64K"), Ok(65536));
-        assert_eq!(parse_bytes("2M"), Ok(2 << 20));
-        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
-        assert!(parse_bytes("lots").is_err());
-        assert!(parse_bytes("3X").is_err());
-    }
 
     #[test]
     fn run_flags_parse_like_wasmtime() {
@@ -204,11 +224,70 @@ mod tests {
             "x",
         ])
         .unwrap();
-        let Command::Run(run) = cli.command;
+        let Command::Run(run) = cli.command else {
+            panic!("expected the run subcommand")
+        };
         assert_eq!(run.trace, Some(PathBuf::from("-")));
         assert_eq!(run.guest.grants()[0].guest, "/data");
         assert_eq!(run.guest.environment(), vec![("A".into(), "1".into())]);
         assert_eq!(run.guest.argv(), vec!["guest.wasm", "--flag", "x"]);
         assert_eq!(run.guest.timeout, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn policy_and_network_flags_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("p.policy");
+        std::fs::write(
+            &policy,
+            "allow (\n  ^random://\n)\nram-page-limit 4\ngas-limit 9000\n",
+        )
+        .unwrap();
+        let cli = Cli::try_parse_from([
+            "wasmhole",
+            "run",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--allow-net",
+            "127.0.0.1:8080",
+            "--allow-net",
+            "example.com",
+            "--fuel",
+            "100000",
+            "guest.wat",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("expected the run subcommand")
+        };
+        let access = run.guest.access().unwrap();
+        assert_eq!(access.net.len(), 2);
+        assert!(access.net_allows("127.0.0.1", 8080));
+        assert!(access.net_allows("example.com", 443));
+        assert!(!access.net_allows("127.0.0.1", 80));
+        let limits = run.guest.limits_with(&access);
+        assert_eq!(limits.fuel, Some(9000));
+        assert_eq!(limits.max_memory, Some(4 * 65536));
+        assert!(Cli::try_parse_from(["wasmhole", "run", "--allow-net", "a:b", "g.wat"]).is_err());
+    }
+
+    #[test]
+    fn malformed_policies_are_reported_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("bad.policy");
+        std::fs::write(&policy, "## ok\ngas-limit many\n").unwrap();
+        let cli = Cli::try_parse_from([
+            "wasmhole",
+            "run",
+            "--policy",
+            policy.to_str().unwrap(),
+            "guest.wat",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("expected the run subcommand")
+        };
+        let e = run.guest.access().unwrap_err();
+        assert!(e.contains("bad.policy:2:"), "{e}");
     }
 }

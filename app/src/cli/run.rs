@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use wasmhole_runtime::trace::{JsonLinesSink, RecordSink, Summary, SummarySink, TextSink};
 use wasmhole_runtime::{
-    EngineOptions, ExitStatus, InputSpec, OutputSpec, ProcessConfig, Program, RunOptions, Runtime,
+    EngineOptions, ExitStatus, InputSpec, OutputSpec, ProcessConfig, RunOptions, Runtime,
 };
 
 /// Runs the command and returns the guest's exit status as ours.
@@ -39,17 +39,7 @@ fn trace_sink(args: &RunArgs) -> Result<Option<Box<dyn RecordSink>>, String> {
 }
 
 fn run(args: RunArgs) -> Result<i32, String> {
-    let program = Program::from_file(&args.guest.file).map_err(|e| e.to_string())?;
-    for r in program.legacy_renames() {
-        eprintln!(
-            "note: {}:{}:{}: translated old instruction name `{}` to `{}`",
-            program.name(),
-            r.line,
-            r.column,
-            r.old,
-            r.new
-        );
-    }
+    let program = super::load_program(&args.guest)?;
     let mut sinks: Vec<Box<dyn RecordSink>> = Vec::new();
     if let Some(sink) = trace_sink(&args)? {
         sinks.push(sink);
@@ -59,8 +49,10 @@ fn run(args: RunArgs) -> Result<i32, String> {
         sinks.push(Box::new(SummarySink(summary.clone())));
     }
     let guest = &args.guest;
+    let access = guest.access()?;
+    let limits = guest.limits_with(&access);
     let runtime = Runtime::new(EngineOptions {
-        fuel: guest.fuel.is_some(),
+        fuel: limits.fuel.is_some(),
         ..EngineOptions::default()
     })
     .map_err(|e| format!("cannot start the engine: {e}"))?;
@@ -71,7 +63,8 @@ fn run(args: RunArgs) -> Result<i32, String> {
         stdin: InputSpec::Inherit,
         stdout: OutputSpec::Inherit,
         stderr: OutputSpec::Inherit,
-        limits: guest.limits(),
+        limits,
+        access,
     };
     let report = runtime.run(
         &program,

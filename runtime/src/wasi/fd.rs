@@ -7,6 +7,7 @@ use super::{Cx, Fail, WasiResult};
 use crate::calls::CallContext;
 use crate::fdtable::Handle;
 use crate::guest_memory::GuestMemory;
+use crate::process::Process;
 use cap_std::fs::FileExt as _;
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -53,8 +54,11 @@ fn write_from_iovecs(
 pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     let d = desc(process, a[0], RIGHT_FD_READ)?;
+    // Input is consumed only if the count can be reported.
+    mem.check(a[3] as u32, 4)?;
     let n = match &mut d.handle {
         Handle::Input(input) => read_into_iovecs(mem, a[1], a[2], |b, _| input.read(b))?,
+        Handle::Stream(s) => read_into_iovecs(mem, a[1], a[2], |b, _| s.read(b))?,
         Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, _| f.read(b))?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Output(..) => return Err(Errno::BADF.into()),
@@ -72,7 +76,9 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
             read_into_iovecs(mem, a[1], a[2], |b, done| f.read_at(b, offset + done))?
         }
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::SPIPE.into());
+        }
     };
     mem.write_u32(a[4] as u32, n)?;
     Ok(())
@@ -81,6 +87,8 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
 pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    // Nothing is written unless the count can be reported.
+    mem.check(a[3] as u32, 4)?;
     if let Handle::Output(..) = d.handle {
         let total = mem.check_iovecs(a[1] as u32, a[2] as u32)?;
         process.charge_output("fd_write", total as usize)?;
@@ -89,6 +97,7 @@ pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
     let n = match &mut d.handle {
         Handle::Output(out, _) => write_from_iovecs(mem, a[1], a[2], |b| out.write(b).map(drop))?,
         Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| f.write_all(b))?,
+        Handle::Stream(s) => write_from_iovecs(mem, a[1], a[2], |b| s.write(b).map(drop))?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Input(_) => return Err(Errno::BADF.into()),
     };
@@ -99,6 +108,7 @@ pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
 pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    mem.check(a[4] as u32, 4)?;
     let mut offset = a[3];
     let n = match &mut d.handle {
         Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| {
@@ -107,14 +117,25 @@ pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
             Ok(())
         })?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::SPIPE.into());
+        }
     };
     mem.write_u32(a[4] as u32, n as u32)?;
     Ok(())
 }
 
+/// The standard streams can never seek: ESPIPE, whatever their rights.
+fn refuse_stdio_seek(process: &Process, fd: u64) -> Result<(), Errno> {
+    match process.fds.get(fd as u32).map(|d| &d.handle) {
+        Some(Handle::Input(_) | Handle::Output(..) | Handle::Stream(_)) => Err(Errno::SPIPE),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn fd_seek(cx: Cx, a: &[u64]) -> WasiResult {
     let (offset, whence) = (a[1] as i64, a[2]);
+    refuse_stdio_seek(cx.process, a[0])?;
     let need = if offset == 0 && whence == 1 {
         RIGHT_FD_TELL
     } else {
@@ -127,21 +148,28 @@ pub(crate) fn fd_seek(cx: Cx, a: &[u64]) -> WasiResult {
         2 => SeekFrom::End(offset),
         _ => return Err(Errno::INVAL.into()),
     };
+    // The offset moves only if the new one can be reported.
+    cx.mem.check(a[3] as u32, 8)?;
     let new = match &mut d.handle {
         Handle::File(f) => f.seek(pos)?,
         Handle::Dir(_) => return Err(Errno::BADF.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::SPIPE.into());
+        }
     };
     cx.mem.write_u64(a[3] as u32, new)?;
     Ok(())
 }
 
 pub(crate) fn fd_tell(cx: Cx, a: &[u64]) -> WasiResult {
+    refuse_stdio_seek(cx.process, a[0])?;
     let d = desc(cx.process, a[0], RIGHT_FD_TELL)?;
     let pos = match &mut d.handle {
         Handle::File(f) => f.stream_position()?,
         Handle::Dir(_) => return Err(Errno::BADF.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::SPIPE.into());
+        }
     };
     cx.mem.write_u64(a[1] as u32, pos)?;
     Ok(())
@@ -157,8 +185,12 @@ fn sync(cx: Cx, a: &[u64], right: u64, data_only: bool) -> WasiResult {
     match &d.handle {
         Handle::File(f) if data_only => f.sync_data()?,
         Handle::File(f) => f.sync_all()?,
-        Handle::Dir(dir) => rustix::fs::fsync(dir).map_err(std::io::Error::from)?,
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::INVAL.into()),
+        // A granted directory may be open only as a path (O_PATH), which
+        // cannot be synced; its opened self can.
+        Handle::Dir(dir) => dir.open(".")?.sync_all()?,
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::INVAL.into());
+        }
     }
     Ok(())
 }
@@ -189,7 +221,9 @@ pub(crate) fn fd_advise(cx: Cx, a: &[u64]) -> WasiResult {
                 .map_err(std::io::Error::from)?;
         }
         Handle::Dir(_) => return Err(Errno::BADF.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::SPIPE.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::SPIPE.into());
+        }
     }
     Ok(())
 }
@@ -208,7 +242,7 @@ pub(crate) fn fd_allocate(cx: Cx, a: &[u64]) -> WasiResult {
             }
         }
         Handle::Dir(_) => return Err(Errno::BADF.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::BADF.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => return Err(Errno::BADF.into()),
     }
     Ok(())
 }
@@ -266,7 +300,7 @@ pub(crate) fn fd_filestat_get(cx: Cx, a: &[u64]) -> WasiResult {
     let stat = match &d.handle {
         Handle::File(f) => fs::filestat_bytes(&f.metadata()?),
         Handle::Dir(dir) => fs::filestat_bytes(&dir.dir_metadata()?),
-        Handle::Input(_) | Handle::Output(..) => fs::stdio_filestat(),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => fs::stdio_filestat(),
     };
     cx.mem.write(a[1] as u32, &stat)?;
     Ok(())
@@ -282,7 +316,9 @@ pub(crate) fn fd_filestat_set_size(cx: Cx, a: &[u64]) -> WasiResult {
             f.set_len(a[1])?
         }
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::INVAL.into()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::INVAL.into());
+        }
     }
     Ok(())
 }
@@ -319,8 +355,9 @@ pub(crate) fn fd_filestat_set_times(cx: Cx, a: &[u64]) -> WasiResult {
     };
     let r = match &d.handle {
         Handle::File(f) => rustix::fs::futimens(f, &times),
-        Handle::Dir(dir) => rustix::fs::futimens(dir, &times),
-        Handle::Input(_) | Handle::Output(..) => return Err(Errno::BADF.into()),
+        // Through the path, as the directory may be open only as a path (O_PATH).
+        Handle::Dir(dir) => rustix::fs::utimensat(dir, ".", &times, rustix::fs::AtFlags::empty()),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => return Err(Errno::BADF.into()),
     };
     r.map_err(std::io::Error::from)?;
     Ok(())

@@ -123,7 +123,9 @@ pub(crate) fn stdio_filestat() -> [u8; 64] {
 /// The WASI filetype of an open descriptor.
 pub(crate) fn filetype_of_handle(h: &Handle) -> u8 {
     match h {
-        Handle::Input(_) | Handle::Output(..) => FILETYPE_CHARACTER_DEVICE as u8,
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            FILETYPE_CHARACTER_DEVICE as u8
+        }
         Handle::Dir(_) => FILETYPE_DIRECTORY as u8,
         Handle::File(f) => f
             .metadata()

@@ -468,7 +468,7 @@ pub static CALLS: &[CallSpec] = &[
                 "in",
                 StructsIn {
                     spec: &SUBSCRIPTION,
-                    count: 3,
+                    count: 2,
                 },
             ),
             p32(

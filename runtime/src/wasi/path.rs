@@ -12,15 +12,16 @@ use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeD
 use cap_std::fs::Dir;
 
 /// The directory behind descriptor `fd`, which must have the rights in `need`.
+/// A descriptor that is not a directory is ENOTDIR whatever its rights.
 fn dir_of(process: &Process, fd: u64, need: u64) -> Result<&Dir, Errno> {
     let d = process.fds.get(fd as u32).ok_or(Errno::BADF)?;
+    let Handle::Dir(dir) = &d.handle else {
+        return Err(Errno::NOTDIR);
+    };
     if d.rights.base & need != need {
         return Err(Errno::NOTCAPABLE);
     }
-    match &d.handle {
-        Handle::Dir(dir) => Ok(dir),
-        _ => Err(Errno::NOTDIR),
-    }
+    Ok(dir)
 }
 
 /// Reads the path at (ptr, len), refusing the empty path.
@@ -39,6 +40,8 @@ fn follow(flags: u64) -> bool {
 pub(crate) fn path_open(cx: Cx, a: &[u64]) -> WasiResult {
     let (dirfd, lookup, oflags, base, inheriting, fdflags) = (a[0], a[1], a[4], a[5], a[6], a[7]);
     let path = path_arg(cx, a[2], a[3])?;
+    // Nothing is opened or created unless the new number can be reported.
+    cx.mem.check(a[8] as u32, 4)?;
     let mut need = RIGHT_PATH_OPEN;
     if oflags & OFLAGS_CREAT != 0 {
         need |= RIGHT_PATH_CREATE_FILE;

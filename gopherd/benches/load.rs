@@ -1,0 +1,251 @@
+//! A closed-loop load generator for gopherd, on loopback only.
+//!
+//! It starts the real `gopherd` binary with a small gopherhole (a static
+//! text file, a gophermap menu, and the fortune handler in each ABI), then
+//! for each target and each number of connections N keeps N connections
+//! busy: each one connects, sends a selector, reads to the end, checks the
+//! response, and starts over. Every cell is bounded in time and in count.
+//! It prints requests per second and the 50th and 99th percentile latency
+//! (connect to last byte).
+//!
+//! ```sh
+//! cargo bench -p gopherd --bench load -- [--seconds S] [--max-requests N] [--connections 1,16,64] [--only NAME]
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+struct Options {
+    seconds: f64,
+    max_requests: u64,
+    connections: Vec<usize>,
+    only: Option<String>,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        seconds: 3.0,
+        max_requests: 200_000,
+        connections: vec![1, 16, 64],
+        only: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--seconds" => o.seconds = value().parse().expect("seconds"),
+            "--max-requests" => o.max_requests = value().parse().expect("a count"),
+            "--connections" => {
+                o.connections = value()
+                    .split(',')
+                    .map(|n| n.parse().expect("a connection count"))
+                    .collect()
+            }
+            "--only" => o.only = Some(value()),
+            _ => {}
+        }
+    }
+    o.seconds = o.seconds.clamp(0.1, 60.0);
+    o
+}
+
+/// The gopherd under test, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &Path) -> Server {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/gopherhole/handlers");
+    let root = dir.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("hello.txt"),
+        "Hello from the static gopherhole.\nThis file is a few lines long,\n.and one starts with a dot.\n",
+    )
+    .unwrap();
+    let mut map = String::from("A menu read from a gophermap file.\n\n");
+    for i in 0..10 {
+        map.push_str(&format!("0Document number {i}\tdocs/{i}.txt\n"));
+    }
+    std::fs::write(root.join("gophermap"), map).unwrap();
+    let mut config = format!(
+        "listen = [\"127.0.0.1:0\"]\nroot = \"{}\"\naccess_log = \"{}\"\nreload_interval = \"1s\"\n",
+        root.display(),
+        dir.join("access.log").display()
+    );
+    for abi in ["wasi", "dagger", "olin"] {
+        config.push_str(&format!(
+            "[[route]]\nselector = \"/{abi}/fortune\"\nmodule = \"{}\"\ntype = \"text\"\ntimeout = \"1s\"\n",
+            samples.join(abi).join("fortune.wat").display()
+        ));
+    }
+    let path = dir.join("gopherd.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
+        .args(["--config", &path.display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gopherd");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("gopherd exited before listening")
+            .unwrap();
+        if let Some(a) = line.split("listening on ").nth(1) {
+            break a.trim().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+struct Cell {
+    requests: u64,
+    errors: u64,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+async fn one_request(addr: SocketAddr, request: &[u8], buf: &mut Vec<u8>) -> bool {
+    let Ok(mut s) = TcpStream::connect(addr).await else {
+        return false;
+    };
+    if s.write_all(request).await.is_err() {
+        return false;
+    }
+    buf.clear();
+    if s.read_to_end(buf).await.is_err() {
+        return false;
+    }
+    buf.ends_with(b".\r\n") && !buf.starts_with(b"3")
+}
+
+async fn run_cell(addr: SocketAddr, selector: &str, connections: usize, o: &Options) -> Cell {
+    let request: Arc<[u8]> = Arc::from(format!("{selector}\r\n").into_bytes());
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let limit = Duration::from_secs_f64(o.seconds);
+    let max = o.max_requests;
+    let warmup_until = Instant::now() + Duration::from_millis(200);
+    while Instant::now() < warmup_until {
+        let mut buf = Vec::new();
+        one_request(addr, &request, &mut buf).await;
+    }
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (request, stop, count) = (request.clone(), stop.clone(), count.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut buf = Vec::with_capacity(4096);
+            while !stop.load(Ordering::Relaxed) {
+                if count.fetch_add(1, Ordering::Relaxed) >= max {
+                    break;
+                }
+                let start = Instant::now();
+                if one_request(addr, &request, &mut buf).await {
+                    latencies.push(start.elapsed());
+                } else {
+                    errors += 1;
+                }
+                if t0.elapsed() >= limit {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut cell = Cell {
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+    };
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        cell.latencies.extend(l);
+        cell.errors += e;
+    }
+    cell.elapsed = t0.elapsed();
+    cell.requests = cell.latencies.len() as u64;
+    cell.latencies.sort();
+    cell
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let o = options();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let targets = [
+        ("static text", "/hello.txt"),
+        ("static menu", "/"),
+        ("wasi handler", "/wasi/fortune"),
+        ("dagger handler", "/dagger/fortune"),
+        ("olin handler", "/olin/fortune"),
+    ];
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "gopherd load: {} on {}, closed loop, at most {} s or {} requests per cell",
+        env!("CARGO_PKG_VERSION"),
+        server.addr,
+        o.seconds,
+        o.max_requests
+    );
+    println!(
+        "| {:<15} | {:>5} | {:>8} | {:>8} | {:>8} | {:>6} |",
+        "target", "conns", "req/s", "p50 ms", "p99 ms", "errors"
+    );
+    println!(
+        "|{:-<17}|{:->7}|{:->10}|{:->10}|{:->10}|{:->8}|",
+        "", "", "", "", "", ""
+    );
+    for (name, selector) in targets {
+        if o.only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        for &n in &o.connections {
+            let cell = rt.block_on(run_cell(server.addr, selector, n, &o));
+            println!(
+                "| {:<15} | {:>5} | {:>8.0} | {:>8.3} | {:>8.3} | {:>6} |",
+                name,
+                n,
+                cell.requests as f64 / cell.elapsed.as_secs_f64(),
+                percentile(&cell.latencies, 0.50),
+                percentile(&cell.latencies, 0.99),
+                cell.errors
+            );
+        }
+    }
+    drop(server);
+}

@@ -1,0 +1,508 @@
+//! The server's configuration: the TOML file format, its defaults, and the
+//! checks and path resolution (against the file's own folder) that turn a
+//! file into a [`Config`] the server can start from.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wasmhole_runtime::{Abi, DirGrant, Limits};
+
+/// Where gopherd listens when nothing says otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7070";
+/// The host name advertised in menus when nothing says otherwise.
+pub const DEFAULT_HOST: &str = "localhost";
+
+/// What a route answers with, which decides how its output is framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    /// A menu (type 1, and searches, type 7): gophermap lines, completed.
+    Menu,
+    /// Text (type 0): dot-stuffed and ended with `.`.
+    Text,
+    /// Binary (type 9 and friends): sent as is.
+    Binary,
+}
+
+impl ItemKind {
+    /// Parses `menu`/`search`/`1`/`7`, `text`/`0` or `binary`/`9`.
+    pub fn parse(text: &str) -> Option<ItemKind> {
+        match text {
+            "menu" | "search" | "1" | "7" => Some(ItemKind::Menu),
+            "text" | "0" => Some(ItemKind::Text),
+            "binary" | "9" => Some(ItemKind::Binary),
+            _ => None,
+        }
+    }
+}
+
+/// Where the access log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessLogTarget {
+    /// Standard output.
+    Stdout,
+    /// Appended to a file.
+    File(PathBuf),
+    /// Nowhere.
+    Off,
+}
+
+/// Limits that protect the server as a whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Longest request line accepted (selector, tab and query), in bytes.
+    pub max_selector_length: usize,
+    /// How long a client may take to send its request line.
+    pub read_timeout: Duration,
+    /// How long sending a response may stall (the client taking nothing).
+    pub write_timeout: Duration,
+    /// Connections served at once; more are answered "busy" and closed.
+    pub max_connections: usize,
+    /// Wasm handlers running at once (and instance slots kept ready).
+    pub max_handlers: u32,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_selector_length: 1024,
+            read_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 256,
+            max_handlers: 32,
+            shutdown_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Limits a handler gets when its route names none.
+pub fn default_handler_limits() -> Limits {
+    Limits {
+        max_memory: Some(64 << 20),
+        fuel: None,
+        timeout: Some(Duration::from_secs(5)),
+        max_output: Some(1 << 20),
+    }
+}
+
+/// One route: a selector prefix answered by a wasm handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteConfig {
+    /// The selector prefix, starting with `/`, without a trailing `/`.
+    pub selector: String,
+    /// The module file (`.wasm` or `.wat`).
+    pub module: PathBuf,
+    /// The ABI, or `None` to detect it from the module's imports.
+    pub abi: Option<Abi>,
+    /// What the route answers with.
+    pub kind: ItemKind,
+    /// Arguments after the program name.
+    pub args: Vec<String>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// Directories granted to the handler.
+    pub dirs: Vec<DirGrant>,
+    /// Limits of one run.
+    pub limits: Limits,
+}
+
+/// Everything gopherd needs to start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Addresses to listen on.
+    pub listen: Vec<SocketAddr>,
+    /// The host name advertised in menus.
+    pub host: String,
+    /// The port advertised in menus; `None` means the first listener's.
+    pub port: Option<u16>,
+    /// The static gopherhole folder.
+    pub root: Option<PathBuf>,
+    /// Where the access log goes.
+    pub access_log: AccessLogTarget,
+    /// A folder receiving one JSON-lines syscall trace per handler request.
+    pub trace_dir: Option<PathBuf>,
+    /// How often handler modules are checked for changes; `None` never.
+    pub reload_interval: Option<Duration>,
+    /// Server-wide limits.
+    pub limits: ServerLimits,
+    /// Handler routes.
+    pub routes: Vec<RouteConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: vec![DEFAULT_LISTEN.parse().expect("a valid default address")],
+            host: DEFAULT_HOST.into(),
+            port: None,
+            root: None,
+            access_log: AccessLogTarget::Stdout,
+            trace_dir: None,
+            reload_interval: Some(Duration::from_secs(1)),
+            limits: ServerLimits::default(),
+            routes: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<Vec<String>>,
+    host: Option<String>,
+    port: Option<u16>,
+    root: Option<PathBuf>,
+    access_log: Option<String>,
+    trace_dir: Option<PathBuf>,
+    reload_interval: Option<String>,
+    #[serde(default)]
+    limits: FileLimits,
+    #[serde(default, rename = "route")]
+    routes: Vec<FileRoute>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    max_selector_length: Option<usize>,
+    read_timeout: Option<String>,
+    write_timeout: Option<String>,
+    max_connections: Option<usize>,
+    max_handlers: Option<u32>,
+    shutdown_timeout: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRoute {
+    selector: String,
+    module: PathBuf,
+    abi: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    dirs: Vec<String>,
+    timeout: Option<String>,
+    memory: Option<ByteSize>,
+    fuel: Option<u64>,
+    max_output: Option<ByteSize>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ByteSize {
+    Number(u64),
+    Text(String),
+}
+
+impl ByteSize {
+    fn bytes(&self, what: &str) -> anyhow::Result<u64> {
+        match self {
+            ByteSize::Number(n) => Ok(*n),
+            ByteSize::Text(t) => wasmhole_runtime::parse_bytes(t)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in `{what}`")),
+        }
+    }
+}
+
+/// Parses a duration such as `500ms`, `2s` or `1m`.
+pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    humantime::parse_duration(text).with_context(|| format!("`{text}` is not a duration"))
+}
+
+fn duration(field: &str, value: Option<&String>, default: Duration) -> anyhow::Result<Duration> {
+    match value {
+        Some(v) => parse_duration(v).with_context(|| format!("in `{field}`")),
+        None => Ok(default),
+    }
+}
+
+/// Parses a listen address: `IP:PORT`, with IPv6 addresses in brackets.
+pub fn parse_listen(text: &str) -> anyhow::Result<SocketAddr> {
+    text.parse().with_context(|| {
+        format!("`{text}` is not a listen address (write 127.0.0.1:7070 or [::1]:7070)")
+    })
+}
+
+/// Turns a route's selector into the canonical prefix form: a leading `/`,
+/// no trailing `/` (except the root itself).
+fn normalize_prefix(selector: &str) -> anyhow::Result<String> {
+    if selector.chars().any(|c| c.is_control()) {
+        bail!("route selector {selector:?} contains a control character");
+    }
+    let trimmed = selector.trim_end_matches('/');
+    let prefix = if trimmed.starts_with('/') {
+        trimmed.to_string()
+    } else {
+        format!("/{trimmed}")
+    };
+    if prefix.split('/').any(|c| c == "..") {
+        bail!("route selector {selector:?} contains `..`");
+    }
+    Ok(prefix)
+}
+
+impl Config {
+    /// A configuration serving `root` with the defaults.
+    pub fn for_root(root: impl Into<PathBuf>) -> Config {
+        Config {
+            root: Some(root.into()),
+            ..Config::default()
+        }
+    }
+
+    /// Reads a TOML file; relative paths in it are taken from its folder.
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::from_toml(&text, base).with_context(|| format!("in config {}", path.display()))
+    }
+
+    /// Parses TOML text; relative paths are resolved against `base`.
+    pub fn from_toml(text: &str, base: &Path) -> anyhow::Result<Config> {
+        let file: FileConfig = toml::from_str(text)?;
+        let defaults = Config::default();
+        let resolve = |p: &Path| -> PathBuf {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        let listen = match &file.listen {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .map(|l| parse_listen(l))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+            _ => defaults.listen.clone(),
+        };
+        let access_log = match file.access_log.as_deref() {
+            None | Some("-") => AccessLogTarget::Stdout,
+            Some("off") => AccessLogTarget::Off,
+            Some(path) => AccessLogTarget::File(resolve(Path::new(path))),
+        };
+        let reload_interval = match file.reload_interval.as_deref() {
+            None => defaults.reload_interval,
+            Some("off") => None,
+            Some(text) => Some(parse_duration(text).context("in `reload_interval`")?),
+        };
+        let d = ServerLimits::default();
+        let l = &file.limits;
+        let limits = ServerLimits {
+            max_selector_length: l.max_selector_length.unwrap_or(d.max_selector_length),
+            read_timeout: duration(
+                "limits.read_timeout",
+                l.read_timeout.as_ref(),
+                d.read_timeout,
+            )?,
+            write_timeout: duration(
+                "limits.write_timeout",
+                l.write_timeout.as_ref(),
+                d.write_timeout,
+            )?,
+            max_connections: l.max_connections.unwrap_or(d.max_connections),
+            max_handlers: l.max_handlers.unwrap_or(d.max_handlers),
+            shutdown_timeout: duration(
+                "limits.shutdown_timeout",
+                l.shutdown_timeout.as_ref(),
+                d.shutdown_timeout,
+            )?,
+        };
+        if limits.max_selector_length == 0 {
+            bail!("`limits.max_selector_length` must be at least 1");
+        }
+        if limits.max_connections == 0 || limits.max_handlers == 0 {
+            bail!("`limits.max_connections` and `limits.max_handlers` must be at least 1");
+        }
+        let mut routes = Vec::new();
+        for r in &file.routes {
+            let route = route_config(r, &resolve)
+                .with_context(|| format!("in the route for selector {:?}", r.selector))?;
+            if routes
+                .iter()
+                .any(|o: &RouteConfig| o.selector == route.selector)
+            {
+                bail!("two routes have the selector {:?}", route.selector);
+            }
+            routes.push(route);
+        }
+        Ok(Config {
+            listen,
+            host: file.host.unwrap_or(defaults.host),
+            port: file.port,
+            root: file.root.as_deref().map(resolve),
+            access_log,
+            trace_dir: file.trace_dir.as_deref().map(resolve),
+            reload_interval,
+            limits,
+            routes,
+        })
+    }
+}
+
+fn route_config(r: &FileRoute, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Result<RouteConfig> {
+    let selector = normalize_prefix(&r.selector)?;
+    let abi =
+        match r.abi.as_deref() {
+            None | Some("auto") => None,
+            Some(name) => Some(Abi::parse(name).with_context(|| {
+                format!("unknown ABI `{name}` (use wasi, dagger, olin or auto)")
+            })?),
+        };
+    let kind = match r.kind.as_deref() {
+        None => ItemKind::Text,
+        Some(k) => ItemKind::parse(k)
+            .with_context(|| format!("unknown type `{k}` (use menu, text or binary)"))?,
+    };
+    let d = default_handler_limits();
+    let limits = Limits {
+        max_memory: match &r.memory {
+            Some(m) => Some(m.bytes("memory")?),
+            None => d.max_memory,
+        },
+        fuel: r.fuel,
+        timeout: Some(duration(
+            "timeout",
+            r.timeout.as_ref(),
+            d.timeout.unwrap_or_default(),
+        )?),
+        max_output: match &r.max_output {
+            Some(m) => Some(m.bytes("max_output")?),
+            None => d.max_output,
+        },
+    };
+    let dirs = r
+        .dirs
+        .iter()
+        .map(|spec| {
+            let g = DirGrant::parse(spec);
+            DirGrant {
+                host: resolve(&g.host),
+                guest: g.guest,
+            }
+        })
+        .collect();
+    Ok(RouteConfig {
+        selector,
+        module: resolve(&r.module),
+        abi,
+        kind,
+        args: r.args.clone(),
+        env: r.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        dirs,
+        limits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_file_parses_with_paths_from_its_folder() {
+        let text = r#"
+            listen = ["127.0.0.1:7070", "[::1]:7070"]
+            host = "gopher.example"
+            port = 70
+            root = "static"
+            access_log = "logs/access.log"
+            reload_interval = "250ms"
+            [limits]
+            max_selector_length = 200
+            read_timeout = "2s"
+            max_connections = 10
+            [[route]]
+            selector = "/guestbook/"
+            module = "handlers/guestbook.wat"
+            abi = "wasi"
+            type = "menu"
+            args = ["--verbose"]
+            env = { GREETING = "hello" }
+            dirs = ["data::/data"]
+            timeout = "1s"
+            memory = "16M"
+            fuel = 1000000
+            max_output = 4096
+        "#;
+        let c = Config::from_toml(text, Path::new("/srv/hole")).unwrap();
+        assert_eq!(c.listen.len(), 2);
+        assert!(c.listen[1].is_ipv6());
+        assert_eq!(c.host, "gopher.example");
+        assert_eq!(c.port, Some(70));
+        assert_eq!(c.root.as_deref(), Some(Path::new("/srv/hole/static")));
+        assert_eq!(
+            c.access_log,
+            AccessLogTarget::File("/srv/hole/logs/access.log".into())
+        );
+        assert_eq!(c.reload_interval, Some(Duration::from_millis(250)));
+        assert_eq!(c.limits.max_selector_length, 200);
+        assert_eq!(c.limits.read_timeout, Duration::from_secs(2));
+        assert_eq!(c.limits.max_connections, 10);
+        assert_eq!(c.limits.max_handlers, ServerLimits::default().max_handlers);
+        let r = &c.routes[0];
+        assert_eq!(r.selector, "/guestbook");
+        assert_eq!(r.module, Path::new("/srv/hole/handlers/guestbook.wat"));
+        assert_eq!(r.abi, Some(Abi::Wasi));
+        assert_eq!(r.kind, ItemKind::Menu);
+        assert_eq!(r.env, vec![("GREETING".into(), "hello".into())]);
+        assert_eq!(r.dirs[0].host, Path::new("/srv/hole/data"));
+        assert_eq!(r.dirs[0].guest, "/data");
+        assert_eq!(r.limits.timeout, Some(Duration::from_secs(1)));
+        assert_eq!(r.limits.max_memory, Some(16 << 20));
+        assert_eq!(r.limits.fuel, Some(1_000_000));
+        assert_eq!(r.limits.max_output, Some(4096));
+    }
+
+    #[test]
+    fn an_empty_file_means_the_defaults() {
+        let c = Config::from_toml("", Path::new(".")).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err =
+            |text: &str| format!("{:#}", Config::from_toml(text, Path::new(".")).unwrap_err());
+        assert!(err("lsiten = []").contains("lsiten"));
+        assert!(err(r#"listen = ["localhost"]"#).contains("not a listen address"));
+        assert!(
+            err("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\nabi = \"cobol\"")
+                .contains("unknown ABI `cobol`")
+        );
+        assert!(
+            err("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\ntype = \"movie\"")
+                .contains("unknown type `movie`")
+        );
+        assert!(
+            err("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\ntimeout = \"soon\"")
+                .contains("not a duration")
+        );
+        assert!(
+            err("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\nmemory = \"lots\"")
+                .contains("not a byte count")
+        );
+        assert!(
+            err("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\n[[route]]\nselector = \"a/\"\nmodule = \"b.wat\"")
+                .contains("two routes")
+        );
+        assert!(err("[limits]\nmax_connections = 0").contains("at least 1"));
+    }
+
+    #[test]
+    fn bad_byte_counts_name_their_field() {
+        let text = "[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\nmax_output = \"3X\"";
+        let e = format!("{:#}", Config::from_toml(text, Path::new(".")).unwrap_err());
+        assert!(e.contains("max_output"), "{e}");
+        assert!(e.contains("`3X` is not a byte count"), "{e}");
+    }
+}

@@ -1,0 +1,31 @@
+//! gopherd: a Gopher server (RFC 1436) whose selectors are static files or
+//! WebAssembly handlers run through the wasmhole runtime core.
+//!
+//! A request flows: [`server`] reads one request line within limits →
+//! [`request`] parses it → [`router`] picks a handler route or the static
+//! root → [`handler`] runs the wasm module in a fresh sandbox (or
+//! [`static_files`] reads the file) → [`framing`] and [`gophermap`] make it
+//! a proper Gopher response → [`access_log`] records it. [`service`] is all
+//! of that without sockets, for use in-process; [`reload`] swaps in changed
+//! handler modules; [`config`] is the TOML file.
+
+pub mod access_log;
+pub mod config;
+pub mod framing;
+pub mod gophermap;
+pub mod handler;
+pub mod reload;
+pub mod request;
+pub mod router;
+pub mod server;
+pub mod service;
+pub mod static_files;
+
+pub use config::{Config, ItemKind};
+pub use gophermap::Site;
+pub use request::Request;
+pub use server::Server;
+pub use service::{Body, Gopherd, Outcome, Response};
+
+/// The server's name and version, as handlers see it in `SERVER_SOFTWARE`.
+pub const SERVER_SOFTWARE: &str = concat!("gopherd/", env!("CARGO_PKG_VERSION"));

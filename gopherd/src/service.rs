@@ -1,0 +1,444 @@
+//! The server without its sockets: one parsed request in, one framed
+//! response out. It owns the wasm runtime, the handlers, the static root and
+//! the router, so the workbench can browse a gopherhole in-process through
+//! [`Gopherd::respond_blocking`] while the network server uses
+//! [`Gopherd::respond`].
+
+use crate::config::Config;
+use crate::framing;
+use crate::gophermap::Site;
+use crate::handler::{CgiRequest, Handler};
+use crate::reload;
+use crate::request::Request;
+use crate::router::{Router, Target};
+use crate::static_files::{StaticError, StaticRoot};
+use anyhow::Context;
+use std::io::BufWriter;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::Semaphore;
+use wasmhole_runtime::trace::{JsonLinesSink, RecordSink};
+use wasmhole_runtime::{EngineOptions, Runtime};
+
+/// The route name the access log uses for the static gopherhole.
+pub const STATIC_ROUTE: &str = "static";
+
+/// What became of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Served.
+    Ok,
+    /// Nothing at that selector.
+    NotFound,
+    /// The selector is not allowed (`..`, outside the root).
+    Refused,
+    /// The request line could not be parsed.
+    BadRequest,
+    /// The request line was too long.
+    TooLong,
+    /// The client did not send its request line in time.
+    ReadTimeout,
+    /// Too many connections at once.
+    Busy,
+    /// A handler failed; the word says how (`timeout`, `trap`…).
+    HandlerFailed(&'static str),
+    /// Something on the server went wrong (a file could not be read).
+    Error,
+}
+
+impl Outcome {
+    /// The word the access log shows.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::NotFound => "not-found",
+            Outcome::Refused => "refused",
+            Outcome::BadRequest => "bad-request",
+            Outcome::TooLong => "too-long",
+            Outcome::ReadTimeout => "read-timeout",
+            Outcome::Busy => "busy",
+            Outcome::HandlerFailed(how) => how,
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// The bytes of a response: in memory, or a file sent as it is.
+#[derive(Debug)]
+pub enum Body {
+    /// Framed bytes.
+    Bytes(Vec<u8>),
+    /// A binary file, streamed from disk.
+    File {
+        /// The open file, at its start.
+        file: std::fs::File,
+        /// Its length when it was opened.
+        len: u64,
+    },
+}
+
+impl Body {
+    /// The number of bytes it holds.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
+        }
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All of it in memory.
+    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Body::Bytes(b) => Ok(b),
+            Body::File { mut file, len } => {
+                let mut out = Vec::with_capacity(len as usize);
+                std::io::Read::read_to_end(&mut file, &mut out)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// A response ready for the wire.
+#[derive(Debug)]
+pub struct Response {
+    /// What to send.
+    pub body: Body,
+    /// `static`, or the prefix of the handler route that answered.
+    pub route: String,
+    /// What became of the request.
+    pub outcome: Outcome,
+    /// The syscall trace written for it, if any.
+    pub trace: Option<PathBuf>,
+}
+
+impl Response {
+    /// An error item response.
+    pub fn error_for(route: &str, outcome: Outcome, reason: &str) -> Response {
+        Response {
+            body: Body::Bytes(framing::error(reason)),
+            route: route.to_string(),
+            outcome,
+            trace: None,
+        }
+    }
+}
+
+/// A gopherhole: static files and wasm handlers behind one router.
+pub struct Gopherd {
+    site: Site,
+    router: Router,
+    handlers: Vec<Handler>,
+    root: Option<StaticRoot>,
+    runtime: Runtime,
+    handler_slots: Arc<Semaphore>,
+    trace_dir: Option<PathBuf>,
+    trace_seq: AtomicU64,
+}
+
+impl Gopherd {
+    /// Sets up the gopherhole `config` describes, advertising `site` in
+    /// menus: opens the static root and compiles every handler module.
+    pub fn new(config: &Config, site: Site) -> anyhow::Result<Gopherd> {
+        let root = match &config.root {
+            Some(path) => Some(
+                StaticRoot::open(path)
+                    .with_context(|| format!("cannot open the root folder {}", path.display()))?,
+            ),
+            None => None,
+        };
+        let max_memory = config
+            .routes
+            .iter()
+            .filter_map(|r| r.limits.max_memory)
+            .max();
+        let runtime = Runtime::new(EngineOptions {
+            fuel: config.routes.iter().any(|r| r.limits.fuel.is_some()),
+            pooling: Some(config.limits.max_handlers),
+            pool_max_memory: max_memory,
+            ..EngineOptions::default()
+        })
+        .map_err(|e| anyhow::anyhow!("cannot set up the wasm engine: {e:#}"))?;
+        let mut handlers = Vec::new();
+        for route in &config.routes {
+            let selector = route.selector.clone();
+            handlers.push(
+                Handler::load(route.clone(), &runtime)
+                    .with_context(|| format!("in the handler for {selector}"))?,
+            );
+        }
+        if let Some(dir) = &config.trace_dir {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
+        }
+        Ok(Gopherd {
+            site,
+            router: Router::new(handlers.iter().map(|h| h.prefix())),
+            handlers,
+            root,
+            runtime,
+            handler_slots: Arc::new(Semaphore::new(config.limits.max_handlers as usize)),
+            trace_dir: config.trace_dir.clone(),
+            trace_seq: AtomicU64::new(0),
+        })
+    }
+
+    /// The advertised host and port.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// The handlers, in configuration order.
+    pub fn handlers(&self) -> &[Handler] {
+        &self.handlers
+    }
+
+    /// Reloads every handler module whose file changed.
+    pub fn reload_changed(&self) {
+        reload::reload_changed(&self.handlers, &self.runtime);
+    }
+
+    /// Answers a request on the calling thread (which may block: it reads
+    /// files and runs wasm). At most `max_handlers` handlers can run at
+    /// once across threads; beyond that a handler answers "could not start".
+    pub fn respond_blocking(&self, request: &Request, remote: SocketAddr) -> Response {
+        self.answer(request, self.router.route(&request.selector), remote)
+    }
+
+    /// Answers a request from async code: the work happens on a blocking
+    /// thread, and at most `max_handlers` handlers run at once.
+    pub async fn respond(self: &Arc<Self>, request: Request, remote: SocketAddr) -> Response {
+        let target = self.router.route(&request.selector);
+        let permit = match target {
+            Target::Handler { .. } => match self.handler_slots.clone().acquire_owned().await {
+                Ok(p) => Some(p),
+                Err(_) => return Response::error_for("-", Outcome::Busy, "server busy"),
+            },
+            Target::Static => None,
+        };
+        let this = self.clone();
+        let route = match &target {
+            Target::Handler { index, .. } => self.handlers[*index].prefix().to_string(),
+            Target::Static => STATIC_ROUTE.to_string(),
+        };
+        tokio::task::spawn_blocking(move || {
+            let response = this.answer(&request, target, remote);
+            drop(permit);
+            response
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(route, "request task failed: {e}");
+            Response::error_for(&route, Outcome::Error, "internal server error")
+        })
+    }
+
+    fn answer(&self, request: &Request, target: Target, remote: SocketAddr) -> Response {
+        if let Some(url) = request.selector.strip_prefix("URL:") {
+            return Response {
+                body: Body::Bytes(url_page(url).into_bytes()),
+                route: "url".into(),
+                outcome: Outcome::Ok,
+                trace: None,
+            };
+        }
+        match target {
+            Target::Handler { index, path_info } => {
+                self.run_handler(&self.handlers[index], request, &path_info, remote)
+            }
+            Target::Static => self.serve_static(&request.selector),
+        }
+    }
+
+    fn serve_static(&self, selector: &str) -> Response {
+        let Some(root) = &self.root else {
+            return Response::error_for(STATIC_ROUTE, Outcome::NotFound, "not found");
+        };
+        match root.serve(selector, &self.site) {
+            Ok(body) => Response {
+                body,
+                route: STATIC_ROUTE.into(),
+                outcome: Outcome::Ok,
+                trace: None,
+            },
+            Err(StaticError::NotFound) => Response::error_for(
+                STATIC_ROUTE,
+                Outcome::NotFound,
+                &format!("{selector}: not found"),
+            ),
+            Err(StaticError::Refused(why)) => {
+                Response::error_for(STATIC_ROUTE, Outcome::Refused, &format!("refused: {why}"))
+            }
+            Err(e) => {
+                tracing::warn!(
+                    selector,
+                    root = %root.path().display(),
+                    "cannot serve static file: {e}"
+                );
+                Response::error_for(STATIC_ROUTE, Outcome::Error, "cannot read this file")
+            }
+        }
+    }
+
+    fn trace_sink(&self, route: &str) -> Option<(PathBuf, Box<dyn RecordSink>)> {
+        let dir = self.trace_dir.as_ref()?;
+        let seq = self.trace_seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        let slug: String = route
+            .trim_matches('/')
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = dir.join(format!("{millis}-{seq:06}-{slug}.jsonl"));
+        match std::fs::File::create(&path) {
+            Ok(f) => Some((path, Box::new(JsonLinesSink::new(BufWriter::new(f))))),
+            Err(e) => {
+                tracing::warn!("cannot create trace file {}: {e}", path.display());
+                None
+            }
+        }
+    }
+
+    fn run_handler(
+        &self,
+        handler: &Handler,
+        request: &Request,
+        path_info: &str,
+        remote: SocketAddr,
+    ) -> Response {
+        let route = handler.prefix();
+        let (trace, sinks) = match self.trace_sink(route) {
+            Some((path, sink)) => (Some(path), vec![sink]),
+            None => (None, Vec::new()),
+        };
+        let cgi = CgiRequest {
+            request,
+            path_info,
+            remote,
+            site: &self.site,
+            time: SystemTime::now(),
+        };
+        match handler.run(&self.runtime, &cgi, sinks) {
+            Ok(output) => Response {
+                body: Body::Bytes(framing::for_kind(
+                    handler.kind(),
+                    output,
+                    &self.site,
+                    &handler.menu_base(),
+                )),
+                route: route.to_string(),
+                outcome: Outcome::Ok,
+                trace,
+            },
+            Err(failure) => {
+                tracing::warn!(
+                    route,
+                    selector = request.selector,
+                    outcome = failure.outcome,
+                    "handler failed: {}",
+                    failure.detail
+                );
+                Response {
+                    trace,
+                    ..Response::error_for(
+                        route,
+                        Outcome::HandlerFailed(failure.outcome),
+                        &failure.reason,
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The HTML page a `URL:` selector gets: a link (and a redirect) to a web
+/// address outside Gopherspace.
+fn url_page(url: &str) -> String {
+    let escaped = url
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"2; url={escaped}\">\
+         <title>Leaving Gopherspace</title></head>\n\
+         <body><p>This link leads to <a href=\"{escaped}\">{escaped}</a>.</p></body></html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ItemKind;
+    use crate::config::{RouteConfig, default_handler_limits};
+    use std::path::Path;
+
+    fn sample(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../samples/gopherhole/handlers")
+            .join(name)
+    }
+
+    #[test]
+    fn answers_in_process_without_sockets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("notes")).unwrap();
+        std::fs::write(dir.path().join("notes/a.txt"), "a\n").unwrap();
+        std::fs::write(dir.path().join("gophermap"), "Hello\n*\n1Time\t/time\n").unwrap();
+        let config = Config {
+            root: Some(dir.path().to_path_buf()),
+            routes: vec![RouteConfig {
+                selector: "/time".into(),
+                module: sample("olin/time.wat"),
+                abi: None,
+                kind: ItemKind::Text,
+                args: Vec::new(),
+                env: Vec::new(),
+                dirs: Vec::new(),
+                limits: default_handler_limits(),
+            }],
+            ..Config::default()
+        };
+        let site = Site {
+            host: "here".into(),
+            port: 70,
+        };
+        let hole = Gopherd::new(&config, site).unwrap();
+        let remote: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let root = hole.respond_blocking(&Request::new("/"), remote);
+        assert_eq!(root.route, STATIC_ROUTE);
+        assert_eq!(
+            String::from_utf8(root.body.into_bytes().unwrap()).unwrap(),
+            "iHello\t\there\t70\r\n\
+             1notes/\t/notes\there\t70\r\n\
+             1Time\t/time\there\t70\r\n.\r\n"
+        );
+        let time = hole.respond_blocking(&Request::new("/time"), remote);
+        assert_eq!(
+            (time.route.as_str(), &time.outcome),
+            ("/time", &Outcome::Ok)
+        );
+        let text = String::from_utf8(time.body.into_bytes().unwrap()).unwrap();
+        assert!(text.starts_with("The server's clock says it is "), "{text}");
+        let missing = hole.respond_blocking(&Request::new("/nope"), remote);
+        assert_eq!(missing.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn url_pages_escape_the_address() {
+        let page = url_page("https://example.org/?a=1&b=\"<x>\"");
+        assert!(page.contains("href=\"https://example.org/?a=1&amp;b=&quot;&lt;x&gt;&quot;\""));
+    }
+}

@@ -1,0 +1,294 @@
+//! The static gopherhole: selectors resolved inside the root folder through
+//! a `cap-std` directory (so neither `..` nor a symbolic link can leave it),
+//! folders answered with their gophermap or a listing, files sent as text
+//! or binary according to their item type (binary files are streamed, not
+//! read into memory). Every request reads the disk afresh, so changed files
+//! take effect at once.
+
+use crate::framing;
+use crate::gophermap::{self, Site};
+use crate::service::Body;
+use cap_std::fs::Dir;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+
+/// The file that turns a folder into a hand-written menu.
+pub const GOPHERMAP: &str = "gophermap";
+
+/// Why a static selector was not served.
+#[derive(Debug, thiserror::Error)]
+pub enum StaticError {
+    /// Nothing is there (hidden files included).
+    #[error("not found")]
+    NotFound,
+    /// The selector is not allowed.
+    #[error("{0}")]
+    Refused(&'static str),
+    /// The file is there but could not be read.
+    #[error("cannot read it: {0}")]
+    Io(io::Error),
+}
+
+impl From<io::Error> for StaticError {
+    fn from(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => StaticError::NotFound,
+            io::ErrorKind::PermissionDenied => StaticError::Refused("access denied"),
+            _ => StaticError::Io(e),
+        }
+    }
+}
+
+/// The static folder being served.
+pub struct StaticRoot {
+    dir: Dir,
+    path: PathBuf,
+}
+
+impl StaticRoot {
+    /// Opens the folder.
+    pub fn open(path: &Path) -> io::Result<StaticRoot> {
+        let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(StaticRoot {
+            dir,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The folder on the host.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The complete response for `selector`.
+    pub fn serve(&self, selector: &str, site: &Site) -> Result<Body, StaticError> {
+        let parts = selector_parts(selector)?;
+        let rel: PathBuf = if parts.is_empty() {
+            PathBuf::from(".")
+        } else {
+            parts.iter().collect()
+        };
+        let meta = self.dir.metadata(&rel)?;
+        if meta.is_dir() {
+            let folder = self.dir.open_dir(&rel)?;
+            let mut base = String::from("/");
+            for p in &parts {
+                base.push_str(p);
+                base.push('/');
+            }
+            return Ok(Body::Bytes(self.folder_menu(&folder, &base, site)?));
+        }
+        let mut file = self.dir.open(&rel)?;
+        let name = parts.last().copied().unwrap_or_default();
+        let kind = if has_known_extension(name) {
+            item_type(name, None)
+        } else {
+            let mut head = Vec::with_capacity(1024);
+            (&mut file).take(1024).read_to_end(&mut head)?;
+            file.rewind()?;
+            item_type(name, Some(&head))
+        };
+        if kind != b'0' {
+            return Ok(Body::File {
+                file: file.into_std(),
+                len: meta.len(),
+            });
+        }
+        let mut text = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut text)?;
+        Ok(Body::Bytes(framing::text(&text)))
+    }
+
+    fn folder_menu(&self, folder: &Dir, base: &str, site: &Site) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        match folder.read(GOPHERMAP) {
+            Ok(map) => {
+                let mut listing = |o: &mut Vec<u8>| list_entries(folder, base, site, o);
+                gophermap::render(&map, site, base, Some(&mut listing), &mut out);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                gophermap::info_line(&mut out, site, format!("Index of {base}").as_bytes());
+                gophermap::info_line(&mut out, site, b"");
+                if base != "/" {
+                    let parent = parent_selector(base);
+                    let port = site.port.to_string();
+                    gophermap::menu_line(
+                        &mut out,
+                        b'1',
+                        b"..",
+                        parent.as_bytes(),
+                        site.host.as_bytes(),
+                        port.as_bytes(),
+                    );
+                }
+                list_entries(folder, base, site, &mut out);
+            }
+            Err(e) => return Err(e),
+        }
+        out.extend_from_slice(framing::TERMINATOR);
+        Ok(out)
+    }
+}
+
+/// Splits a selector into path components, refusing `..` and hiding
+/// dotfiles. Empty and `.` components are dropped.
+fn selector_parts(selector: &str) -> Result<Vec<&str>, StaticError> {
+    let mut parts = Vec::new();
+    for part in selector.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(StaticError::Refused("`..` is not allowed in selectors")),
+            p if p.starts_with('.') => return Err(StaticError::NotFound),
+            p if p.contains('\\') => return Err(StaticError::NotFound),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts)
+}
+
+fn parent_selector(base: &str) -> String {
+    let trimmed = base.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(0) | None => "/".into(),
+        Some(i) => trimmed[..i].to_string(),
+    }
+}
+
+/// Writes one menu line per visible entry of `folder`, folders first.
+fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
+    let Ok(entries) = folder.entries() else {
+        return;
+    };
+    let mut rows: Vec<(bool, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if name.starts_with('.') || name == GOPHERMAP {
+                return None;
+            }
+            let is_dir = folder.metadata(&name).ok()?.is_dir();
+            Some((is_dir, name))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let port = site.port.to_string();
+    for (is_dir, name) in rows {
+        let kind = if is_dir {
+            b'1'
+        } else if has_known_extension(&name) {
+            item_type(&name, None)
+        } else {
+            let mut head = [0u8; 512];
+            let n = folder
+                .open(&name)
+                .and_then(|mut f| f.read(&mut head))
+                .unwrap_or(0);
+            item_type(&name, Some(&head[..n]))
+        };
+        let selector = format!("{base}{name}");
+        let display = if is_dir { format!("{name}/") } else { name };
+        gophermap::menu_line(
+            out,
+            kind,
+            display.as_bytes(),
+            selector.as_bytes(),
+            site.host.as_bytes(),
+            port.as_bytes(),
+        );
+    }
+}
+
+fn extension(name: &str) -> Option<String> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    (!stem.is_empty()).then(|| ext.to_ascii_lowercase())
+}
+
+fn type_of_extension(ext: &str) -> Option<u8> {
+    Some(match ext {
+        "txt" | "text" | "md" | "markdown" | "gmi" | "rst" | "org" | "csv" | "tsv" | "log"
+        | "nfo" | "asc" | "conf" | "cfg" | "ini" | "toml" | "yaml" | "yml" | "json" | "xml"
+        | "wat" | "wast" | "rs" | "c" | "h" | "go" | "py" | "sh" | "diff" | "patch" => b'0',
+        "html" | "htm" | "xhtml" => b'h',
+        "gif" => b'g',
+        "png" | "jpg" | "jpeg" | "bmp" | "webp" | "svg" | "ico" | "tif" | "tiff" => b'I',
+        "wav" | "mp3" | "ogg" | "flac" | "au" | "aiff" => b's',
+        "hqx" => b'4',
+        "uu" | "uue" => b'6',
+        "wasm" | "zip" | "gz" | "tgz" | "tar" | "xz" | "zst" | "bz2" | "7z" | "pdf" | "exe"
+        | "bin" | "iso" | "mp4" | "webm" | "mkv" | "avi" => b'9',
+        _ => return None,
+    })
+}
+
+fn has_known_extension(name: &str) -> bool {
+    extension(name)
+        .and_then(|e| type_of_extension(&e))
+        .is_some()
+}
+
+/// The item type of a file: from its extension, else `0` when its first
+/// bytes (`head`) look like text and `9` when they do not.
+pub fn item_type(name: &str, head: Option<&[u8]>) -> u8 {
+    if let Some(t) = extension(name).and_then(|e| type_of_extension(&e)) {
+        return t;
+    }
+    match head {
+        Some(head) if looks_like_text(head) => b'0',
+        _ => b'9',
+    }
+}
+
+fn looks_like_text(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(1024)];
+    if head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_split_into_safe_parts() {
+        assert_eq!(
+            selector_parts("/docs/a.txt").unwrap(),
+            vec!["docs", "a.txt"]
+        );
+        assert_eq!(
+            selector_parts("docs//./a.txt/").unwrap(),
+            vec!["docs", "a.txt"]
+        );
+        assert!(selector_parts("").unwrap().is_empty());
+        assert!(matches!(
+            selector_parts("/docs/../../etc/passwd"),
+            Err(StaticError::Refused(_))
+        ));
+        assert!(matches!(
+            selector_parts("/.git/config"),
+            Err(StaticError::NotFound)
+        ));
+    }
+
+    #[test]
+    fn item_types_come_from_extensions_then_content() {
+        assert_eq!(item_type("notes.TXT", None), b'0');
+        assert_eq!(item_type("cat.gif", None), b'g');
+        assert_eq!(item_type("cat.png", None), b'I');
+        assert_eq!(item_type("page.html", None), b'h');
+        assert_eq!(item_type("hello.wasm", None), b'9');
+        assert_eq!(item_type("README", Some(b"plain words\n")), b'0');
+        assert_eq!(item_type("blob", Some(b"\x7fELF\x00\x01")), b'9');
+        assert_eq!(item_type(".profile", Some("caf\u{e9}".as_bytes())), b'0');
+    }
+
+    #[test]
+    fn parents_of_folders() {
+        assert_eq!(parent_selector("/docs/"), "/");
+        assert_eq!(parent_selector("/docs/deep/"), "/docs");
+    }
+}

@@ -1,0 +1,751 @@
+//! The guest's side of a debug session, on the guest's own thread: it runs
+//! the guest under wasmtime's debug handler, single-steps and stops as the
+//! current mode says, builds snapshots, and while stopped serves the front
+//! end's commands until one resumes the guest. The same `stop` serves every
+//! kind of stop: breakpoints and steps (debug events), pauses and live memory
+//! (epoch ticks), and syscall entry and exit (the host's call observer).
+
+use super::block_on::block_on;
+use super::session::{Command, Event, Exit};
+use super::snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};
+use crate::calls::{CallSpec, Fatal};
+use crate::decode;
+use crate::engine::Runtime;
+use crate::guest_memory::MemRange;
+use crate::host::{CallObserver, Host};
+use crate::process::Process;
+use crate::program::Program;
+use crate::record::SyscallRecord;
+use crate::run::{self, ExitStatus};
+use crate::trace::SharedRing;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use wasmtime::{
+    AsContextMut, Caller, DebugEvent, DebugHandler, InstancePre, ModulePC, Store, StoreContextMut,
+    UpdateDeadline, Val,
+};
+
+/// Memory larger than this is not compared between stops.
+const MAX_SHADOW: usize = 256 << 20;
+/// How many recent step offsets a snapshot carries.
+const TRAIL: usize = 64;
+/// Bytes of before/after copies kept for syscalls, oldest dropped first.
+const MAX_WRITTEN_BYTES: usize = 32 << 20;
+/// Least time between two live memory copies.
+const LIVE_INTERVAL: Duration = Duration::from_millis(20);
+
+/// State shared by the front end and the guest's thread.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// Stop at the next epoch tick.
+    pub pause: AtomicBool,
+    /// End the guest as soon as possible.
+    pub kill: AtomicBool,
+    written: Mutex<WrittenLog>,
+}
+
+#[derive(Default)]
+struct WrittenLog {
+    by_seq: BTreeMap<u64, Vec<WrittenBytes>>,
+    bytes: usize,
+}
+
+impl Shared {
+    pub fn written(&self, seq: u64) -> Option<Vec<WrittenBytes>> {
+        lock(&self.written).by_seq.get(&seq).cloned()
+    }
+
+    fn keep_written(&self, seq: u64, written: Vec<WrittenBytes>) {
+        let mut log = lock(&self.written);
+        log.bytes += written.iter().map(|w| w.before.len() * 2).sum::<usize>();
+        log.by_seq.insert(seq, written);
+        while log.bytes > MAX_WRITTEN_BYTES {
+            let Some((_, old)) = log.by_seq.pop_first() else {
+                break;
+            };
+            log.bytes -= old.iter().map(|w| w.before.len() * 2).sum::<usize>();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the guest is doing between stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Stop at the first instruction.
+    Entry,
+    /// Stop after this many more instructions.
+    Step(u64),
+    /// Stop at the next instruction at this call depth or shallower.
+    Over(usize),
+    /// Stop at the next instruction shallower than this depth.
+    Out(usize),
+    /// Stop at breakpoints only.
+    Continue,
+    /// Stop at the next syscall entry or exit.
+    Syscall,
+    /// Stop at this offset.
+    RunTo(u32),
+}
+
+struct State {
+    mode: Mode,
+    breakpoints: BTreeSet<u32>,
+    temporary: Option<u32>,
+    single_step: bool,
+    shadow: Option<Vec<u8>>,
+    last_seq: u64,
+    watch: Option<(u32, u32)>,
+    last_live: Instant,
+    steps: u64,
+    trail: VecDeque<u32>,
+    stopped_for: Duration,
+}
+
+/// What resuming from a stop needs.
+enum After {
+    Stay,
+    Resume,
+    Kill,
+}
+
+pub(crate) struct Controller {
+    program: Program,
+    module: wasmtime::Module,
+    commands: Mutex<Receiver<Command>>,
+    events: Sender<Event>,
+    shared: Arc<Shared>,
+    ring: SharedRing,
+    state: Mutex<State>,
+    started: Instant,
+    timeout: Option<Duration>,
+}
+
+/// Everything the guest's thread starts from.
+pub(crate) struct Launch {
+    pub runtime: &'static Runtime,
+    pub pre: InstancePre<Host>,
+    pub program: Program,
+    pub entry: &'static str,
+    pub process: Process,
+    pub commands: Receiver<Command>,
+    pub events: Sender<Event>,
+    pub shared: Arc<Shared>,
+    pub ring: SharedRing,
+}
+
+/// Starts the guest's thread.
+pub(crate) fn spawn(launch: Launch) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(format!("guest {}", launch.program.name()))
+        .stack_size(8 << 20)
+        .spawn(move || guest_main(launch))
+        .map(drop)
+}
+
+fn guest_main(launch: Launch) {
+    let Launch {
+        runtime,
+        pre,
+        program,
+        entry,
+        process,
+        commands,
+        events,
+        shared,
+        ring,
+    } = launch;
+    let limits = process.config.limits.clone();
+    let controller = Arc::new(Controller {
+        module: pre.module().clone(),
+        program: program.clone(),
+        commands: Mutex::new(commands),
+        events: events.clone(),
+        shared,
+        ring,
+        state: Mutex::new(State {
+            mode: Mode::Entry,
+            breakpoints: BTreeSet::new(),
+            temporary: None,
+            single_step: true,
+            shadow: None,
+            last_seq: 0,
+            watch: None,
+            last_live: Instant::now(),
+            steps: 0,
+            trail: VecDeque::with_capacity(TRAIL),
+            stopped_for: Duration::ZERO,
+        }),
+        started: Instant::now(),
+        timeout: limits.timeout,
+    });
+    let mut store = Store::new(runtime.engine(), Host::new(process));
+    store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
+    let _ = store.set_fuel(limits.fuel.unwrap_or(u64::MAX));
+    store.data_mut().observer = Some(controller.clone());
+    store.set_debug_handler(Handler(controller.clone()));
+    let ticker = controller.clone();
+    store.epoch_deadline_callback(move |cx| ticker.on_epoch(cx));
+    store.set_epoch_deadline(1);
+    runtime.ensure_ticker();
+    if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+        let _ = edit.single_step(true);
+    }
+    let is_dagger = run::choose_abi(&program, None).ok() == Some(crate::Abi::Dagger);
+    let result = block_on(async {
+        let instance = pre.instantiate_async(&mut store).await?;
+        store.data_mut().memory = instance.get_memory(&mut store, "memory");
+        store.data_mut().instance = Some(instance);
+        let func = instance
+            .get_func(&mut store, entry)
+            .ok_or_else(|| wasmtime::format_err!("entry point `{entry}` vanished"))?;
+        let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+        func.call_async(&mut store, &[], &mut results).await?;
+        Ok::<i32, wasmtime::Error>(match results.first() {
+            Some(Val::I32(code)) if is_dagger => *code,
+            _ => 0,
+        })
+    });
+    let status = match result {
+        Ok(code) => ExitStatus::Exited(code),
+        Err(e) => run::classify(
+            &program,
+            &limits,
+            store.data().process.limit_note.clone(),
+            e,
+        ),
+    };
+    store.data_mut().process.recorder.finish();
+    let new_records = controller.new_records();
+    let _ = events.send(Event::Exited(Box::new(Exit {
+        status,
+        descriptors: store.data().process.fds.rows(),
+        new_records,
+    })));
+}
+
+/// Receives wasmtime's debug events.
+#[derive(Clone)]
+struct Handler(Arc<Controller>);
+
+impl DebugHandler for Handler {
+    type Data = Host;
+
+    fn handle(
+        &self,
+        mut store: StoreContextMut<'_, Host>,
+        event: DebugEvent<'_>,
+    ) -> impl std::future::Future<Output = ()> + Send {
+        match event {
+            DebugEvent::Breakpoint => self.0.on_instruction(&mut store),
+            DebugEvent::Trap(trap) => {
+                let message = trap.to_string();
+                self.0.stop(&mut store, StopReason::Trap { message });
+            }
+            _ => {}
+        }
+        std::future::ready(())
+    }
+}
+
+impl Controller {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// The innermost frame's function index and offset.
+    fn top(&self, store: &mut StoreContextMut<'_, Host>) -> Option<(u32, u32)> {
+        let frame = store.debug_exit_frames().next()?;
+        let (func, pc) = frame.wasm_function_index_and_pc(&mut *store).ok()??;
+        Some((self.program.imported_func_count() + func.as_u32(), pc.raw()))
+    }
+
+    /// Number of wasm frames on the stack.
+    fn depth(&self, store: &mut StoreContextMut<'_, Host>) -> usize {
+        let exits: Vec<_> = store.debug_exit_frames().collect();
+        let mut n = 0;
+        for exit in exits {
+            let mut frame = Some(exit);
+            while let Some(f) = frame {
+                n += 1;
+                frame = f.parent(&mut *store).ok().flatten();
+            }
+        }
+        n
+    }
+
+    /// Called before every instruction while single-stepping or at breakpoints.
+    /// This is the stepping hot path: one lock, no allocation.
+    fn on_instruction(&self, store: &mut StoreContextMut<'_, Host>) {
+        let Some((_, pc)) = self.top(store) else {
+            return;
+        };
+        let (decided, at_breakpoint) = {
+            let mut st = self.state();
+            if st.single_step {
+                st.steps += 1;
+                if st.trail.len() == TRAIL {
+                    st.trail.pop_front();
+                }
+                st.trail.push_back(pc);
+            }
+            let at_breakpoint = !st.breakpoints.is_empty() && st.breakpoints.contains(&pc);
+            let decided = match st.mode {
+                Mode::Entry => Some(Some(StopReason::Entry)),
+                Mode::Step(n) if n <= 1 => Some(Some(StopReason::Step)),
+                Mode::Step(n) => {
+                    st.mode = Mode::Step(n - 1);
+                    Some(None)
+                }
+                Mode::RunTo(target) if target == pc => {
+                    Some(Some(StopReason::Reached { offset: pc }))
+                }
+                Mode::RunTo(_) | Mode::Continue | Mode::Syscall => Some(None),
+                // Needs the call depth, which needs the store, not the lock.
+                Mode::Over(_) | Mode::Out(_) => None,
+            };
+            (decided, at_breakpoint)
+        };
+        let reason = match decided {
+            Some(reason) => reason,
+            None => match self.state().mode {
+                Mode::Over(depth) => (self.depth(store) <= depth).then_some(StopReason::Step),
+                Mode::Out(depth) => (self.depth(store) < depth).then_some(StopReason::Step),
+                _ => None,
+            },
+        };
+        let reason = match reason {
+            Some(StopReason::Step) | None if at_breakpoint => {
+                Some(StopReason::Breakpoint { offset: pc })
+            }
+            r => r,
+        };
+        if let Some(reason) = reason {
+            self.stop(store, reason);
+        }
+    }
+
+    /// Called on every epoch tick: pause requests, commands that arrive
+    /// while running, live memory, the time limit.
+    fn on_epoch(&self, mut cx: StoreContextMut<'_, Host>) -> wasmtime::Result<UpdateDeadline> {
+        if self.shared.kill.load(Ordering::SeqCst) {
+            return Err(wasmtime::Error::new(killed()));
+        }
+        loop {
+            let command = lock(&self.commands).try_recv();
+            match command {
+                Ok(command) => {
+                    if let After::Kill = self.apply_while_running(&mut cx, command) {
+                        return Err(wasmtime::Error::new(killed()));
+                    }
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    return Err(wasmtime::Error::new(killed()));
+                }
+            }
+        }
+        if self.shared.pause.swap(false, Ordering::SeqCst) {
+            self.stop(&mut cx, StopReason::Paused);
+            if self.shared.kill.load(Ordering::SeqCst) {
+                return Err(wasmtime::Error::new(killed()));
+            }
+        }
+        self.publish_live(&mut cx);
+        if let Some(limit) = self.timeout {
+            let running = self
+                .started
+                .elapsed()
+                .saturating_sub(self.state().stopped_for);
+            if running > limit {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+        }
+        Ok(UpdateDeadline::Continue(1))
+    }
+
+    fn publish_live(&self, cx: &mut StoreContextMut<'_, Host>) {
+        let (watch, due) = {
+            let st = self.state();
+            (st.watch, st.last_live.elapsed() >= LIVE_INTERVAL)
+        };
+        let (Some((start, len)), true) = (watch, due) else {
+            return;
+        };
+        let Some(memory) = cx.data().memory else {
+            return;
+        };
+        let data = memory.data(&*cx);
+        let bytes = clamp(data, start, len).to_vec();
+        let _ = self.events.send(Event::Live {
+            start,
+            bytes,
+            memory_size: data.len(),
+        });
+        self.state().last_live = Instant::now();
+    }
+
+    /// Stops: reports a snapshot, then serves commands until one resumes.
+    fn stop(&self, store: &mut StoreContextMut<'_, Host>, reason: StopReason) {
+        let stopped_at = Instant::now();
+        let temporary = {
+            let mut st = self.state();
+            st.temporary.take().filter(|t| !st.breakpoints.contains(t))
+        };
+        if let Some(t) = temporary
+            && let Some(mut edit) = store.as_context_mut().edit_breakpoints()
+        {
+            let _ = edit.remove_breakpoint(&self.module, ModulePC::new(t));
+        }
+        let snapshot = self.snapshot(store, reason);
+        let _ = self.events.send(Event::Stopped(Box::new(snapshot)));
+        loop {
+            let command = lock(&self.commands).recv();
+            let after = match command {
+                Ok(command) => self.apply(store, command),
+                Err(_) => After::Kill,
+            };
+            match after {
+                After::Stay => continue,
+                After::Resume => break,
+                After::Kill => {
+                    self.arrange_kill(store);
+                    break;
+                }
+            }
+        }
+        self.state().stopped_for += stopped_at.elapsed();
+        let _ = self.events.send(Event::Running);
+    }
+
+    /// Ends the guest at its next epoch check; no more debug events.
+    fn arrange_kill(&self, store: &mut StoreContextMut<'_, Host>) {
+        self.shared.kill.store(true, Ordering::SeqCst);
+        if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+            let _ = edit.single_step(false);
+        }
+        self.state().mode = Mode::Continue;
+        store.set_epoch_deadline(0);
+    }
+
+    fn set_single_step(&self, store: &mut StoreContextMut<'_, Host>, on: bool) {
+        if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+            let _ = edit.single_step(on);
+        }
+        self.state().single_step = on;
+    }
+
+    fn resume(&self, store: &mut StoreContextMut<'_, Host>, mode: Mode) -> After {
+        let single = matches!(mode, Mode::Step(_) | Mode::Over(_) | Mode::Out(_));
+        self.set_single_step(store, single);
+        let temporary = match mode {
+            Mode::RunTo(target) if !self.state().breakpoints.contains(&target) => Some(target),
+            _ => None,
+        };
+        if let Some(target) = temporary {
+            if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+                let _ = edit.add_breakpoint(&self.module, ModulePC::new(target));
+            }
+            self.state().temporary = Some(target);
+        }
+        self.state().mode = mode;
+        After::Resume
+    }
+
+    /// Serves one command while stopped.
+    fn apply(&self, store: &mut StoreContextMut<'_, Host>, command: Command) -> After {
+        match command {
+            Command::Step(n) => self.resume(store, Mode::Step(n.max(1))),
+            Command::StepOver => {
+                let depth = self.depth(store);
+                self.resume(store, Mode::Over(depth))
+            }
+            Command::StepOut => {
+                let depth = self.depth(store);
+                self.resume(store, Mode::Out(depth))
+            }
+            Command::NextSyscall => self.resume(store, Mode::Syscall),
+            Command::Continue => self.resume(store, Mode::Continue),
+            Command::RunTo(offset) => self.resume(store, Mode::RunTo(offset)),
+            Command::Stop => After::Kill,
+            other => self.apply_while_running(store, other),
+        }
+    }
+
+    /// Serves a command that does not resume (the rest are ignored while running).
+    fn apply_while_running(
+        &self,
+        store: &mut StoreContextMut<'_, Host>,
+        command: Command,
+    ) -> After {
+        match command {
+            Command::AddBreakpoint(offset) => {
+                let added = self.state().breakpoints.insert(offset);
+                if added && let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+                    let _ = edit.add_breakpoint(&self.module, ModulePC::new(offset));
+                }
+            }
+            Command::RemoveBreakpoint(offset) => {
+                let removed = self.state().breakpoints.remove(&offset);
+                if removed && let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+                    let _ = edit.remove_breakpoint(&self.module, ModulePC::new(offset));
+                }
+            }
+            Command::ReadMemory { start, len } => {
+                let bytes = match store.data().memory {
+                    Some(m) => clamp(m.data(&*store), start, len).to_vec(),
+                    None => Vec::new(),
+                };
+                let _ = self.events.send(Event::Memory { start, bytes });
+            }
+            Command::Watch(window) => self.state().watch = window,
+            Command::Stop => return After::Kill,
+            Command::Step(_)
+            | Command::StepOver
+            | Command::StepOut
+            | Command::NextSyscall
+            | Command::Continue
+            | Command::RunTo(_) => {}
+        }
+        After::Stay
+    }
+
+    fn new_records(&self) -> Vec<SyscallRecord> {
+        let last = self.state().last_seq;
+        let records: Vec<SyscallRecord> = lock(&self.ring).since(last).cloned().collect();
+        if let Some(r) = records.last() {
+            self.state().last_seq = r.seq;
+        }
+        records
+    }
+
+    /// The call stack, innermost first. Every frame but a live innermost one
+    /// is suspended in a call, and is shown at that call rather than at the
+    /// instruction it will return to.
+    fn frames(&self, store: &mut StoreContextMut<'_, Host>, innermost_live: bool) -> Vec<Frame> {
+        let exits: Vec<_> = store.debug_exit_frames().collect();
+        let mut frames: Vec<Frame> = Vec::new();
+        for exit in exits {
+            let mut handle = Some(exit);
+            while let Some(h) = handle {
+                if let Ok(Some((func, pc))) = h.wasm_function_index_and_pc(&mut *store) {
+                    let func = self.program.imported_func_count() + func.as_u32();
+                    let locals = (0..h.num_locals(&mut *store).unwrap_or(0))
+                        .filter_map(|i| h.local(&mut *store, i).ok())
+                        .map(|v| Value::of(&v))
+                        .collect();
+                    let stack = (0..h.num_stacks(&mut *store).unwrap_or(0))
+                        .filter_map(|i| h.stack(&mut *store, i).ok())
+                        .map(|v| Value::of(&v))
+                        .collect();
+                    let live = innermost_live && frames.is_empty();
+                    let offset = if live {
+                        pc.raw()
+                    } else {
+                        self.call_before(pc.raw())
+                    };
+                    frames.push(Frame {
+                        pc: Pc::at(&self.program, func, offset),
+                        locals,
+                        stack,
+                    });
+                }
+                handle = h.parent(&mut *store).ok().flatten();
+            }
+        }
+        frames
+    }
+
+    /// The offset of the instruction just before `return_to` (the call a
+    /// suspended frame is in).
+    fn call_before(&self, return_to: u32) -> u32 {
+        let d = self.program.disassembly();
+        return_to
+            .checked_sub(1)
+            .and_then(|o| d.line_of_offset(o as usize))
+            .and_then(|l| d.offset_of_line(l))
+            .map_or(return_to, |o| o as u32)
+    }
+
+    fn snapshot(&self, store: &mut StoreContextMut<'_, Host>, reason: StopReason) -> Snapshot {
+        let in_host_call = matches!(
+            reason,
+            StopReason::SyscallEntry { .. } | StopReason::SyscallExit { .. }
+        );
+        let frames = self.frames(store, !in_host_call);
+        let mut globals = Vec::new();
+        if let Some(instance) = store.data().instance {
+            let mut i = 0;
+            while let Some(g) = instance.debug_global(&mut *store, i) {
+                globals.push(Value::of(&g.get(&mut *store)));
+                i += 1;
+            }
+        }
+        let (memory_size, changed) = match store.data().memory {
+            Some(m) => {
+                let data = m.data(&*store);
+                let changed = self.changes_since_last_stop(data);
+                (data.len(), changed)
+            }
+            None => (0, Some(Vec::new())),
+        };
+        let descriptors = store.data().process.fds.rows();
+        let new_records = self.new_records();
+        let st = self.state();
+        Snapshot {
+            reason,
+            frames,
+            globals,
+            memory_size,
+            changed,
+            descriptors,
+            new_records,
+            steps: st.steps,
+            trail: st.trail.iter().copied().collect(),
+        }
+    }
+
+    /// Byte ranges that differ from the copy taken at the previous stop.
+    fn changes_since_last_stop(&self, data: &[u8]) -> Option<Vec<MemRange>> {
+        if data.len() > MAX_SHADOW {
+            self.state().shadow = None;
+            return None;
+        }
+        let mut st = self.state();
+        let mut ranges: Vec<MemRange> = Vec::new();
+        if let Some(old) = &st.shadow {
+            let n = old.len().min(data.len());
+            let mut i = 0;
+            while i < n {
+                let block = (i + 64).min(n);
+                if old[i..block] != data[i..block] {
+                    for j in i..block {
+                        if old[j] != data[j] {
+                            match ranges.last_mut() {
+                                Some(r) if (r.start + r.len) as usize == j => r.len += 1,
+                                _ => ranges.push(MemRange {
+                                    start: j as u32,
+                                    len: 1,
+                                }),
+                            }
+                        }
+                    }
+                }
+                i = block;
+            }
+        }
+        match &mut st.shadow {
+            Some(s) if s.len() == data.len() => s.copy_from_slice(data),
+            shadow => *shadow = Some(data.to_vec()),
+        }
+        Some(ranges)
+    }
+}
+
+fn clamp(data: &[u8], start: u32, len: u32) -> &[u8] {
+    let s = (start as usize).min(data.len());
+    let e = s.saturating_add(len as usize).min(data.len());
+    &data[s..e]
+}
+
+fn killed() -> Fatal {
+    Fatal::kill("debugger", "stopped from the debugger")
+}
+
+/// The bytes each written range held before and after a call.
+fn written_bytes(
+    record: &SyscallRecord,
+    before: &[(MemRange, Vec<u8>)],
+    memory: &[u8],
+) -> Vec<WrittenBytes> {
+    record
+        .writes
+        .iter()
+        .map(|w| {
+            let after = clamp(memory, w.start, w.len).to_vec();
+            let mut old = after.clone();
+            // The earliest copy of a byte is its value before the call.
+            for (range, bytes) in before.iter().rev() {
+                for (k, b) in bytes.iter().enumerate() {
+                    let addr = range.start as usize + k;
+                    if addr >= w.start as usize && addr < (w.start + w.len) as usize {
+                        old[addr - w.start as usize] = *b;
+                    }
+                }
+            }
+            WrittenBytes {
+                start: w.start,
+                before: old,
+                after,
+            }
+        })
+        .collect()
+}
+
+impl CallObserver for Controller {
+    fn entry(
+        &self,
+        caller: &mut Caller<'_, Host>,
+        call: &'static CallSpec,
+        args: &[u64],
+    ) -> Result<(), Fatal> {
+        if self.shared.kill.load(Ordering::SeqCst) {
+            return Err(killed());
+        }
+        if self.state().mode != Mode::Syscall {
+            return Ok(());
+        }
+        let mut cx = caller.as_context_mut();
+        let decoded = {
+            let host = cx.data();
+            let labels = decode::fd_labels_before(call, args, &host.process.fds);
+            let bytes = host.memory.map(|m| m.data(&cx)).unwrap_or(&[]);
+            decode::decode_args(call, args, None, bytes, &host.process.fds, &labels)
+        };
+        self.stop(
+            &mut cx,
+            StopReason::SyscallEntry {
+                abi: call.abi,
+                name: call.name,
+                args: decoded,
+            },
+        );
+        if self.shared.kill.load(Ordering::SeqCst) {
+            return Err(killed());
+        }
+        Ok(())
+    }
+
+    fn exit(
+        &self,
+        caller: &mut Caller<'_, Host>,
+        record: &SyscallRecord,
+        before: Vec<(MemRange, Vec<u8>)>,
+    ) -> Result<(), Fatal> {
+        let mut cx = caller.as_context_mut();
+        let written = {
+            let memory = cx.data().memory.map(|m| m.data(&cx)).unwrap_or(&[]);
+            written_bytes(record, &before, memory)
+        };
+        self.shared.keep_written(record.seq, written.clone());
+        if self.state().mode == Mode::Syscall {
+            self.stop(
+                &mut cx,
+                StopReason::SyscallExit {
+                    record: Box::new(record.clone()),
+                    written,
+                },
+            );
+        }
+        if self.shared.kill.load(Ordering::SeqCst) {
+            return Err(killed());
+        }
+        Ok(())
+    }
+}

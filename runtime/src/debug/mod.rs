@@ -1,0 +1,15 @@
+//! The debugger core: a `Session` runs a guest on its own thread under a
+//! debug engine (wasmtime's guest-debug API) and talks to a front end through
+//! commands and events, so the front end never blocks on the guest. Every
+//! stop yields a `Snapshot`: where the guest is, its frames, globals, what
+//! changed in memory, its descriptors, and the syscalls it made.
+
+mod block_on;
+mod controller;
+mod location;
+mod session;
+mod snapshot;
+
+pub use location::{Location, LocationError};
+pub use session::{Command, Event, Session};
+pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};

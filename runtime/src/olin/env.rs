@@ -1,0 +1,138 @@
+//! Olin calls about the guest's surroundings: logging, environment
+//! variables, arguments, the runtime's name and version, sleeping,
+//! exiting, the clock and random numbers.
+
+use super::{Code, OlinResult};
+use crate::calls::{CallContext, Fatal};
+use crate::stdio::StdStream;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The name `runtime_name` reports.
+pub const RUNTIME_NAME: &str = "wasmhole";
+/// The CommonWA spec version implemented (as the original host).
+pub const SPEC_MAJOR: u64 = 0;
+/// The CommonWA spec minor version implemented.
+pub const SPEC_MINOR: u64 = 1;
+
+fn level_name(level: u32) -> String {
+    match level {
+        1 => "error".into(),
+        3 => "warning".into(),
+        6 => "info".into(),
+        n => format!("level {n}"),
+    }
+}
+
+pub(super) fn log_write(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
+    let (level, ptr, len) = (a[0] as u32, a[1] as u32, a[2] as u32);
+    let text = match cx.mem.read(ptr, len) {
+        Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Err(e) => return Err(Fatal::kill("log_write", format!("bad message: {e}"))),
+    };
+    let prefix = format!("{}: {}: ", cx.process.guest, level_name(level));
+    let mut out = String::new();
+    for line in text.trim_end_matches('\n').split('\n') {
+        out.push_str(&prefix);
+        out.push_str(line);
+        out.push('\n');
+    }
+    cx.process.charge_output("log_write", out.len())?;
+    let _ = cx
+        .process
+        .std_output(StdStream::Stderr)
+        .write(out.as_bytes());
+    Ok(0)
+}
+
+pub(super) fn env_get(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
+    let (key_ptr, key_len, val_ptr, val_len) = (a[0] as u32, a[1] as u32, a[2] as u32, a[3] as u32);
+    let key = cx
+        .mem
+        .read_str(key_ptr, key_len)?
+        .map_err(|_| Code::InvalidArgument)?
+        .to_string();
+    let value = cx
+        .process
+        .env
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.clone())
+        .ok_or(Code::NotFound)?;
+    if value.len() > val_len as usize {
+        return Ok(value.len() as u64);
+    }
+    cx.mem.write(val_ptr, value.as_bytes())?;
+    Ok(value.len() as u64)
+}
+
+pub(super) fn runtime_exit(_cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
+    Err(Fatal::Exit(a[0] as u32 as i32))
+}
+
+pub(super) fn runtime_spec_major(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    Ok(SPEC_MAJOR)
+}
+
+pub(super) fn runtime_spec_minor(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    Ok(SPEC_MINOR)
+}
+
+pub(super) fn runtime_name(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
+    let (ptr, len) = (a[0] as u32, a[1] as u32);
+    if (len as usize) < RUNTIME_NAME.len() {
+        return Err(Code::InvalidArgument.into());
+    }
+    cx.mem.write(ptr, RUNTIME_NAME.as_bytes())?;
+    Ok(RUNTIME_NAME.len() as u64)
+}
+
+pub(super) fn runtime_msleep(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
+    let ms = (a[0] as u32 as i32).max(0) as u64;
+    let mut wake = Instant::now() + Duration::from_millis(ms);
+    if let Some(deadline) = cx.process.deadline() {
+        wake = wake.min(deadline);
+    }
+    std::thread::sleep(wake.saturating_duration_since(Instant::now()));
+    Ok(0)
+}
+
+pub(super) fn startup_arg_len(cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    Ok(cx.process.args.len() as u64)
+}
+
+pub(super) fn startup_arg_at(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
+    let (i, ptr, len) = (a[0] as u32 as usize, a[1] as u32, a[2] as u32);
+    let arg = cx.process.args.get(i).ok_or(Code::InvalidArgument)?;
+    let n = arg.len().min(len as usize);
+    let bytes = arg.as_bytes()[..n].to_vec();
+    cx.mem.write(ptr, &bytes)?;
+    Ok(n as u64)
+}
+
+pub(super) fn time_now(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(secs)
+}
+
+fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        let t = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        return t.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    u64::from_le_bytes(b)
+}
+
+pub(super) fn random_i32(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    Ok(random_u64() & 0xffff_ffff)
+}
+
+pub(super) fn random_i64(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
+    Ok(random_u64())
+}

@@ -1,0 +1,169 @@
+;; search.wat (Dagger): a type-7 search over a small corpus.
+;; Teaches: the search query travels in the request line itself,
+;; `selector <tab> query`, which a Dagger handler reads on `fd://0`: the
+;; query is what follows the first tab, up to the line's end. The answer
+;; is a menu of the corpus lines whose title holds every word, ignoring case.
+(module
+  (import "dagger" "open" (func $open (param i32 i32) (result i32)))
+  (import "dagger" "read" (func $read (param i32 i32 i32) (result i32)))
+  (import "dagger" "write" (func $write_fd (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (global $out (mut i32) (i32.const 1))
+
+  ;; Memory map: 1024.. texts, 4096 the corpus, 32768 the request (8 KiB).
+  (data (i32.const 1024) "Send some words: every document whose title holds them all is listed.\n\00")
+  (data (i32.const 1152) "Documents matching \"\00")
+  (data (i32.const 1184) "\":\n\n\00")
+  (data (i32.const 1200) "Nothing matches; try fewer words.\n\00")
+  (data (i32.const 1248) "\n1Back to the Dagger handlers\t/dagger\n\00")
+  (data (i32.const 1296) "fd://0\00")
+  (data (i32.const 1304) "fd://1\00")
+  (data (i32.const 4096)
+    "0Gopher in one page: menus, selectors, item types, RFC 1436\t/docs/gopher.txt\n"
+    "0WASI preview 1: the standard system interface, files, clocks, random\t/docs/wasi.txt\n"
+    "0Dagger: everything is a stream opened by URL\t/docs/dagger.txt\n"
+    "0Olin and CommonWA: namespaces of host calls, resources by URL\t/docs/olin.txt\n"
+    "0WebAssembly text format (WAT): modules, memory, imports, exports\t/docs/wat.txt\n"
+    "0How gopherd runs a wasm handler for every request, CGI style\t/docs/handlers.txt\n"
+    "0Sandboxes and limits: capabilities, timeouts, memory, fuel\t/docs/sandbox.txt\n"
+    "\00")
+
+  (func $strlen (param $p i32) (result i32)
+    (local $q i32)
+    (local.set $q (local.get $p))
+    (block $end
+      (loop $next
+        (br_if $end (i32.eqz (i32.load8_u (local.get $q))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $next)))
+    (i32.sub (local.get $q) (local.get $p)))
+
+  (func $write (param $p i32) (param $len i32)
+    (drop (call $write_fd (global.get $out) (local.get $p) (local.get $len))))
+
+  (func $puts (param $p i32)
+    (call $write (local.get $p) (call $strlen (local.get $p))))
+
+  (func $lower (param $c i32) (result i32)
+    (if (result i32) (i32.and (i32.ge_u (local.get $c) (i32.const 65))
+                              (i32.le_u (local.get $c) (i32.const 90)))
+      (then (i32.or (local.get $c) (i32.const 32)))
+      (else (local.get $c))))
+
+  ;; Whether [$h, $h_end) contains the lower-case word [$w, $w_end), ignoring case.
+  (func $contains (param $h i32) (param $h_end i32) (param $w i32) (param $w_end i32) (result i32)
+    (local $n i32) (local $j i32)
+    (local.set $n (i32.sub (local.get $w_end) (local.get $w)))
+    (block $no
+      (loop $at
+        (br_if $no (i32.gt_s (i32.add (local.get $h) (local.get $n)) (local.get $h_end)))
+        (local.set $j (i32.const 0))
+        (block $mismatch
+          (loop $chars
+            (if (i32.eq (local.get $j) (local.get $n)) (then (return (i32.const 1))))
+            (br_if $mismatch
+              (i32.ne (call $lower (i32.load8_u (i32.add (local.get $h) (local.get $j))))
+                      (i32.load8_u (i32.add (local.get $w) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $chars)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $at)))
+    (i32.const 0))
+
+  ;; Whether [$l, $l_end) holds every space-separated word of [$q, $q_end).
+  (func $matches (param $l i32) (param $l_end i32) (param $q i32) (param $q_end i32) (result i32)
+    (local $w i32)
+    (loop $words
+      (block $word_start
+        (loop $spaces
+          (br_if $word_start (i32.ge_u (local.get $q) (local.get $q_end)))
+          (br_if $word_start (i32.ne (i32.load8_u (local.get $q)) (i32.const 32)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $spaces)))
+      (if (i32.ge_u (local.get $q) (local.get $q_end)) (then (return (i32.const 1))))
+      (local.set $w (local.get $q))
+      (block $word_end
+        (loop $letters
+          (br_if $word_end (i32.ge_u (local.get $q) (local.get $q_end)))
+          (br_if $word_end (i32.eq (i32.load8_u (local.get $q)) (i32.const 32)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $letters)))
+      (if (i32.eqz (call $contains (local.get $l) (local.get $l_end) (local.get $w) (local.get $q)))
+        (then (return (i32.const 0))))
+      (br $words))
+    (i32.const 1))
+
+  (func (export "main") (result i32)
+    (local $in i32) (local $len i32) (local $n i32) (local $p i32) (local $q i32) (local $q_end i32)
+    (local $line i32) (local $end i32) (local $title_end i32) (local $found i32) (local $words i32)
+    (global.set $out (call $open (i32.const 1304) (i32.const 0)))
+    ;; Read the request from fd://0.
+    (local.set $in (call $open (i32.const 1296) (i32.const 0)))
+    (block $eof
+      (loop $chunks
+        (br_if $eof (i32.ge_u (local.get $len) (i32.const 8192)))
+        (local.set $n (call $read (local.get $in) (i32.add (i32.const 32768) (local.get $len))
+                                  (i32.sub (i32.const 8192) (local.get $len))))
+        (br_if $eof (i32.le_s (local.get $n) (i32.const 0)))
+        (local.set $len (i32.add (local.get $len) (local.get $n)))
+        (br $chunks)))
+    ;; The query: after the first tab, up to CR or LF; lower-cased.
+    (local.set $p (i32.const 32768))
+    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (block $found_tab
+      (loop $find_tab
+        (if (i32.ge_u (local.get $p) (local.get $end)) (then (local.set $q (local.get $end)) (br $found_tab)))
+        (if (i32.le_u (i32.load8_u (local.get $p)) (i32.const 13))
+          (then
+            (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 9))
+              (then (local.set $q (i32.add (local.get $p) (i32.const 1))))
+              (else (local.set $q (local.get $end))))
+            (br $found_tab)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $find_tab)))
+    (local.set $q_end (local.get $q))
+    (block $query_end
+      (loop $scan
+        (br_if $query_end (i32.ge_u (local.get $q_end) (local.get $end)))
+        (br_if $query_end (i32.eq (i32.load8_u (local.get $q_end)) (i32.const 13)))
+        (br_if $query_end (i32.eq (i32.load8_u (local.get $q_end)) (i32.const 10)))
+        (i32.store8 (local.get $q_end) (call $lower (i32.load8_u (local.get $q_end))))
+        (if (i32.ne (i32.load8_u (local.get $q_end)) (i32.const 32))
+          (then (local.set $words (i32.const 1))))
+        (local.set $q_end (i32.add (local.get $q_end) (i32.const 1)))
+        (br $scan)))
+    (if (i32.eqz (local.get $words))
+      (then
+        (call $puts (i32.const 1024))
+        (call $puts (i32.const 1248))
+        (return (i32.const 0))))
+    (call $puts (i32.const 1152))
+    (call $write (local.get $q) (i32.sub (local.get $q_end) (local.get $q)))
+    (call $puts (i32.const 1184))
+    (local.set $line (i32.const 4096))
+    (block $done
+      (loop $lines
+        (br_if $done (i32.eqz (i32.load8_u (local.get $line))))
+        (local.set $end (local.get $line))
+        (block $eol
+          (loop $find_eol
+            (br_if $eol (i32.eq (i32.load8_u (local.get $end)) (i32.const 10)))
+            (local.set $end (i32.add (local.get $end) (i32.const 1)))
+            (br $find_eol)))
+        (local.set $title_end (local.get $line))
+        (block $tab
+          (loop $find_title_end
+            (br_if $tab (i32.ge_u (local.get $title_end) (local.get $end)))
+            (br_if $tab (i32.eq (i32.load8_u (local.get $title_end)) (i32.const 9)))
+            (local.set $title_end (i32.add (local.get $title_end) (i32.const 1)))
+            (br $find_title_end)))
+        (if (call $matches (i32.add (local.get $line) (i32.const 1)) (local.get $title_end)
+                           (local.get $q) (local.get $q_end))
+          (then
+            (call $write (local.get $line) (i32.add (i32.sub (local.get $end) (local.get $line)) (i32.const 1)))
+            (local.set $found (i32.add (local.get $found) (i32.const 1)))))
+        (local.set $line (i32.add (local.get $end) (i32.const 1)))
+        (br $lines)))
+    (if (i32.eqz (local.get $found)) (then (call $puts (i32.const 1200))))
+    (call $puts (i32.const 1248))
+    (i32.const 0)))
