@@ -1,14 +1,14 @@
 //! `wasmhole`: the workbench and its headless subcommands.
 
-mod cli;
-
 use clap::Parser;
 use std::process::ExitCode;
+use wasmhole::{cli, workbench};
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Run(run) => cli::run::main(run),
-        cli::Command::Debug(debug) => cli::debug::main(debug),
+        Some(cli::Command::Run(run)) => cli::run::main(run),
+        Some(cli::Command::Debug(debug)) => cli::debug::main(debug),
+        None => workbench::run(args.file),
     }
 }

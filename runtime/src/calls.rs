@@ -283,6 +283,14 @@ pub struct CallSpec {
     pub imp: CallImpl,
 }
 
+impl CallSpec {
+    /// Whether the call's non-negative result is a new descriptor (the
+    /// stream ABIs' `open` and `resource_open`).
+    pub fn ret_is_descriptor(&self) -> bool {
+        matches!(self.ret, Ret::I32OrError(_)) && self.name.ends_with("open")
+    }
+}
+
 /// All calls of all ABIs.
 pub fn all_calls() -> impl Iterator<Item = &'static CallSpec> {
     Abi::ALL.into_iter().flat_map(|abi| calls_of(abi).iter())

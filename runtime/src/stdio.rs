@@ -2,7 +2,7 @@
 //! output goes (the host's own streams, a buffer, a console, or nowhere).
 
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// A byte buffer shared between the guest and whoever reads its output.
 #[derive(Clone, Debug, Default)]
@@ -16,6 +16,21 @@ impl SharedBuffer {
     /// A copy of everything written so far.
     pub fn contents(&self) -> Vec<u8> {
         self.0.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+    /// How many bytes were written so far.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|b| b.len()).unwrap_or(0)
+    }
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// A copy of the bytes written after the first `offset`.
+    pub fn bytes_from(&self, offset: usize) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|b| b.get(offset..).map(<[u8]>::to_vec).unwrap_or_default())
+            .unwrap_or_default()
     }
     /// Everything written so far as (lossy) UTF-8.
     pub fn text(&self) -> String {
@@ -32,6 +47,63 @@ impl SharedBuffer {
         if let Ok(mut b) = self.0.lock() {
             b.extend_from_slice(data);
         }
+    }
+}
+
+/// Standard input fed while the guest runs (the workbench's console line):
+/// reads wait for bytes until the pipe is closed.
+#[derive(Clone, Debug, Default)]
+pub struct Pipe(Arc<(Mutex<PipeState>, Condvar)>);
+
+#[derive(Debug, Default)]
+struct PipeState {
+    bytes: std::collections::VecDeque<u8>,
+    closed: bool,
+}
+
+impl Pipe {
+    /// An empty, open pipe.
+    pub fn new() -> Pipe {
+        Pipe::default()
+    }
+
+    /// Adds bytes for the guest to read.
+    pub fn push(&self, data: &[u8]) {
+        let (lock, ready) = &*self.0;
+        if let Ok(mut st) = lock.lock() {
+            st.bytes.extend(data);
+            ready.notify_all();
+        }
+    }
+
+    /// Ends the input: once the bytes already pushed are read, reads see end of file.
+    pub fn close(&self) {
+        let (lock, ready) = &*self.0;
+        if let Ok(mut st) = lock.lock() {
+            st.closed = true;
+            ready.notify_all();
+        }
+    }
+
+    /// Bytes pushed and not yet read.
+    pub fn available(&self) -> usize {
+        self.0.0.lock().map(|st| st.bytes.len()).unwrap_or(0)
+    }
+
+    fn read(&self, buf: &mut [u8]) -> usize {
+        let (lock, ready) = &*self.0;
+        let Ok(mut st) = lock.lock() else { return 0 };
+        while st.bytes.is_empty() && !st.closed {
+            st = match ready.wait(st) {
+                Ok(st) => st,
+                Err(_) => return 0,
+            };
+        }
+        let n = buf.len().min(st.bytes.len());
+        for (slot, b) in buf.iter_mut().zip(st.bytes.drain(..n)) {
+            *slot = b;
+        }
+        n
     }
 }
 
@@ -68,6 +140,8 @@ pub enum InputSpec {
     Empty,
     /// These bytes, then end of file.
     Bytes(Arc<[u8]>),
+    /// Whatever is pushed into this pipe, until it is closed.
+    Pipe(Pipe),
 }
 
 /// Where one of the guest's output streams goes.
@@ -94,6 +168,8 @@ pub enum Input {
         /// How much was read.
         pos: usize,
     },
+    /// A pipe fed while the guest runs.
+    Pipe(Pipe),
 }
 
 impl Input {
@@ -109,6 +185,7 @@ impl Input {
                 data: data.clone(),
                 pos: 0,
             },
+            InputSpec::Pipe(p) => Input::Pipe(p.clone()),
         }
     }
 
@@ -122,6 +199,7 @@ impl Input {
                 *pos += n;
                 Ok(n)
             }
+            Input::Pipe(p) => Ok(p.read(buf)),
         }
     }
 
@@ -130,6 +208,7 @@ impl Input {
         match self {
             Input::Inherit => None,
             Input::Bytes { data, pos } => Some((data.len() - pos) as u64),
+            Input::Pipe(p) => Some(p.available() as u64),
         }
     }
 
@@ -185,5 +264,29 @@ impl Output {
             Output::Stderr => rustix::termios::isatty(rustix::stdio::stderr()),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe_reads_wait_for_bytes_until_closed() {
+        let pipe = Pipe::new();
+        let mut input = Input::open(&InputSpec::Pipe(pipe.clone()));
+        let writer = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                pipe.push(b"hi\n");
+                pipe.close();
+            })
+        };
+        let mut buf = [0u8; 8];
+        assert_eq!(input.read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"hi\n");
+        writer.join().unwrap();
+        assert_eq!(input.read(&mut buf).unwrap(), 0, "closed and drained");
     }
 }

@@ -12,11 +12,18 @@ use wasmhole_runtime::{Abi, Access, DirGrant, Limits, NetAllow, Policy};
 
 /// A workbench for WebAssembly guests and the syscalls they make.
 #[derive(Parser, Debug)]
-#[command(name = "wasmhole", version, about)]
+#[command(
+    name = "wasmhole",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; with none, the workbench window opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// A .wat or .wasm file to open in the workbench.
+    pub file: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -224,7 +231,7 @@ mod tests {
             "x",
         ])
         .unwrap();
-        let Command::Run(run) = cli.command else {
+        let Some(Command::Run(run)) = cli.command else {
             panic!("expected the run subcommand")
         };
         assert_eq!(run.trace, Some(PathBuf::from("-")));
@@ -257,7 +264,7 @@ mod tests {
             "guest.wat",
         ])
         .unwrap();
-        let Command::Run(run) = cli.command else {
+        let Some(Command::Run(run)) = cli.command else {
             panic!("expected the run subcommand")
         };
         let access = run.guest.access().unwrap();
@@ -284,7 +291,7 @@ mod tests {
             "guest.wat",
         ])
         .unwrap();
-        let Command::Run(run) = cli.command else {
+        let Some(Command::Run(run)) = cli.command else {
             panic!("expected the run subcommand")
         };
         let e = run.guest.access().unwrap_err();

@@ -1,0 +1,89 @@
+//! The Disassembly panel: the module as text with byte offsets in the
+//! gutter, the guest's instruction highlighted, and a click in the gutter to
+//! set or clear a breakpoint.
+
+use super::state::Workbench;
+use egui::{Color32, RichText};
+
+/// Draws the panel.
+pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
+    let Some(program) = wb.doc.program.clone() else {
+        ui.label("Nothing compiled yet.");
+        return;
+    };
+    let pc = wb.snapshot.as_ref().and_then(|s| s.pc()).map(|p| p.offset);
+    let d = program.disassembly();
+    let pc_line = pc.and_then(|o| d.line_of_offset(o as usize));
+    let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+    let mut scroll = egui::ScrollArea::both()
+        .id_salt("disassembly")
+        .auto_shrink(false);
+    if let Some(line) = pc_line
+        && ui.memory(|m| m.data.get_temp::<usize>(egui::Id::unique("disas-pc")) != Some(line))
+    {
+        ui.memory_mut(|m| m.data.insert_temp(egui::Id::unique("disas-pc"), line));
+        scroll = scroll.vertical_scroll_offset((line as f32 - 8.0).max(0.0) * row_h);
+    }
+    let mut toggle = None;
+    scroll.show_rows(ui, row_h, d.lines().len(), |ui, rows| {
+        for i in rows {
+            let line = &d.lines()[i];
+            ui.horizontal(|ui| {
+                let code = line
+                    .offset
+                    .map(|o| o as u32)
+                    .filter(|o| program.func_at(*o).is_some());
+                match code {
+                    Some(offset) => {
+                        if breakpoint_toggle(ui, offset, wb.breakpoints.contains(&offset)) {
+                            toggle = Some(offset);
+                        }
+                    }
+                    None => {
+                        ui.add_space(16.0);
+                    }
+                }
+                let offset = line
+                    .offset
+                    .map(|o| format!("{o:06x}"))
+                    .unwrap_or_else(|| " ".repeat(6));
+                ui.label(RichText::new(offset).monospace().weak());
+                let mut text = RichText::new(&line.text).monospace();
+                if Some(i) == pc_line {
+                    text = text
+                        .background_color(Color32::from_rgb(0x3a, 0x5a, 0x2a))
+                        .strong();
+                }
+                ui.label(text);
+            });
+        }
+    });
+    if let Some(offset) = toggle {
+        wb.toggle_breakpoint(offset);
+    }
+}
+
+/// The gutter's breakpoint mark: a red dot when set, a faint ring when not.
+/// Its accessible name says what clicking it does.
+fn breakpoint_toggle(ui: &mut egui::Ui, offset: u32, set: bool) -> bool {
+    let size = egui::vec2(16.0, ui.text_style_height(&egui::TextStyle::Monospace));
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    let name = if set {
+        format!("clear breakpoint at {offset:#x}")
+    } else {
+        format!("set breakpoint at {offset:#x}")
+    };
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+    let centre = rect.center();
+    if set {
+        ui.painter()
+            .circle_filled(centre, 5.0, Color32::from_rgb(0xe0, 0x40, 0x40));
+    } else if response.hovered() {
+        ui.painter()
+            .circle_filled(centre, 5.0, Color32::from_rgb(0x80, 0x30, 0x30));
+    } else {
+        ui.painter()
+            .circle_stroke(centre, 4.0, egui::Stroke::new(1.0, Color32::DARK_GRAY));
+    }
+    response.on_hover_text(name).clicked()
+}

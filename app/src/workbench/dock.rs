@@ -1,0 +1,138 @@
+//! The panels as dockable tabs: their names, the default arrangement, and
+//! which drawing function each tab uses.
+
+use super::state::Workbench;
+use super::{
+    config_panel, console_panel, descriptors_panel, disassembly_panel, source_panel, stack_panel,
+};
+use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
+use serde::{Deserialize, Serialize};
+
+/// One panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tab {
+    /// The WAT editor.
+    Source,
+    /// The disassembly with breakpoints.
+    Disassembly,
+    /// The syscall table.
+    Syscalls,
+    /// The hex view.
+    Memory,
+    /// The descriptor table.
+    Descriptors,
+    /// Frames, locals, operand stack, globals.
+    Stack,
+    /// Output and input.
+    Console,
+    /// Run settings.
+    Configuration,
+}
+
+impl Tab {
+    /// Every panel.
+    pub const ALL: [Tab; 8] = [
+        Tab::Source,
+        Tab::Disassembly,
+        Tab::Syscalls,
+        Tab::Memory,
+        Tab::Descriptors,
+        Tab::Stack,
+        Tab::Console,
+        Tab::Configuration,
+    ];
+
+    /// Its title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Source => "Source",
+            Tab::Disassembly => "Disassembly",
+            Tab::Syscalls => "Syscalls",
+            Tab::Memory => "Memory",
+            Tab::Descriptors => "Descriptors",
+            Tab::Stack => "Stack",
+            Tab::Console => "Console",
+            Tab::Configuration => "Run configuration",
+        }
+    }
+}
+
+/// The arrangement a first run starts with: source and disassembly top
+/// left over syscalls and console; memory, descriptors and configuration top
+/// right over the stack.
+pub fn default_layout() -> Tree<Tab> {
+    let mut tiles = Tiles::default();
+    let tabs = |tiles: &mut Tiles<Tab>, panes: &[Tab]| {
+        let ids = panes.iter().map(|p| tiles.insert_pane(*p)).collect();
+        tiles.insert_tab_tile(ids)
+    };
+    let code = tabs(&mut tiles, &[Tab::Source, Tab::Disassembly]);
+    let calls = tabs(&mut tiles, &[Tab::Syscalls, Tab::Console]);
+    let data = tabs(
+        &mut tiles,
+        &[Tab::Memory, Tab::Descriptors, Tab::Configuration],
+    );
+    let stack = tabs(&mut tiles, &[Tab::Stack]);
+    let split = |tiles: &mut Tiles<Tab>, dir, a, b, fraction| {
+        tiles.insert_new(Tile::Container(Container::Linear(Linear::new_binary(
+            dir,
+            [a, b],
+            fraction,
+        ))))
+    };
+    let left = split(&mut tiles, LinearDir::Vertical, code, calls, 0.6);
+    let right = split(&mut tiles, LinearDir::Vertical, data, stack, 0.62);
+    let root = split(&mut tiles, LinearDir::Horizontal, left, right, 0.52);
+    Tree::new(egui::Id::unique("workbench-layout"), root, tiles)
+}
+
+/// Draws tabs from the workbench's state.
+pub struct Viewer<'a> {
+    /// The model the panels show and change.
+    pub wb: &'a mut Workbench,
+}
+
+impl egui_tiles::Behavior<Tab> for Viewer<'_> {
+    fn tab_title_for_pane(&mut self, tab: &Tab) -> egui::WidgetText {
+        tab.title().into()
+    }
+
+    fn pane_ui(&mut self, ui: &mut egui::Ui, _tile: TileId, tab: &mut Tab) -> UiResponse {
+        egui::Frame::new()
+            .inner_margin(6.0)
+            .show(ui, |ui| self.show(ui, *tab));
+        UiResponse::None
+    }
+
+    fn simplification_options(&self) -> egui_tiles::SimplificationOptions {
+        egui_tiles::SimplificationOptions {
+            all_panes_must_have_tabs: true,
+            ..Default::default()
+        }
+    }
+}
+
+impl Viewer<'_> {
+    fn show(&mut self, ui: &mut egui::Ui, tab: Tab) {
+        let wb = &mut *self.wb;
+        match tab {
+            Tab::Source => source_panel::ui(wb, ui),
+            Tab::Disassembly => disassembly_panel::ui(wb, ui),
+            Tab::Syscalls => {
+                let ring = wb.records.clone();
+                let changed = {
+                    let ring = ring.lock().unwrap_or_else(|e| e.into_inner());
+                    wb.syscalls.ui(ui, &ring)
+                };
+                if changed && let Some(seq) = wb.syscalls.selected {
+                    wb.select_syscall(seq);
+                }
+            }
+            Tab::Memory => wb.memory.ui(ui),
+            Tab::Descriptors => descriptors_panel::ui(wb, ui),
+            Tab::Stack => stack_panel::ui(wb, ui),
+            Tab::Console => console_panel::ui(wb, ui),
+            Tab::Configuration => config_panel::ui(wb, ui),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The program being worked on: where it came from, its WAT text (if any),
+//! the last successful compile, and the compile error to underline.
+
+use std::path::{Path, PathBuf};
+use wasmhole_runtime::{Program, ProgramError};
+
+/// A WAT compile error, placed in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The loaded program and its source.
+#[derive(Default)]
+pub struct Document {
+    /// Display name (the file name).
+    pub name: String,
+    /// Where it was loaded from.
+    pub path: Option<PathBuf>,
+    /// The WAT text, for text programs (edited in the Source panel).
+    pub text: Option<String>,
+    /// The text as last compiled, to tell whether it changed.
+    pub compiled_text: Option<String>,
+    /// The last program that compiled.
+    pub program: Option<Program>,
+    /// The last compile error, if the last compile failed.
+    pub error: Option<CompileError>,
+}
+
+impl Document {
+    /// Loads a file: a binary module, or WAT text that is compiled at once.
+    pub fn open(path: &Path) -> Result<Document, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let mut doc = Document::from_bytes(&name, bytes)?;
+        doc.path = Some(path.to_path_buf());
+        Ok(doc)
+    }
+
+    /// A document from bytes (binary or WAT).
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Document, String> {
+        if bytes.starts_with(b"\0asm") {
+            let program = Program::from_bytes(name, bytes).map_err(|e| e.to_string())?;
+            return Ok(Document {
+                name: name.to_string(),
+                program: Some(program),
+                ..Document::default()
+            });
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{name} is neither a wasm binary nor UTF-8 text"))?;
+        let mut doc = Document {
+            name: name.to_string(),
+            text: Some(text),
+            ..Document::default()
+        };
+        doc.compile();
+        Ok(doc)
+    }
+
+    /// Compiles the WAT text; on success the new program replaces the old.
+    /// Returns whether it compiled.
+    pub fn compile(&mut self) -> bool {
+        let Some(text) = &self.text else {
+            return self.program.is_some();
+        };
+        self.compiled_text = Some(text.clone());
+        match Program::from_wat(&self.name, text) {
+            Ok(program) => {
+                self.program = Some(program);
+                self.error = None;
+                true
+            }
+            Err(ProgramError::Wat {
+                line,
+                column,
+                message,
+                ..
+            }) => {
+                self.error = Some(CompileError {
+                    line,
+                    column,
+                    message,
+                });
+                false
+            }
+            Err(other) => {
+                self.error = Some(CompileError {
+                    line: 1,
+                    column: 1,
+                    message: other.to_string(),
+                });
+                false
+            }
+        }
+    }
+
+    /// Whether the text changed since it was last compiled.
+    pub fn is_dirty(&self) -> bool {
+        self.text.is_some() && self.text != self.compiled_text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compile_errors_are_placed() {
+        let mut doc =
+            Document::from_bytes("t.wat", b"(module\n  (func\n    i32.nope))".to_vec()).unwrap();
+        let e = doc.error.clone().expect("an error");
+        assert_eq!((e.line, e.column), (3, 5));
+        assert!(doc.program.is_none());
+        doc.text = Some("(module (func))".into());
+        assert!(doc.is_dirty());
+        assert!(doc.compile());
+        assert!(doc.error.is_none() && doc.program.is_some() && !doc.is_dirty());
+    }
+}

@@ -1,0 +1,155 @@
+//! The Run configuration panel's settings: ABI, arguments, environment,
+//! granted directories, policy, network allowances and limits, kept as the
+//! text a person types and turned into a `ProcessConfig` when a run starts.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmhole_runtime::policy::{Access, NetAllow, Policy};
+use wasmhole_runtime::{Abi, DirGrant, InputSpec, Limits, OutputSpec, ProcessConfig, parse_bytes};
+
+/// What the person typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunConfig {
+    /// `auto`, `wasi`, `dagger`, `olin` or `h`.
+    pub abi: String,
+    /// Arguments after the program name, separated by spaces.
+    pub args: String,
+    /// `K=V` per line.
+    pub env: String,
+    /// `HOST::GUEST` per line.
+    pub dirs: String,
+    /// A policy file's path.
+    pub policy: String,
+    /// `HOST[:PORT]` separated by spaces.
+    pub allow_net: String,
+    /// Fuel units.
+    pub fuel: String,
+    /// Bytes, with K/M/G.
+    pub max_memory: String,
+    /// A duration such as `2s`.
+    pub timeout: String,
+    /// Bytes, with K/M/G.
+    pub max_output: String,
+}
+
+impl RunConfig {
+    /// The ABI asked for (`None`: detect it).
+    pub fn abi(&self) -> Result<Option<Abi>, String> {
+        match self.abi.trim() {
+            "" | "auto" => Ok(None),
+            other => Abi::parse(other)
+                .map(Some)
+                .ok_or_else(|| format!("unknown ABI `{other}`")),
+        }
+    }
+
+    /// The process recipe for a run of `program_name`.
+    pub fn process_config(
+        &self,
+        program_name: &str,
+        stdin: InputSpec,
+        stdout: OutputSpec,
+        stderr: OutputSpec,
+    ) -> Result<ProcessConfig, String> {
+        let args = std::iter::once(program_name.to_string())
+            .chain(self.args.split_whitespace().map(str::to_string))
+            .collect();
+        let mut env = Vec::new();
+        for line in self.env.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (k, v) = line
+                .split_once('=')
+                .ok_or_else(|| format!("environment line `{line}` is not K=V"))?;
+            env.push((k.to_string(), v.to_string()));
+        }
+        let dirs = self
+            .dirs
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(DirGrant::parse)
+            .collect();
+        let opt = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        };
+        let mut limits = Limits {
+            fuel: opt(&self.fuel)
+                .map(|f| f.parse().map_err(|_| format!("fuel `{f}` is not a number")))
+                .transpose()?,
+            max_memory: opt(&self.max_memory).map(|m| parse_bytes(&m)).transpose()?,
+            timeout: opt(&self.timeout)
+                .map(|t| humantime::parse_duration(&t).map_err(|e| format!("timeout `{t}`: {e}")))
+                .transpose()?
+                .map(|d: Duration| d),
+            max_output: opt(&self.max_output).map(|m| parse_bytes(&m)).transpose()?,
+        };
+        let policy = match opt(&self.policy) {
+            Some(path) => {
+                let p =
+                    Policy::from_file(std::path::Path::new(&path)).map_err(|e| e.to_string())?;
+                p.tighten(&mut limits);
+                Some(Arc::new(p))
+            }
+            None => None,
+        };
+        let net = self
+            .allow_net
+            .split_whitespace()
+            .map(NetAllow::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ProcessConfig {
+            args,
+            env,
+            dirs,
+            stdin,
+            stdout,
+            stderr,
+            limits,
+            access: Access { policy, net },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_settings_become_a_process_config() {
+        let rc = RunConfig {
+            abi: "dagger".into(),
+            args: "a b".into(),
+            env: "K=V\n\nX=1".into(),
+            dirs: "/tmp::/data".into(),
+            fuel: "1000".into(),
+            max_memory: "1M".into(),
+            timeout: "2s".into(),
+            ..RunConfig::default()
+        };
+        assert_eq!(rc.abi(), Ok(Some(Abi::Dagger)));
+        let c = rc
+            .process_config(
+                "p.wat",
+                InputSpec::Empty,
+                OutputSpec::Null,
+                OutputSpec::Null,
+            )
+            .unwrap();
+        assert_eq!(c.args, vec!["p.wat", "a", "b"]);
+        assert_eq!(c.env.len(), 2);
+        assert_eq!(c.dirs[0].guest, "/data");
+        assert_eq!(c.limits.fuel, Some(1000));
+        assert_eq!(c.limits.max_memory, Some(1 << 20));
+        assert_eq!(c.limits.timeout, Some(Duration::from_secs(2)));
+        let bad = RunConfig {
+            env: "nonsense".into(),
+            ..RunConfig::default()
+        };
+        assert!(
+            bad.process_config("p", InputSpec::Empty, OutputSpec::Null, OutputSpec::Null)
+                .is_err()
+        );
+    }
+}

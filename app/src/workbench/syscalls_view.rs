@@ -1,0 +1,260 @@
+//! The Syscalls panel: every record in a virtualized table, filtered by name
+//! or error, the `strace -c` summary, and the selected call explained from
+//! its description.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+use wasmhole_runtime::SyscallRecord;
+use wasmhole_runtime::trace::{Ring, Summary};
+
+/// Table state and its filtered index.
+#[derive(Default)]
+pub struct SyscallsView {
+    /// Text a row's name or error must contain.
+    pub filter: String,
+    /// Show failed calls only.
+    pub errors_only: bool,
+    /// Show the summary instead of the table.
+    pub show_summary: bool,
+    /// The selected record's sequence number.
+    pub selected: Option<u64>,
+    /// Sequence numbers of the rows shown.
+    index: Vec<u64>,
+    /// The filter the index was built with, and the last sequence indexed.
+    indexed: Option<(String, bool, u64)>,
+    summary: Option<(u64, Summary)>,
+}
+
+/// A record by sequence number (records in a ring are numbered without gaps).
+pub fn record(ring: &Ring, seq: u64) -> Option<&SyscallRecord> {
+    let first = ring.records().front()?.seq;
+    ring.records().get(seq.checked_sub(first)? as usize)
+}
+
+impl SyscallsView {
+    fn matches(&self, r: &SyscallRecord) -> bool {
+        if self.errors_only && !r.is_error() {
+            return false;
+        }
+        if self.filter.is_empty() {
+            return true;
+        }
+        let f = self.filter.to_ascii_lowercase();
+        r.name.contains(&f)
+            || r.error_name()
+                .is_some_and(|e| e.to_ascii_lowercase().contains(&f))
+    }
+
+    /// Brings the index up to date with the ring (only new records are
+    /// looked at unless the filter changed).
+    pub fn update_index(&mut self, ring: &Ring) {
+        let last = ring.records().back().map_or(0, |r| r.seq);
+        let first = ring.records().front().map_or(0, |r| r.seq);
+        let from = match &self.indexed {
+            Some((f, e, upto)) if *f == self.filter && *e == self.errors_only && *upto <= last => {
+                self.index.retain(|s| *s >= first);
+                *upto
+            }
+            _ => {
+                self.index.clear();
+                0
+            }
+        };
+        for r in ring.since(from) {
+            if self.matches(r) {
+                self.index.push(r.seq);
+            }
+        }
+        self.indexed = Some((self.filter.clone(), self.errors_only, last));
+    }
+
+    /// Number of rows shown.
+    pub fn rows(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Forgets everything (a new run).
+    pub fn reset(&mut self) {
+        self.index.clear();
+        self.indexed = None;
+        self.summary = None;
+        self.selected = None;
+    }
+
+    /// Draws the panel; returns true when the selection changed.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ring: &Ring) -> bool {
+        self.update_index(ring);
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Filter");
+            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(120.0))
+                .labelled_by(label.id);
+            ui.checkbox(&mut self.errors_only, "errors only");
+            ui.toggle_value(&mut self.show_summary, "Summary");
+            ui.label(format!(
+                "{} of {} calls",
+                self.index.len(),
+                ring.records().len()
+            ));
+            if ring.dropped() > 0 {
+                ui.label(RichText::new(format!("({} older dropped)", ring.dropped())).weak());
+            }
+        });
+        if self.show_summary {
+            let last = ring.records().back().map_or(0, |r| r.seq);
+            if self.summary.as_ref().is_none_or(|(s, _)| *s != last) {
+                let mut summary = Summary::default();
+                for r in ring.records() {
+                    summary.add(r);
+                }
+                self.summary = Some((last, summary));
+            }
+            if let Some((_, s)) = &self.summary {
+                ui.label(RichText::new(s.table()).monospace());
+            }
+            return false;
+        }
+        let explain_height = if self.selected.is_some() { 120.0 } else { 0.0 };
+        let table_height = (ui.available_height() - explain_height).max(80.0);
+        let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+        ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
+            // A click anywhere on a row selects it, so its text is not selectable.
+            ui.style_mut().interaction.selectable_labels = false;
+            TableBuilder::new(ui)
+                .striped(true)
+                .sense(egui::Sense::click())
+                .column(Column::exact(56.0))
+                .column(Column::exact(52.0))
+                .column(Column::remainder().clip(true))
+                .column(Column::exact(150.0))
+                .column(Column::exact(70.0))
+                .header(20.0, |mut h| {
+                    for t in ["#", "ABI", "call", "result", "µs"] {
+                        h.col(|ui| {
+                            ui.strong(t);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(row_h, self.index.len(), |mut row| {
+                        let seq = self.index[row.index()];
+                        let Some(r) = record(ring, seq) else { return };
+                        row.set_selected(self.selected == Some(seq));
+                        row.col(|ui| {
+                            ui.label(RichText::new(seq.to_string()).monospace());
+                        });
+                        row.col(|ui| {
+                            ui.label(r.abi.name());
+                        });
+                        row.col(|ui| {
+                            let args: Vec<String> = r
+                                .args
+                                .iter()
+                                .map(|a| format!("{}={}", a.name, a.shown))
+                                .collect();
+                            ui.label(
+                                RichText::new(format!("{}({})", r.name, args.join(", ")))
+                                    .monospace(),
+                            );
+                        });
+                        row.col(|ui| {
+                            let text = RichText::new(r.result_text()).monospace();
+                            ui.label(if r.is_error() {
+                                text.color(egui::Color32::from_rgb(0xe0, 0x60, 0x60))
+                            } else {
+                                text
+                            });
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{:.1}", r.duration_ns as f64 / 1000.0));
+                        });
+                        if row.response().clicked() {
+                            self.selected = Some(seq);
+                            changed = true;
+                        }
+                    });
+                });
+        });
+        if let Some(r) = self.selected.and_then(|s| record(ring, s)) {
+            ui.separator();
+            egui::ScrollArea::vertical()
+                .id_salt("explain")
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(format!("#{} {}", r.seq, r.call_text()))
+                            .monospace()
+                            .strong(),
+                    );
+                    ui.label(r.spec.explain);
+                    let reads: Vec<String> = r
+                        .reads
+                        .iter()
+                        .map(|m| format!("{:#x}+{}", m.start, m.len))
+                        .collect();
+                    let writes: Vec<String> = r
+                        .writes
+                        .iter()
+                        .map(|m| format!("{:#x}+{}", m.start, m.len))
+                        .collect();
+                    ui.label(format!(
+                        "read {} · wrote {}",
+                        if reads.is_empty() {
+                            "nothing".into()
+                        } else {
+                            reads.join(", ")
+                        },
+                        if writes.is_empty() {
+                            "nothing".into()
+                        } else {
+                            writes.join(", ")
+                        }
+                    ));
+                });
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_grows_with_new_records_and_follows_the_filter() {
+        let program = wasmhole_runtime::Program::from_wat(
+            "t.wat",
+            r#"(module
+                 (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+                 (memory (export "memory") 1)
+                 (func (export "_start")
+                   (drop (call $close (i32.const 1)))
+                   (drop (call $close (i32.const 9)))))"#,
+        )
+        .unwrap();
+        let ring = std::sync::Arc::new(std::sync::Mutex::new(Ring::new(100)));
+        let rt = wasmhole_runtime::Runtime::new(Default::default()).unwrap();
+        rt.run(
+            &program,
+            wasmhole_runtime::RunOptions {
+                abi: None,
+                config: Default::default(),
+                sinks: vec![Box::new(wasmhole_runtime::trace::RingSink(ring.clone()))],
+            },
+        );
+        let ring = ring.lock().unwrap();
+        let mut v = SyscallsView::default();
+        v.update_index(&ring);
+        assert_eq!(v.rows(), 2);
+        v.filter = "ebadf".into();
+        v.update_index(&ring);
+        assert_eq!(v.rows(), 1);
+        assert_eq!(
+            record(&ring, v.index[0]).unwrap().error_name(),
+            Some("EBADF")
+        );
+        v.filter.clear();
+        v.errors_only = true;
+        v.update_index(&ring);
+        assert_eq!(v.rows(), 1);
+    }
+}

@@ -1,0 +1,200 @@
+//! The workbench as a learner uses it, driven through its widgets with
+//! egui_kittest: open a sample, compile an error, step, break and continue,
+//! run to a syscall and select it, watch a descriptor open and close.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wasmhole::workbench::App;
+use wasmhole::workbench::document::Document;
+use wasmhole::workbench::state::RunState;
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 920.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+}
+
+fn sample(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// Lets the guest reach its next stop, then draws a few frames.
+fn settle(h: &mut Harness<'static, App>) {
+    assert!(
+        h.state_mut().wb.settle(Duration::from_secs(20)),
+        "the guest settled"
+    );
+    h.run_steps(3);
+}
+
+const ADD: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\n")
+  (func $add (param $a i32) (param $b i32) (result i32)
+    local.get $a
+    local.get $b
+    i32.add)
+  (func (export "_start")
+    (drop (call $add (i32.const 40) (i32.const 2)))
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+fn with_program(text: &str) -> Harness<'static, App> {
+    let mut app = App::new(None);
+    app.wb
+        .load(Document::from_bytes("add.wat", text.as_bytes().to_vec()).unwrap());
+    let mut h = harness(app);
+    settle(&mut h);
+    h
+}
+
+#[test]
+fn the_samples_menu_opens_a_sample_stopped_at_its_start() {
+    let mut h = harness(App::new(None));
+    h.run_steps(2);
+    h.get_by_label("Samples").click();
+    h.run_steps(2);
+    h.get_by_label("wasi/hello.wat").click();
+    h.run_steps(1);
+    settle(&mut h);
+    assert_eq!(h.state().wb.state, RunState::Stopped);
+    h.get_by_label_contains("hello.wat · stopped");
+    h.get_by_label_contains("the guest is on line");
+    h.get_by_label("stopped: entry");
+}
+
+#[test]
+fn a_compile_error_is_shown_at_its_line_and_column() {
+    let mut h = with_program(ADD);
+    h.state_mut().wb.doc.text = Some("(module\n  (func\n    i32.nope))".into());
+    h.run_steps(2);
+    h.get_by_label_contains("edited");
+    h.get_by_label("Compile").click();
+    h.run_steps(2);
+    h.get_by_label_contains("line 3, column 5: unknown operator");
+    assert_eq!(h.state().wb.state, RunState::Idle);
+    assert!(h.state().wb.status.starts_with("add.wat:3:5:"));
+}
+
+#[test]
+fn stepping_moves_the_guest_and_shows_its_stack() {
+    let mut h = with_program(ADD);
+    for _ in 0..3 {
+        h.get_by_label("Step into").click();
+        h.run_steps(1);
+        settle(&mut h);
+    }
+    h.get_by_label_contains("#0 add (func 1)");
+    h.get_by_label_contains("#1 _start (func 2)");
+    assert_eq!(h.get_all_by_label("i32 40").count(), 1, "local 0 of add");
+    h.get_by_label("Step out").click();
+    h.run_steps(1);
+    settle(&mut h);
+    h.get_by_label("i32 42");
+}
+
+#[test]
+fn a_breakpoint_set_in_the_gutter_stops_continue() {
+    let mut h = with_program(ADD);
+    h.get_by_label("Disassembly").click();
+    h.run_steps(2);
+    let add = h
+        .state()
+        .wb
+        .doc
+        .program
+        .as_ref()
+        .unwrap()
+        .find_func("add")
+        .unwrap();
+    h.get_by_label(&format!("set breakpoint at {:#x}", add.first_instr))
+        .click();
+    h.run_steps(2);
+    assert!(h.state().wb.breakpoints.contains(&add.first_instr));
+    h.get_by_label(&format!("clear breakpoint at {:#x}", add.first_instr));
+    h.get_by_label("Continue").click();
+    h.run_steps(1);
+    settle(&mut h);
+    h.get_by_label(&format!("stopped: breakpoint at {:#x}", add.first_instr));
+}
+
+#[test]
+fn next_syscall_shows_the_decoded_call_and_selecting_it_shows_its_bytes() {
+    let mut h = with_program(ADD);
+    for _ in 0..2 {
+        h.get_by_label("Next syscall").click();
+        h.run_steps(1);
+        settle(&mut h);
+    }
+    let row = r#"fd_write(fd=1<stdout>, iovs=[{"hi\n", 3}], iovs_len=1, nwritten=[3])"#;
+    h.get_by_label(row).click();
+    h.run_steps(3);
+    let wb = &h.state().wb;
+    assert_eq!(wb.syscalls.selected, Some(1));
+    let touched = wb
+        .memory
+        .touched
+        .as_ref()
+        .expect("the call's bytes are highlighted");
+    assert_eq!(touched.writes[0].start, 8);
+    assert_eq!(touched.writes[0].after, 3u32.to_le_bytes());
+    h.get_by_label("#1 fd_write");
+    h.get_by_label("0x00000008: 00 00 00 00 -> 03 00 00 00");
+    h.get_by_label_contains("Writes a list of buffers");
+    h.get_by_label("Console").click();
+    h.run_steps(2);
+    h.get_by_label("hi");
+}
+
+#[test]
+fn a_descriptor_appears_when_opened_and_goes_when_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(None);
+    app.wb.config.dirs = format!("{}::box", dir.path().display());
+    app.wb.open(&sample("samples/wasi/files.wat"));
+    let mut h = harness(app);
+    settle(&mut h);
+    h.get_by_label("Descriptors").click();
+    h.run_steps(2);
+    // path_open: entry, then exit.
+    for _ in 0..2 {
+        h.get_by_label("Next syscall").click();
+        h.run_steps(1);
+        settle(&mut h);
+    }
+    h.run_steps(2);
+    let (file, name) = h
+        .state()
+        .wb
+        .snapshot
+        .as_ref()
+        .unwrap()
+        .descriptors
+        .iter()
+        .find(|d| d.kind == "file")
+        .map(|d| (d.number, d.name.clone()))
+        .expect("the opened file is in the table");
+    assert!(name.starts_with("box/"), "{name}");
+    h.get_by_label(&name);
+    // Run to the close and past it.
+    h.state_mut().wb.syscalls.filter.clear();
+    loop {
+        h.get_by_label("Next syscall").click();
+        h.run_steps(1);
+        settle(&mut h);
+        let closed = h.state().wb.snapshot.as_ref().is_some_and(|s| {
+            matches!(&s.reason, wasmhole_runtime::debug::StopReason::SyscallExit { record, .. } if record.name == "fd_close")
+        });
+        if closed || !matches!(h.state().wb.state, RunState::Stopped) {
+            break;
+        }
+    }
+    let snap = h.state().wb.snapshot.as_ref().unwrap();
+    assert!(snap.descriptors.iter().all(|d| d.number != file), "closed");
+    h.run_steps(2);
+    assert!(h.query_by_label(&name).is_none(), "the row is gone");
+}
