@@ -198,3 +198,30 @@ fn a_descriptor_appears_when_opened_and_goes_when_closed() {
     h.run_steps(2);
     assert!(h.query_by_label(&name).is_none(), "the row is gone");
 }
+
+/// The main screen, rendered offscreen and compared with the stored image
+/// (`UPDATE_SNAPSHOTS=1` stores a new one after a deliberate change).
+#[test]
+fn main_screen_snapshot() {
+    let mut app = App::new(None);
+    app.wb.open(&sample("samples/wasi/hello.wat"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 920.0))
+        .wgpu()
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    settle(&mut h);
+    for _ in 0..2 {
+        h.get_by_label("Next syscall").click();
+        h.run_steps(1);
+        settle(&mut h);
+    }
+    h.get_by_label(r#"fd_write(fd=1<stdout>, iovs=[{"Hello from a WASI guest!\n", 25}], iovs_len=1, nwritten=[25])"#)
+        .click();
+    h.run_steps(3);
+    // The one call's duration differs from run to run: a small tolerance
+    // covers that cell.
+    h.snapshot_options(
+        "main_screen",
+        &egui_kittest::SnapshotOptions::new().max_failed_pixels(2_000),
+    );
+}

@@ -76,3 +76,50 @@ pub fn render<'a>(records: impl Iterator<Item = &'a SyscallRecord>, format: Form
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use wasmhole_runtime::trace::{Ring, RingSink};
+
+    fn records() -> Vec<SyscallRecord> {
+        let program = wasmhole_runtime::Program::from_file(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/wasi/hello.wat"),
+        )
+        .unwrap();
+        let ring = Arc::new(Mutex::new(Ring::new(10)));
+        wasmhole_runtime::Runtime::new(Default::default())
+            .unwrap()
+            .run(
+                &program,
+                wasmhole_runtime::RunOptions {
+                    abi: None,
+                    config: Default::default(),
+                    sinks: vec![Box::new(RingSink(ring.clone()))],
+                },
+            );
+        let ring = ring.lock().unwrap();
+        ring.records().iter().cloned().collect()
+    }
+
+    #[test]
+    fn every_format_carries_the_calls() {
+        let rs = records();
+        let text = render(rs.iter(), Format::Text);
+        assert!(
+            text.contains(r#"fd_write(fd=1<stdout>, iovs=[{"Hello from a WASI guest!\n", 25}]"#),
+            "{text}"
+        );
+        let jsonl = render(rs.iter(), Format::JsonLines);
+        let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+        assert_eq!(first["name"], "fd_write");
+        let perfetto: serde_json::Value =
+            serde_json::from_str(&render(rs.iter(), Format::Perfetto)).unwrap();
+        let event = &perfetto["traceEvents"][0];
+        assert_eq!(event["name"], "fd_write");
+        assert_eq!(event["ph"], "X");
+        assert_eq!(event["args"]["fd"], "1<stdout>");
+        assert!(event["dur"].as_f64().unwrap() >= 0.0);
+    }
+}

@@ -133,13 +133,13 @@ impl MemoryView {
             let v = u32::from_le_bytes([a[0], a[1], a[2], a[3]]);
             out.push(("u32", format!("{v} ({v:#x})")));
             out.push(("i32", (v as i32).to_string()));
-            out.push(("f32", f32::from_bits(v).to_string()));
+            out.push(("f32", format!("{:?}", f32::from_bits(v))));
         }
         if let Some(a) = get(8) {
             let v = u64::from_le_bytes(a);
             out.push(("u64", v.to_string()));
             out.push(("i64", (v as i64).to_string()));
-            out.push(("f64", f64::from_bits(v).to_string()));
+            out.push(("f64", format!("{:?}", f64::from_bits(v))));
         }
         let text = self.bytes(at, 64);
         let end = text.iter().position(|c| *c == 0).unwrap_or(text.len());
@@ -269,16 +269,25 @@ impl MemoryView {
             }
         });
         ui.separator();
-        egui::Grid::new("inspector").num_columns(2).show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("inspector")
+            .show(ui, |ui| self.inspector_ui(ui));
+    }
+
+    fn inspector_ui(&self, ui: &mut egui::Ui) {
+        egui::Grid::new("inspector").num_columns(4).show(ui, |ui| {
             match self.cursor {
                 Some(c) => ui.label(RichText::new(format!("at {c:#010x}")).strong()),
                 None => ui.label("click a byte to inspect it"),
             };
             ui.end_row();
-            for (ty, v) in self.inspect() {
+            // Two values a row, so the inspector fits under the bytes.
+            for (i, (ty, v)) in self.inspect().into_iter().enumerate() {
                 ui.label(RichText::new(ty).monospace());
                 ui.label(RichText::new(v).monospace());
-                ui.end_row();
+                if i % 2 == 1 {
+                    ui.end_row();
+                }
             }
         });
     }
