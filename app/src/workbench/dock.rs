@@ -136,3 +136,22 @@ impl Viewer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_layout_survives_being_saved_and_restored() {
+        let layout = default_layout();
+        let saved = serde_json::to_value(&layout).unwrap();
+        let restored: Tree<Tab> = serde_json::from_value(saved.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&restored).unwrap(), saved);
+        for tab in Tab::ALL {
+            assert!(
+                restored.tiles.find_pane(&tab).is_some(),
+                "{tab:?} is in the layout"
+            );
+        }
+    }
+}

@@ -15,9 +15,14 @@ pub struct Sample {
     pub path: PathBuf,
 }
 
-/// The samples folder, if one can be found.
+/// The samples folder: in the current folder, in the repository the
+/// binary was built from, or beside the executable.
 pub fn folder() -> Option<PathBuf> {
-    let mut candidates = vec![PathBuf::from("samples")];
+    let mut candidates = vec![
+        PathBuf::from("samples"),
+        // The repository this binary was built from.
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples"),
+    ];
     if let Ok(exe) = std::env::current_exe() {
         candidates.extend(exe.ancestors().skip(1).map(|a| a.join("samples")));
     }
