@@ -55,15 +55,26 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         ui.fonts_mut(|f| f.layout_job(job))
     };
     let label = ui.label(RichText::new("WAT source").small().weak());
+    let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
     egui::ScrollArea::both().id_salt("source").show(ui, |ui| {
-        ui.add(
-            egui::TextEdit::multiline(text)
-                .id_salt("wat-editor")
-                .code_editor()
-                .desired_width(f32::INFINITY)
-                .desired_rows(30)
-                .layouter(&mut layouter),
-        )
-        .labelled_by(label.id);
+        ui.horizontal_top(|ui| {
+            // Line numbers, in the editor's font so they line up with its rows.
+            let numbers: String = (1..=lines).map(|n| format!("{n:>4}\n")).collect();
+            let gutter = RichText::new(numbers.trim_end()).monospace().weak();
+            ui.vertical(|ui| {
+                // The editor's text starts below its frame's top margin.
+                ui.add_space(2.0);
+                ui.add(egui::Label::new(gutter).selectable(false));
+            });
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .id_salt("wat-editor")
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .desired_rows(30)
+                    .layouter(&mut layouter),
+            )
+            .labelled_by(label.id);
+        });
     });
 }
