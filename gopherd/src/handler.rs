@@ -220,9 +220,7 @@ impl Handler {
                     FailureKind::Timeout => ("timeout", "handler timed out"),
                     FailureKind::OutOfFuel => ("fuel", "handler ran out of fuel"),
                     FailureKind::Trap => ("trap", "handler crashed"),
-                    FailureKind::Killed if f.message.contains("output limit") => {
-                        ("output-limit", "handler output too large")
-                    }
+                    FailureKind::OutputLimit => ("output-limit", "handler output too large"),
                     FailureKind::Killed => ("killed", "handler was stopped"),
                     _ => ("setup", "handler could not start"),
                 };

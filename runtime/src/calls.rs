@@ -32,6 +32,8 @@ pub enum Fatal {
         call: &'static str,
         /// Why.
         reason: String,
+        /// Whether it was killed for writing more than its output limit.
+        output_limit: bool,
     },
 }
 
@@ -41,6 +43,7 @@ impl Fatal {
         Fatal::Kill {
             call,
             reason: reason.into(),
+            output_limit: false,
         }
     }
 }

@@ -206,10 +206,11 @@ impl Process {
             if (n as u64) > *left {
                 let limit = self.config.limits.max_output.unwrap_or(0);
                 *left = 0;
-                return Err(Fatal::kill(
+                return Err(Fatal::Kill {
                     call,
-                    format!("output limit of {limit} bytes exceeded"),
-                ));
+                    reason: format!("output limit of {limit} bytes exceeded"),
+                    output_limit: true,
+                });
             }
             *left -= n as u64;
         }

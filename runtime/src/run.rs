@@ -29,8 +29,10 @@ pub enum FailureKind {
     Timeout,
     /// The fuel budget ran out.
     OutOfFuel,
-    /// A host call killed it (policy refusal, output limit, bad resource…).
+    /// A host call killed it (policy refusal, bad resource…).
     Killed,
+    /// It wrote more than its output limit to stdout and stderr.
+    OutputLimit,
 }
 
 /// Why a guest did not exit normally, in words.
@@ -305,10 +307,18 @@ pub fn classify(
         Some((func, offset)) => format!(" in {func} at wasm offset {offset:#x}"),
         None => String::new(),
     };
-    let (kind, mut message) = if let Some(Fatal::Kill { call, reason }) = e.downcast_ref::<Fatal>()
+    let (kind, mut message) = if let Some(Fatal::Kill {
+        call,
+        reason,
+        output_limit,
+    }) = e.downcast_ref::<Fatal>()
     {
         (
-            FailureKind::Killed,
+            if *output_limit {
+                FailureKind::OutputLimit
+            } else {
+                FailureKind::Killed
+            },
             format!("guest `{guest}` was killed in call `{call}`{at}: {reason}"),
         )
     } else if let Some(trap) = e.downcast_ref::<Trap>() {

@@ -314,7 +314,7 @@ fn output_limit_stops_the_guest() {
         ..ProcessConfig::default()
     };
     let out = run(&sample("dagger/hello.wat"), config);
-    let message = out.failure(FailureKind::Killed);
+    let message = out.failure(FailureKind::OutputLimit);
     assert!(message.contains("killed in call `write`"), "{message}");
     assert!(message.contains("output limit of 10 bytes"), "{message}");
     assert_eq!(out.stdout, "");

@@ -43,6 +43,6 @@ fn output_limit_applies_byte_by_byte() {
     };
     let out = run(&sample("h/greeting.wat"), config);
     assert_eq!(out.stdout, "hh");
-    let message = out.failure(FailureKind::Killed);
+    let message = out.failure(FailureKind::OutputLimit);
     assert!(message.contains("killed in call `h`"), "{message}");
 }

@@ -418,7 +418,7 @@ fn log_output_counts_against_the_output_limit() {
     };
     let out = run(&wat("chatty.wat", &olin(data, body)), config);
     assert_eq!(out.stderr, "chatty.wat: info: 0123456789\n");
-    let message = out.failure(FailureKind::Killed);
+    let message = out.failure(FailureKind::OutputLimit);
     assert!(message.contains("output limit of 40 bytes"), "{message}");
 }
 
