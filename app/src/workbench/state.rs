@@ -52,15 +52,6 @@ pub struct Console {
 }
 
 impl Console {
-    /// All text of one stream, concatenated.
-    pub fn text(&self, stream: Stream) -> String {
-        self.chunks
-            .iter()
-            .filter(|(s, _)| *s == stream)
-            .map(|(_, t)| t.as_str())
-            .collect()
-    }
-
     fn pull(&mut self, out: &SharedBuffer, err: &SharedBuffer) {
         for (buf, seen, stream) in [
             (out, &mut self.seen_out, Stream::Out),
