@@ -34,6 +34,13 @@ pub fn quote_bytes(bytes: &[u8], max: usize) -> String {
     s
 }
 
+/// Bytes as hex pairs, `68 69 0a`, cut at `max` bytes with ` …`.
+pub fn hex_bytes(bytes: &[u8], max: usize) -> String {
+    let shown: Vec<String> = bytes.iter().take(max).map(|b| format!("{b:02x}")).collect();
+    let more = if bytes.len() > max { " …" } else { "" };
+    format!("{}{more}", shown.join(" "))
+}
+
 fn slice(mem: &[u8], ptr: u64, len: u64) -> Option<&[u8]> {
     let start = usize::try_from(ptr).ok()?;
     let end = start.checked_add(usize::try_from(len).ok()?)?;
@@ -309,5 +316,7 @@ mod tests {
     fn quotes_like_strace() {
         assert_eq!(quote_bytes(b"hi\n\"\x01", 10), "\"hi\\n\\\"\\x01\"");
         assert_eq!(quote_bytes(b"abcdef", 3), "\"abc\"...");
+        assert_eq!(hex_bytes(b"hi\n", 8), "68 69 0a");
+        assert_eq!(hex_bytes(b"abc", 2), "61 62 …");
     }
 }

@@ -10,8 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
-use wasmhole_runtime::debug::{Command, Event, Location, Session, Snapshot, StopReason};
-use wasmhole_runtime::{ExitStatus, InputSpec, ProcessConfig, Program};
+use wasmhole_runtime::debug::{
+    Command, Event, Location, Session, Snapshot, StopReason, parse_address,
+};
+use wasmhole_runtime::decode::hex_bytes;
+use wasmhole_runtime::{ExitStatus, InputSpec, OutputSpec, Program};
 
 /// Flags of `wasmhole debug`.
 #[derive(clap::Args, Debug)]
@@ -67,7 +70,6 @@ pub fn main(args: DebugArgs) -> ExitCode {
 fn debug(args: DebugArgs) -> Result<i32, String> {
     let program = super::load_program(&args.guest)?;
     let guest = &args.guest;
-    let access = guest.access()?;
     let stdin = match &args.stdin {
         Some(path) => InputSpec::Bytes(
             std::fs::read(path)
@@ -76,15 +78,7 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         ),
         None => InputSpec::Empty,
     };
-    let config = ProcessConfig {
-        args: guest.argv(),
-        env: guest.environment(),
-        dirs: guest.grants(),
-        stdin,
-        limits: guest.limits_with(&access),
-        access,
-        ..ProcessConfig::default()
-    };
+    let config = guest.process_config(stdin, OutputSpec::Null, OutputSpec::Null)?;
     let session =
         Session::start(program, guest.abi.abi(), config).map_err(|f| f.message.clone())?;
     let batch = args.batch || args.script.is_some();
@@ -304,8 +298,8 @@ impl<W: Write> Debugger<W> {
                     "  wrote {} bytes at {:#x}: {} -> {}",
                     w.after.len(),
                     w.start,
-                    hex_preview(&w.before),
-                    hex_preview(&w.after)
+                    hex_bytes(&w.before, 16),
+                    hex_bytes(&w.after, 16)
                 ));
             }
         }
@@ -427,7 +421,7 @@ impl<W: Write> Debugger<W> {
     }
 
     fn examine(&mut self, addr: &str, len: &str) {
-        let (Some(start), Some(len)) = (parse_number(addr), parse_number(len)) else {
+        let (Some(start), Some(len)) = (parse_address(addr), parse_address(len)) else {
             self.say("usage: x ADDR [LEN] (decimal or 0x hex)");
             return;
         };
@@ -567,19 +561,6 @@ fn describe_exit(status: &ExitStatus) -> String {
     }
 }
 
-fn parse_number(text: &str) -> Option<u32> {
-    match text.strip_prefix("0x") {
-        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
-}
-
-fn hex_preview(bytes: &[u8]) -> String {
-    let shown: Vec<String> = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let more = if bytes.len() > 16 { " …" } else { "" };
-    format!("{}{more}", shown.join(" "))
-}
-
 /// `0x00000040: 68 69 …  |hi…|`, 16 bytes a line.
 fn hexdump(start: u32, bytes: &[u8]) -> Vec<String> {
     bytes
@@ -617,12 +598,5 @@ mod tests {
             lines,
             vec!["0x00000040: 68 69 20 74 68 65 72 65 0a 00 01                 |hi there...|"]
         );
-    }
-
-    #[test]
-    fn numbers_in_decimal_or_hex() {
-        assert_eq!(parse_number("64"), Some(64));
-        assert_eq!(parse_number("0x40"), Some(64));
-        assert_eq!(parse_number("x"), None);
     }
 }

@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmhole_runtime::{Abi, Access, DirGrant, Limits, NetAllow, Policy};
+use wasmhole_runtime::{
+    Abi, Access, DirGrant, InputSpec, Limits, NetAllow, OutputSpec, Policy, ProcessConfig,
+};
 
 /// A workbench for WebAssembly guests and the syscalls they make.
 #[derive(Parser, Debug)]
@@ -158,6 +160,28 @@ impl GuestArgs {
         Ok(Access {
             policy,
             net: self.allow_net.clone(),
+        })
+    }
+
+    /// The process recipe these flags describe, with the given standard
+    /// streams: arguments, environment, grants, policy and network access,
+    /// and the limits tightened by the policy.
+    pub fn process_config(
+        &self,
+        stdin: InputSpec,
+        stdout: OutputSpec,
+        stderr: OutputSpec,
+    ) -> Result<ProcessConfig, String> {
+        let access = self.access()?;
+        Ok(ProcessConfig {
+            args: self.argv(),
+            env: self.environment(),
+            dirs: self.grants(),
+            stdin,
+            stdout,
+            stderr,
+            limits: self.limits_with(&access),
+            access,
         })
     }
 

@@ -6,9 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use wasmhole_runtime::trace::{JsonLinesSink, RecordSink, Summary, SummarySink, TextSink};
-use wasmhole_runtime::{
-    EngineOptions, ExitStatus, InputSpec, OutputSpec, ProcessConfig, RunOptions, Runtime,
-};
+use wasmhole_runtime::{EngineOptions, ExitStatus, InputSpec, OutputSpec, RunOptions, Runtime};
 
 /// Runs the command and returns the guest's exit status as ours.
 pub fn main(args: RunArgs) -> ExitCode {
@@ -49,23 +47,13 @@ fn run(args: RunArgs) -> Result<i32, String> {
         sinks.push(Box::new(SummarySink(summary.clone())));
     }
     let guest = &args.guest;
-    let access = guest.access()?;
-    let limits = guest.limits_with(&access);
+    let config =
+        guest.process_config(InputSpec::Inherit, OutputSpec::Inherit, OutputSpec::Inherit)?;
     let runtime = Runtime::new(EngineOptions {
-        fuel: limits.fuel.is_some(),
+        fuel: config.limits.fuel.is_some(),
         ..EngineOptions::default()
     })
     .map_err(|e| format!("cannot start the engine: {e}"))?;
-    let config = ProcessConfig {
-        args: guest.argv(),
-        env: guest.environment(),
-        dirs: guest.grants(),
-        stdin: InputSpec::Inherit,
-        stdout: OutputSpec::Inherit,
-        stderr: OutputSpec::Inherit,
-        limits,
-        access,
-    };
     let report = runtime.run(
         &program,
         RunOptions {

@@ -5,7 +5,8 @@
 //! the last stop and what the selected syscall read and wrote.
 
 use egui::{Color32, RichText, Sense};
-use wasmhole_runtime::debug::WrittenBytes;
+use wasmhole_runtime::debug::{WrittenBytes, parse_address};
+use wasmhole_runtime::decode::hex_bytes;
 use wasmhole_runtime::guest_memory::MemRange;
 
 /// Bytes per row.
@@ -184,7 +185,7 @@ impl MemoryView {
                 .labelled_by(label.id);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Go").clicked() || enter)
-                && let Some(addr) = parse_addr(&self.goto)
+                && let Some(addr) = parse_address(&self.goto)
             {
                 self.go_to(addr);
             }
@@ -221,8 +222,8 @@ impl MemoryView {
                     RichText::new(format!(
                         "{:#010x}: {} -> {}",
                         w.start,
-                        hex(&w.before),
-                        hex(&w.after)
+                        hex_bytes(&w.before, 24),
+                        hex_bytes(&w.after, 24)
                     ))
                     .monospace(),
                 );
@@ -337,24 +338,6 @@ fn legend(ui: &mut egui::Ui, c: Color32, text: &str) {
     ui.label(RichText::new(text).small());
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let shown: Vec<String> = bytes.iter().take(24).map(|b| format!("{b:02x}")).collect();
-    let more = if bytes.len() > 24 { " …" } else { "" };
-    format!("{}{more}", shown.join(" "))
-}
-
-/// Parses `0x40`, `64` or `40h`.
-pub fn parse_addr(text: &str) -> Option<u32> {
-    let t = text.trim();
-    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        u32::from_str_radix(h, 16).ok()
-    } else if let Some(h) = t.strip_suffix('h') {
-        u32::from_str_radix(h, 16).ok()
-    } else {
-        t.parse().ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,8 +373,5 @@ mod tests {
         assert!(!m.covered());
         m.store(0x1234_5650, vec![0; 320]);
         assert!(m.covered());
-        assert_eq!(parse_addr("0x10"), Some(16));
-        assert_eq!(parse_addr("10h"), Some(16));
-        assert_eq!(parse_addr("16"), Some(16));
     }
 }

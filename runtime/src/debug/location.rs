@@ -43,6 +43,18 @@ impl fmt::Display for Location {
     }
 }
 
+/// Parses a memory address as people type it: `0x40`, `40h` or `64`.
+pub fn parse_address(text: &str) -> Option<u32> {
+    let t = text.trim();
+    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16).ok()
+    } else if let Some(h) = t.strip_suffix('h') {
+        u32::from_str_radix(h, 16).ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
 impl Location {
     /// Parses `0x1f`, `line 12`, `main`, `$main` or `3`.
     pub fn parse(text: &str) -> Result<Location, LocationError> {
@@ -103,6 +115,16 @@ mod tests {
         assert_eq!(Location::parse("main"), Ok(Location::Func("main".into())));
         assert!(Location::parse("0xzz").is_err());
         assert!(Location::parse("line x").is_err());
+    }
+
+    #[test]
+    fn addresses_in_hex_or_decimal() {
+        assert_eq!(parse_address("0x10"), Some(16));
+        assert_eq!(parse_address("10h"), Some(16));
+        assert_eq!(parse_address("16"), Some(16));
+        assert_eq!(parse_address("64"), Some(64));
+        assert_eq!(parse_address("0x40"), Some(64));
+        assert_eq!(parse_address("x"), None);
     }
 
     #[test]

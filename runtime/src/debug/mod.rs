@@ -10,6 +10,6 @@ mod location;
 mod session;
 mod snapshot;
 
-pub use location::{Location, LocationError};
+pub use location::{Location, LocationError, parse_address};
 pub use session::{Command, Event, Exit, Session};
 pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};
