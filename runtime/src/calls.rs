@@ -248,6 +248,9 @@ pub enum Ret {
     Errno(&'static Names),
     /// An i32 that is a count, id or value when >= 0 and a named error when negative.
     I32OrError(&'static Names),
+    /// A new descriptor when >= 0, a named error when negative (the stream
+    /// ABIs' opens).
+    FdOrError(&'static Names),
     /// A plain i32 value.
     I32,
     /// A plain i64 value.
@@ -290,7 +293,7 @@ impl CallSpec {
     /// Whether the call's non-negative result is a new descriptor (the
     /// stream ABIs' `open` and `resource_open`).
     pub fn ret_is_descriptor(&self) -> bool {
-        matches!(self.ret, Ret::I32OrError(_)) && self.name.ends_with("open")
+        matches!(self.ret, Ret::FdOrError(_))
     }
 }
 
@@ -347,6 +350,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn opens_say_they_return_descriptors() {
+        assert!(find(Abi::Dagger, "open").unwrap().ret_is_descriptor());
+        assert!(find(Abi::Olin, "resource_open").unwrap().ret_is_descriptor());
+        assert!(!find(Abi::Dagger, "read").unwrap().ret_is_descriptor());
+        assert!(!find(Abi::Wasi, "path_open").unwrap().ret_is_descriptor());
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub fn decode_args(
 ) -> Vec<ArgValue> {
     let succeeded = match (spec.ret, result) {
         (Ret::Errno(_), Some(r)) => r as u32 == 0,
-        (Ret::I32OrError(_), Some(r)) => (r as i32) >= 0,
+        (Ret::I32OrError(_) | Ret::FdOrError(_), Some(r)) => (r as i32) >= 0,
         (_, Some(_)) => true,
         (_, None) => false,
     };
@@ -281,7 +281,7 @@ pub fn decode_result(spec: &CallSpec, raw: u64) -> CallOutcome {
                 CallOutcome::Returned(named(names, v))
             }
         }
-        Ret::I32OrError(names) => {
+        Ret::I32OrError(names) | Ret::FdOrError(names) => {
             let v = raw as u32 as i32 as i64;
             if v >= 0 {
                 CallOutcome::Returned(CallResult {

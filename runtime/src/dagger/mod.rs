@@ -115,13 +115,16 @@ const fn call(
 
 /// Every Dagger call.
 pub static CALLS: &[CallSpec] = &[
-    call(
-        "open",
-        &[],
-        &[p32("url", CStr), p32("flags", Int)],
-        "Opens a stream by URL and returns its descriptor, the lowest free number. The URL is a NUL-terminated string: fd://1 is standard output, log://?prefix=P the host's log, file://PATH a file inside a granted directory, http(s)://… a web request, random:// random bytes. The flags are unused.",
-        open,
-    ),
+    CallSpec {
+        ret: Ret::FdOrError(&ERRORS),
+        ..call(
+            "open",
+            &[],
+            &[p32("url", CStr), p32("flags", Int)],
+            "Opens a stream by URL and returns its descriptor, the lowest free number. The URL is a NUL-terminated string: fd://1 is standard output, log://?prefix=P the host's log, file://PATH a file inside a granted directory, http(s)://… a web request, random:// random bytes. The flags are unused.",
+            open,
+        )
+    },
     call(
         "close",
         &[],

@@ -235,7 +235,7 @@ pub static CALLS: &[CallSpec] = &[
     call(
         "resource_open",
         &[p32("url", Str { len: 1 }), p32("url_len", Len)],
-        OR_ERROR,
+        Ret::FdOrError(&ERRORS),
         "Opens a resource by URL and returns its id: null://, zero://, log://?prefix=P, random://, http(s)://… and file://PATH inside a granted directory. Under a policy file, a URL the policy refuses kills the guest.",
         imp!(resource::resource_open),
     ),
