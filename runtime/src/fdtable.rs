@@ -164,7 +164,11 @@ impl FdTable {
                 number,
                 kind: d.handle.kind(),
                 name: d.name.clone(),
-                rights: crate::wasi::types::RIGHTS.flags_text(d.rights.base),
+                // Only WASI gives descriptors rights; the stream ABIs' have none.
+                rights: match d.rights.base {
+                    0 => "-".to_string(),
+                    base => crate::wasi::types::RIGHTS.flags_text(base),
+                },
                 offset: match &d.handle {
                     Handle::File(f) => rustix::fs::tell(f).ok(),
                     _ => None,
