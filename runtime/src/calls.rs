@@ -355,7 +355,11 @@ mod tests {
     #[test]
     fn opens_say_they_return_descriptors() {
         assert!(find(Abi::Dagger, "open").unwrap().ret_is_descriptor());
-        assert!(find(Abi::Olin, "resource_open").unwrap().ret_is_descriptor());
+        assert!(
+            find(Abi::Olin, "resource_open")
+                .unwrap()
+                .ret_is_descriptor()
+        );
         assert!(!find(Abi::Dagger, "read").unwrap().ret_is_descriptor());
         assert!(!find(Abi::Wasi, "path_open").unwrap().ret_is_descriptor());
     }
