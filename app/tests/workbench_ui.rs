@@ -225,3 +225,35 @@ fn main_screen_snapshot() {
         &egui_kittest::SnapshotOptions::new().max_failed_pixels(2_000),
     );
 }
+
+#[test]
+fn a_recorded_trace_opens_in_the_syscalls_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("hello.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_wasmhole"))
+        .arg("run")
+        .arg(format!("--trace={}", trace.display()))
+        .args(["--trace-format", "jsonl"])
+        .arg(sample("samples/wasi/hello.wat"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut app = App::new(None);
+    app.wb.open(&trace);
+    let mut h = harness(app);
+    h.run_steps(3);
+    assert!(h.state().wb.trace.is_some());
+    h.get_by_label_contains("hello.jsonl · recorded trace");
+    h.get_by_label_contains("recorded trace: 1 call (");
+    h.get_by_label_contains(r#"fd_write(fd=1<stdout>, iovs=[{"Hello"#)
+        .click();
+    h.run_steps(3);
+    h.get_by_label_contains("Writes a list of buffers");
+    assert_eq!(h.state().wb.recent.first(), Some(&trace));
+
+    std::fs::write(&trace, "{\"seq\": 1}\n").unwrap();
+    h.state_mut().wb.open(&trace);
+    h.run_steps(2);
+    h.get_by_label_contains("line 1:");
+}

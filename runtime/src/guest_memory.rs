@@ -2,7 +2,7 @@
 //! and length is bounds-checked; when a call is being recorded, every range
 //! read or written is logged so traces and the memory view can show it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A pointer or length that falls outside the guest's memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -17,7 +17,7 @@ pub struct OutOfBounds {
 }
 
 /// A range of guest memory a call touched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemRange {
     /// First byte.
     pub start: u32,

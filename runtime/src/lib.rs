@@ -27,6 +27,7 @@ pub mod source_map;
 pub mod stdio;
 pub mod streams;
 pub mod trace;
+pub mod trace_file;
 pub mod wasi;
 pub mod wat_legacy;
 

@@ -141,12 +141,13 @@ impl Ring {
         self.records.range(start..)
     }
 
-    fn push(&mut self, r: &SyscallRecord) {
+    /// Adds a record, dropping the oldest when full.
+    pub fn push(&mut self, r: SyscallRecord) {
         if self.records.len() == self.capacity {
             self.records.pop_front();
             self.dropped += 1;
         }
-        self.records.push_back(r.clone());
+        self.records.push_back(r);
     }
 }
 
@@ -159,7 +160,7 @@ pub struct RingSink(pub SharedRing);
 impl RecordSink for RingSink {
     fn record(&mut self, r: &SyscallRecord) {
         if let Ok(mut ring) = self.0.lock() {
-            ring.push(r);
+            ring.push(r.clone());
         }
     }
 }

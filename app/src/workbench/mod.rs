@@ -127,6 +127,7 @@ impl App {
                 ui.close();
                 if let Some(path) = rfd::FileDialog::new()
                     .add_filter("WebAssembly", &["wat", "wasm"])
+                    .add_filter("Syscall trace (JSON lines)", &["jsonl"])
                     .pick_file()
                 {
                     self.wb.open(&path);
@@ -287,6 +288,7 @@ impl App {
             }
             ui.separator();
             let state = match &self.wb.state {
+                RunState::Idle if self.wb.trace.is_some() => "recorded trace".to_string(),
                 RunState::Idle => "no guest".to_string(),
                 RunState::Stopped => "stopped".to_string(),
                 RunState::Running => "running".to_string(),

@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wasmhole_runtime::debug::{Command, Event, Exit, Session, Snapshot};
+use wasmhole_runtime::debug::{Command, Event, Exit, RING_CAPACITY, Session, Snapshot};
 use wasmhole_runtime::stdio::Pipe;
 use wasmhole_runtime::trace::{Ring, SharedRing};
+use wasmhole_runtime::trace_file;
 use wasmhole_runtime::{ExitStatus, InputSpec, OutputSpec, SharedBuffer};
 
 /// Where the guest is in its life.
@@ -114,6 +115,9 @@ pub struct Workbench {
     pub status: String,
     /// Recently opened files, newest first.
     pub recent: Vec<PathBuf>,
+    /// The recorded trace shown, when a trace file was opened rather than a
+    /// program.
+    pub trace: Option<PathBuf>,
     stdout: SharedBuffer,
     stderr: SharedBuffer,
 }
@@ -139,6 +143,7 @@ impl Default for Workbench {
             animation_rate: 5.0,
             status: "Open a .wat or .wasm file, or pick one from Samples.".into(),
             recent: Vec::new(),
+            trace: None,
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
         }
@@ -146,17 +151,70 @@ impl Default for Workbench {
 }
 
 impl Workbench {
-    /// Opens a file and starts it, stopped at its first instruction.
+    /// Opens a file: a program is started, stopped at its first
+    /// instruction; a JSON-lines trace (`.jsonl`) is shown as recorded.
     pub fn open(&mut self, path: &Path) {
+        if is_trace_file(path) {
+            if self.open_trace(path) {
+                self.remember(path);
+            }
+            return;
+        }
         match Document::open(path) {
             Ok(doc) => {
-                self.recent.retain(|p| p != path);
-                self.recent.insert(0, path.to_path_buf());
-                self.recent.truncate(10);
+                self.remember(path);
                 self.load(doc);
             }
             Err(e) => self.status = e,
         }
+    }
+
+    fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(10);
+    }
+
+    /// Shows a recorded JSON-lines trace (from `wasmhole run --trace-format
+    /// jsonl` or gopherd's `trace_dir`) in the Syscalls panel, with no guest
+    /// behind it. Returns whether it could be read.
+    pub fn open_trace(&mut self, path: &Path) -> bool {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.status = format!("cannot read {}: {e}", path.display());
+                return false;
+            }
+        };
+        let mut ring = Ring::new(RING_CAPACITY);
+        let read = trace_file::read(std::io::BufReader::new(file), |r| ring.push(r));
+        let count = match read {
+            Ok(n) => n,
+            Err(e) => {
+                self.status = format!("{}: {e}", path.display());
+                return false;
+            }
+        };
+        self.end_session();
+        self.start_fresh();
+        self.doc = Document {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: Some(path.to_path_buf()),
+            ..Document::default()
+        };
+        let kept = ring.records().len();
+        self.records = Arc::new(Mutex::new(ring));
+        self.trace = Some(path.to_path_buf());
+        let calls = if count == 1 { "call" } else { "calls" };
+        self.status = if kept < count {
+            format!("recorded trace: {count} {calls}, the last {kept} shown (no guest to step)")
+        } else {
+            format!("recorded trace: {count} {calls} (no guest to step)")
+        };
+        true
     }
 
     /// Shows a document and starts it if it compiled.
@@ -185,9 +243,8 @@ impl Workbench {
         self.session = None;
     }
 
-    /// Starts (or starts again) the current program under the debugger.
-    pub fn start(&mut self) {
-        self.end_session();
+    /// Clears everything a previous run (or trace) left on show.
+    fn start_fresh(&mut self) {
         self.snapshot = None;
         self.exit = None;
         self.frame = 0;
@@ -200,6 +257,14 @@ impl Workbench {
         };
         self.console = Console::default();
         self.state = RunState::Idle;
+        self.records = Arc::new(Mutex::new(Ring::new(1)));
+    }
+
+    /// Starts (or starts again) the current program under the debugger.
+    pub fn start(&mut self) {
+        self.end_session();
+        self.start_fresh();
+        self.trace = None;
         let Some(program) = self.doc.program.clone() else {
             if let Some(e) = &self.doc.error {
                 self.status = format!("{}:{}:{}: {}", self.doc.name, e.line, e.column, e.message);
@@ -420,4 +485,9 @@ impl Workbench {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// Whether a path names a JSON-lines trace rather than a program.
+pub fn is_trace_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "jsonl")
 }

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How many syscall records a session keeps.
-const RING_CAPACITY: usize = 1_000_000;
+pub const RING_CAPACITY: usize = 1_000_000;
 
 /// What a front end can ask of a running or stopped guest.
 #[derive(Clone, Debug, PartialEq, Eq)]
