@@ -1,5 +1,7 @@
-//! The `wasmhole` application: the desktop workbench and the headless
-//! subcommands (`run`, `debug`), over the runtime core.
+//! The `wasmhole` application: the desktop workbench (with its Gopher
+//! browser) and the headless subcommands (`run`, `debug`), over the runtime
+//! core.
 
 pub mod cli;
+pub mod gopher;
 pub mod workbench;

@@ -2,32 +2,14 @@
 //! egui_kittest: open a sample, compile an error, step, break and continue,
 //! run to a syscall and select it, watch a descriptor open and close.
 
+mod common;
+
+use common::{harness, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 use wasmhole::workbench::App;
 use wasmhole::workbench::document::Document;
 use wasmhole::workbench::state::RunState;
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 920.0))
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
-}
-
-fn sample(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
-
-/// Lets the guest reach its next stop, then draws a few frames.
-fn settle(h: &mut Harness<'static, App>) {
-    assert!(
-        h.state_mut().wb.settle(Duration::from_secs(20)),
-        "the guest settled"
-    );
-    h.run_steps(3);
-}
 
 const ADD: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -256,4 +238,44 @@ fn a_recorded_trace_opens_in_the_syscalls_panel() {
     h.state_mut().wb.open(&trace);
     h.run_steps(2);
     h.get_by_label_contains("line 1:");
+}
+
+#[test]
+fn the_source_panel_brings_the_current_line_into_view() {
+    let mut app = App::new(None);
+    app.wb
+        .open(&sample("samples/gopherhole/handlers/wasi/menu.wat"));
+    let mut h = harness(app);
+    settle(&mut h);
+    h.get_by_label("Next syscall").click();
+    h.run_steps(1);
+    settle(&mut h);
+    h.run_steps(3);
+    let line = h
+        .state()
+        .wb
+        .snapshot
+        .as_ref()
+        .and_then(|s| s.pc())
+        .and_then(|pc| pc.source_line)
+        .expect("a WAT line");
+    assert!(
+        line > 40,
+        "the first call is far down the file (line {line})"
+    );
+    let (top, height) = h
+        .ctx
+        .memory(|m| {
+            m.data
+                .get_temp::<(f32, f32)>(egui::Id::unique("source-view"))
+        })
+        .expect("the source view was drawn");
+    let font = egui::TextStyle::Monospace.resolve(&h.ctx.global_style());
+    let row = h.ctx.fonts_mut(|f| f.row_height(&font));
+    let y = (line - 1) as f32 * row;
+    assert!(
+        top <= y && y + row <= top + height,
+        "line {line} at {y} is within the view {top}..{}",
+        top + height
+    );
 }

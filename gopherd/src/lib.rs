@@ -25,7 +25,7 @@ pub use config::{Config, ItemKind};
 pub use gophermap::Site;
 pub use request::Request;
 pub use server::Server;
-pub use service::{Body, Gopherd, Outcome, Response};
+pub use service::{Body, Gopherd, HandlerRecipe, Outcome, Response};
 
 /// The server's name and version, as handlers see it in `SERVER_SOFTWARE`.
 pub const SERVER_SOFTWARE: &str = concat!("gopherd/", env!("CARGO_PKG_VERSION"));

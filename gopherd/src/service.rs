@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Semaphore;
 use wasmhole_runtime::trace::{JsonLinesSink, RecordSink};
-use wasmhole_runtime::{EngineOptions, Runtime};
+use wasmhole_runtime::{Abi, EngineOptions, ProcessConfig, Runtime, SharedBuffer};
 
 /// The route name the access log uses for the static gopherhole.
 pub const STATIC_ROUTE: &str = "static";
@@ -132,6 +132,20 @@ impl Response {
     }
 }
 
+/// What a request to a wasm handler runs (see [`Gopherd::handler_recipe`]).
+#[derive(Clone, Debug)]
+pub struct HandlerRecipe {
+    /// The route's selector prefix.
+    pub route: String,
+    /// The module file.
+    pub module: PathBuf,
+    /// The ABI it runs under.
+    pub abi: Abi,
+    /// The process: arguments, environment, standard input, directories
+    /// and limits as the handler gets them.
+    pub config: ProcessConfig,
+}
+
 /// A gopherhole: static files and wasm handlers behind one router.
 pub struct Gopherd {
     site: Site,
@@ -211,6 +225,41 @@ impl Gopherd {
     /// once across threads; beyond that a handler answers "could not start".
     pub fn respond_blocking(&self, request: &Request, remote: SocketAddr) -> Response {
         self.answer(request, self.router.route(&request.selector), remote)
+    }
+
+    /// What answering `request` with a wasm handler would run: the route,
+    /// the module file, its ABI and the process recipe (arguments,
+    /// environment, standard input, directories, limits) exactly as a run
+    /// would get them, so the request can be replayed elsewhere, for
+    /// example under the workbench's debugger. `None` when the static
+    /// gopherhole answers the selector. The recipe's output buffers are
+    /// fresh and unused.
+    pub fn handler_recipe(&self, request: &Request, remote: SocketAddr) -> Option<HandlerRecipe> {
+        let Target::Handler { index, path_info } = self.router.route(&request.selector) else {
+            return None;
+        };
+        let handler = &self.handlers[index];
+        let loaded = handler.loaded();
+        let cgi = CgiRequest {
+            request,
+            path_info: &path_info,
+            remote,
+            site: &self.site,
+            time: SystemTime::now(),
+        };
+        let config = handler.process_config(
+            &cgi,
+            loaded.abi,
+            loaded.program.name(),
+            &SharedBuffer::new(),
+            &SharedBuffer::new(),
+        );
+        Some(HandlerRecipe {
+            route: handler.prefix().to_string(),
+            module: handler.route().module.clone(),
+            abi: loaded.abi,
+            config,
+        })
     }
 
     /// Answers a request from async code: the work happens on a blocking
@@ -434,6 +483,51 @@ mod tests {
         assert!(text.starts_with("The server's clock says it is "), "{text}");
         let missing = hole.respond_blocking(&Request::new("/nope"), remote);
         assert_eq!(missing.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn a_handler_recipe_is_what_the_handler_would_run() {
+        let config = Config {
+            routes: vec![RouteConfig {
+                selector: "/find".into(),
+                module: sample("wasi/search.wat"),
+                abi: None,
+                kind: ItemKind::Menu,
+                args: vec!["--corpus".into()],
+                env: vec![("LANG".into(), "C".into())],
+                dirs: Vec::new(),
+                limits: default_handler_limits(),
+            }],
+            ..Config::default()
+        };
+        let site = Site {
+            host: "here".into(),
+            port: 7070,
+        };
+        let hole = Gopherd::new(&config, site).unwrap();
+        let remote: SocketAddr = "127.0.0.1:4242".parse().unwrap();
+        let request = Request::parse(b"/find/deep\tsandbox rules").unwrap();
+        let recipe = hole.handler_recipe(&request, remote).unwrap();
+        assert_eq!(recipe.route, "/find");
+        assert_eq!(recipe.abi, Abi::Wasi);
+        assert!(recipe.module.ends_with("wasi/search.wat"));
+        let c = &recipe.config;
+        assert_eq!(c.args, ["search.wat", "--corpus", "sandbox", "rules"]);
+        let env = |k: &str| c.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(env("QUERY"), Some("sandbox rules"));
+        assert_eq!(env("PATH_INFO"), Some("/deep"));
+        assert_eq!(env("REMOTE_ADDR"), Some("127.0.0.1"));
+        assert_eq!(env("SERVER_PORT"), Some("7070"));
+        assert_eq!(env("LANG"), Some("C"));
+        match &c.stdin {
+            wasmhole_runtime::InputSpec::Bytes(b) => assert_eq!(&b[..], b"sandbox rules"),
+            other => panic!("stdin is {other:?}"),
+        }
+        assert_eq!(c.limits, default_handler_limits());
+        assert!(
+            hole.handler_recipe(&Request::new("/about.txt"), remote)
+                .is_none()
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub struct Cli {
     /// What to do; with none, the workbench window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// A .wat or .wasm file to open in the workbench.
+    /// What to open in the workbench: a .wat or .wasm program, a .jsonl
+    /// syscall trace, a gopherd .toml configuration or a gopher:// address
+    /// to browse.
     pub file: Option<PathBuf>,
 }
 

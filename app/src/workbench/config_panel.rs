@@ -1,5 +1,5 @@
 //! The Run configuration panel: ABI, arguments, environment, granted
-//! directories, policy file, network allowances and limits. Changes apply
+//! directories, policy file, network allowances, limits and standard input. Changes apply
 //! the next time the program starts.
 
 use super::state::Workbench;
@@ -69,6 +69,13 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         field(ui, "Max memory", &mut c.max_memory, "e.g. 16M", false);
         field(ui, "Timeout", &mut c.timeout, "e.g. 2s", false);
         field(ui, "Max output", &mut c.max_output, "e.g. 1M", false);
+        field(
+            ui,
+            "Standard input",
+            &mut c.stdin,
+            "text read from the start, then end of input (empty: the Console)",
+            true,
+        );
     });
     if ui.button("Apply and restart").clicked() {
         wb.start();

@@ -3,7 +3,8 @@
 
 use super::state::Workbench;
 use super::{
-    config_panel, console_panel, descriptors_panel, disassembly_panel, source_panel, stack_panel,
+    config_panel, console_panel, descriptors_panel, disassembly_panel, gopher_panel, source_panel,
+    stack_panel,
 };
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
 use serde::{Deserialize, Serialize};
@@ -27,11 +28,13 @@ pub enum Tab {
     Console,
     /// Run settings.
     Configuration,
+    /// The Gopher browser.
+    Gopher,
 }
 
 impl Tab {
     /// Every panel.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Source,
         Tab::Disassembly,
         Tab::Syscalls,
@@ -40,6 +43,7 @@ impl Tab {
         Tab::Stack,
         Tab::Console,
         Tab::Configuration,
+        Tab::Gopher,
     ];
 
     /// Its title.
@@ -53,6 +57,7 @@ impl Tab {
             Tab::Stack => "Stack",
             Tab::Console => "Console",
             Tab::Configuration => "Run configuration",
+            Tab::Gopher => "Gopher",
         }
     }
 }
@@ -66,7 +71,7 @@ pub fn default_layout() -> Tree<Tab> {
         let ids = panes.iter().map(|p| tiles.insert_pane(*p)).collect();
         tiles.insert_tab_tile(ids)
     };
-    let code = tabs(&mut tiles, &[Tab::Source, Tab::Disassembly]);
+    let code = tabs(&mut tiles, &[Tab::Source, Tab::Disassembly, Tab::Gopher]);
     let calls = tabs(&mut tiles, &[Tab::Syscalls, Tab::Console]);
     let data = tabs(
         &mut tiles,
@@ -84,6 +89,27 @@ pub fn default_layout() -> Tree<Tab> {
     let right = split(&mut tiles, LinearDir::Vertical, data, stack, 0.62);
     let root = split(&mut tiles, LinearDir::Horizontal, left, right, 0.52);
     Tree::new(egui::Id::unique("workbench-layout"), root, tiles)
+}
+
+/// Adds the panels a saved arrangement lacks (one saved by an earlier
+/// version) to its first group of tabs, so every panel can be shown.
+pub fn add_missing_tabs(tree: &mut Tree<Tab>) {
+    for tab in Tab::ALL {
+        if tree.tiles.find_pane(&tab).is_some() {
+            continue;
+        }
+        let group = tree.tiles.iter().find_map(|(id, tile)| {
+            matches!(tile, Tile::Container(Container::Tabs(_))).then_some(*id)
+        });
+        let Some(group) = group else {
+            *tree = default_layout();
+            return;
+        };
+        let pane = tree.tiles.insert_pane(tab);
+        if let Some(Tile::Container(Container::Tabs(tabs))) = tree.tiles.get_mut(group) {
+            tabs.add_child(pane);
+        }
+    }
 }
 
 /// Draws tabs from the workbench's state.
@@ -133,6 +159,7 @@ impl Viewer<'_> {
             Tab::Stack => stack_panel::ui(wb, ui),
             Tab::Console => console_panel::ui(wb, ui),
             Tab::Configuration => config_panel::ui(wb, ui),
+            Tab::Gopher => gopher_panel::ui(wb, ui),
         }
     }
 }
@@ -140,6 +167,21 @@ impl Viewer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panels_missing_from_an_old_layout_are_added() {
+        let mut tiles = Tiles::default();
+        let source = tiles.insert_pane(Tab::Source);
+        let root = tiles.insert_tab_tile(vec![source]);
+        let mut old = Tree::new(egui::Id::unique("old"), root, tiles);
+        add_missing_tabs(&mut old);
+        for tab in Tab::ALL {
+            assert!(old.tiles.find_pane(&tab).is_some(), "{tab:?} was added");
+        }
+        let before = serde_json::to_value(&old).unwrap();
+        add_missing_tabs(&mut old);
+        assert_eq!(serde_json::to_value(&old).unwrap(), before);
+    }
 
     #[test]
     fn the_layout_survives_being_saved_and_restored() {

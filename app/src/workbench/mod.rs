@@ -1,8 +1,10 @@
 //! The desktop workbench (eframe/egui): one window over a debug session,
 //! with dockable panels for the source, disassembly, syscalls, memory,
-//! descriptors, stack, console and run configuration. The model lives in
-//! `state`; each panel has its own file; nothing here waits on the guest.
+//! descriptors, stack, console and run configuration, and a Gopher browser.
+//! The model lives in `state` (the browser's in `browser`); each panel has
+//! its own file; nothing here waits on the guest or the network.
 
+pub mod browser;
 mod config_panel;
 mod console_panel;
 mod descriptors_panel;
@@ -10,6 +12,7 @@ mod disassembly_panel;
 pub mod dock;
 pub mod document;
 pub mod export;
+mod gopher_panel;
 mod highlight;
 pub mod memory_view;
 pub mod run_config;
@@ -35,6 +38,9 @@ struct Saved {
     dock: Tree<Tab>,
     recent: Vec<PathBuf>,
     config: run_config::RunConfig,
+    /// The gopherhole served in-process, reopened at start.
+    #[serde(default)]
+    gopherhole: Option<PathBuf>,
 }
 
 /// The window: the model plus the panel arrangement.
@@ -47,7 +53,8 @@ pub struct App {
 }
 
 impl App {
-    /// A window showing `file`, if given.
+    /// A window showing `file`, if given: a program, a JSON-lines trace, a
+    /// `gopher://` address or a gopherd configuration to browse.
     pub fn new(file: Option<PathBuf>) -> App {
         let mut app = App {
             wb: Workbench::default(),
@@ -57,17 +64,45 @@ impl App {
                 .unwrap_or_default(),
         };
         if let Some(path) = file {
-            app.wb.open(&path);
+            app.open(&path);
         }
         app
+    }
+
+    /// Opens what the command line named: a `gopher://` address or a
+    /// gopherd configuration in the Gopher panel, anything else as a
+    /// program or trace.
+    pub fn open(&mut self, path: &std::path::Path) {
+        let text = path.to_string_lossy();
+        if text.starts_with("gopher://") {
+            self.wb.gopher.address = text.into_owned();
+            self.wb.gopher.go_to_address();
+            self.wb.focus = Some(Tab::Gopher);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            self.wb.gopher.open_gopherhole(path);
+            self.wb.focus = Some(Tab::Gopher);
+        } else {
+            self.wb.open(path);
+        }
     }
 
     fn restore(&mut self, storage: &dyn eframe::Storage) {
         if let Some(saved) = eframe::get_value::<Saved>(storage, "wasmhole") {
             self.dock = saved.dock;
+            dock::add_missing_tabs(&mut self.dock);
             self.wb.recent = saved.recent;
             self.wb.config = saved.config;
+            if let Some(hole) = saved.gopherhole.filter(|p| p.exists())
+                && let Ok(opened) = crate::gopher::Gopherhole::open(&hole)
+            {
+                self.wb.gopher.gopherhole = Some(opened);
+            }
         }
+    }
+
+    fn show_tab(&mut self, tab: Tab) {
+        self.dock
+            .make_active(|_, t| matches!(t, egui_tiles::Tile::Pane(p) if *p == tab));
     }
 
     /// Draws one frame (the window, and tests, call this).
@@ -82,10 +117,16 @@ impl App {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.label(&self.wb.status);
         });
+        if let Some(tab) = self.wb.focus.take() {
+            self.show_tab(tab);
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             self.dock.ui(&mut Viewer { wb: &mut self.wb }, ui);
         });
-        if matches!(self.wb.state, RunState::Running) || self.wb.animation.is_some() {
+        if matches!(self.wb.state, RunState::Running)
+            || self.wb.animation.is_some()
+            || self.wb.gopher.loading().is_some()
+        {
             ui.ctx().request_repaint_after(Duration::from_millis(16));
         }
     }
@@ -117,7 +158,7 @@ impl App {
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(path) = dropped.first().map(|f| f.path().to_path_buf()) {
-            self.wb.open(&path);
+            self.open(&path);
         }
     }
 
@@ -167,13 +208,26 @@ impl App {
                     self.wb.open(&sample.path);
                 }
             }
+            if let Some(hole) = samples::folder()
+                .map(|f| f.join("gopherhole/gopherd.toml"))
+                .filter(|p| p.is_file())
+            {
+                ui.separator();
+                if ui
+                    .button("gopherhole/gopherd.toml")
+                    .on_hover_text("Browse the demo gopherhole in-process, in the Gopher panel")
+                    .clicked()
+                {
+                    ui.close();
+                    self.open(&hole);
+                }
+            }
         });
         ui.menu_button("View", |ui| {
             for tab in Tab::ALL {
                 if ui.button(tab.title()).clicked() {
                     ui.close();
-                    self.dock
-                        .make_active(|_, t| matches!(t, egui_tiles::Tile::Pane(p) if *p == tab));
+                    self.show_tab(tab);
                 }
             }
             if ui.button("Reset layout").clicked() {
@@ -294,7 +348,11 @@ impl App {
                 RunState::Running => "running".to_string(),
                 RunState::Exited(s) => format!("ended ({})", s.code()),
             };
-            ui.label(RichText::new(format!("{} · {state}", self.wb.doc.name)).strong());
+            let title = match self.wb.doc.name.as_str() {
+                "" => state,
+                name => format!("{name} · {state}"),
+            };
+            ui.label(RichText::new(title).strong());
         });
     }
 }
@@ -314,6 +372,13 @@ impl eframe::App for Window {
                 dock: self.0.dock.clone(),
                 recent: self.0.wb.recent.clone(),
                 config: self.0.wb.config.clone(),
+                gopherhole: self
+                    .0
+                    .wb
+                    .gopher
+                    .gopherhole
+                    .as_ref()
+                    .map(|h| h.source.clone()),
             },
         );
     }
@@ -337,7 +402,7 @@ pub fn run(file: Option<PathBuf>) -> ExitCode {
                 app.restore(storage);
             }
             if let Some(path) = &file {
-                app.wb.open(path);
+                app.open(path);
             }
             Ok(Box::new(Window(app)))
         }),

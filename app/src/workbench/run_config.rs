@@ -32,6 +32,9 @@ pub struct RunConfig {
     pub timeout: String,
     /// Bytes, with K/M/G.
     pub max_output: String,
+    /// Text the guest reads on standard input from the start, followed by
+    /// the end of input; empty: standard input is the Console's input line.
+    pub stdin: String,
 }
 
 impl RunConfig {
@@ -42,6 +45,46 @@ impl RunConfig {
             other => Abi::parse(other)
                 .map(Some)
                 .ok_or_else(|| format!("unknown ABI `{other}`")),
+        }
+    }
+
+    /// The settings that reproduce `config` under `abi` (a gopherd
+    /// handler's request, for instance): arguments after the program name,
+    /// environment, directories, limits and standard input.
+    pub fn from_process(abi: Abi, config: &ProcessConfig) -> RunConfig {
+        let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let limits = &config.limits;
+        RunConfig {
+            abi: abi.name().to_string(),
+            args: config
+                .args
+                .iter()
+                .skip(1)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+            env: config
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}\n"))
+                .collect(),
+            dirs: config
+                .dirs
+                .iter()
+                .map(|d| format!("{}::{}\n", d.host.display(), d.guest))
+                .collect(),
+            fuel: number(limits.fuel),
+            max_memory: number(limits.max_memory),
+            timeout: limits
+                .timeout
+                .map(|t| humantime::format_duration(t).to_string())
+                .unwrap_or_default(),
+            max_output: number(limits.max_output),
+            stdin: match &config.stdin {
+                InputSpec::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => String::new(),
+            },
+            ..RunConfig::default()
         }
     }
 
@@ -115,6 +158,41 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_config_becomes_settings_that_reproduce_it() {
+        let original = ProcessConfig {
+            args: vec!["search.wat".into(), "wasm".into(), "sandbox".into()],
+            env: vec![
+                ("QUERY".into(), "wasm sandbox".into()),
+                ("X".into(), "1".into()),
+            ],
+            dirs: vec![DirGrant::parse("/srv/book::/data")],
+            stdin: InputSpec::Bytes(Arc::from(&b"wasm sandbox"[..])),
+            limits: Limits {
+                max_memory: Some(1 << 20),
+                fuel: Some(500),
+                timeout: Some(Duration::from_millis(1500)),
+                max_output: Some(16 << 10),
+            },
+            ..ProcessConfig::default()
+        };
+        let rc = RunConfig::from_process(Abi::Olin, &original);
+        assert_eq!(rc.abi, "olin");
+        assert_eq!(rc.stdin, "wasm sandbox");
+        let back = rc
+            .process_config(
+                "search.wat",
+                InputSpec::Empty,
+                OutputSpec::Null,
+                OutputSpec::Null,
+            )
+            .unwrap();
+        assert_eq!(back.args, original.args);
+        assert_eq!(back.env, original.env);
+        assert_eq!(back.dirs, original.dirs);
+        assert_eq!(back.limits, original.limits);
+    }
 
     #[test]
     fn typed_settings_become_a_process_config() {

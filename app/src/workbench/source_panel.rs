@@ -50,13 +50,33 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     };
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap: f32| {
+        // No wrapping: one text row per line keeps the line numbers true.
+        let _ = wrap;
         let mut job = highlight::layout(buf.as_str(), font.clone(), current_line, error);
-        job.wrap.max_width = wrap;
+        job.wrap.max_width = f32::INFINITY;
         ui.fonts_mut(|f| f.layout_job(job))
     };
     let label = ui.label(RichText::new("WAT source").small().weak());
     let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
-    egui::ScrollArea::both().id_salt("source").show(ui, |ui| {
+    let row_h = ui.fonts_mut(|f| f.row_height(&font));
+    let mut scroll = egui::ScrollArea::both().id_salt("source");
+    // When the guest moves to a line out of sight, bring it into view a
+    // third of the way down.
+    let seen_id = egui::Id::unique("source-line-shown");
+    let view_id = egui::Id::unique("source-view");
+    // (The view is known from the frame before; on the very first frame
+    // it is not, and the line waits a frame.)
+    let view = ui.memory(|m| m.data.get_temp::<(f32, f32)>(view_id));
+    if let (Some(line), Some((top, height))) = (current_line, view)
+        && ui.memory(|m| m.data.get_temp::<u32>(seen_id)) != Some(line)
+    {
+        ui.memory_mut(|m| m.data.insert_temp(seen_id, line));
+        let y = (line as f32 - 1.0) * row_h;
+        if y < top || y + row_h > top + height {
+            scroll = scroll.vertical_scroll_offset((y - height / 3.0).max(0.0));
+        }
+    }
+    let shown = scroll.show(ui, |ui| {
         ui.horizontal_top(|ui| {
             // Line numbers, in the editor's font so they line up with its rows.
             let numbers: String = (1..=lines).map(|n| format!("{n:>4}\n")).collect();
@@ -77,4 +97,6 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
             .labelled_by(label.id);
         });
     });
+    let view = (shown.state.clamped_offset().y, shown.inner_rect.height());
+    ui.memory_mut(|m| m.data.insert_temp(view_id, view));
 }

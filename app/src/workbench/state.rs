@@ -3,6 +3,8 @@
 //! console output, exit), breakpoints, and the actions the toolbar and keys
 //! trigger. Tests drive it directly; the panels read it.
 
+use super::browser::Browser;
+use super::dock::Tab;
 use super::document::Document;
 use super::memory_view::{MemoryView, Touched};
 use super::run_config::RunConfig;
@@ -118,6 +120,10 @@ pub struct Workbench {
     /// The recorded trace shown, when a trace file was opened rather than a
     /// program.
     pub trace: Option<PathBuf>,
+    /// The Gopher browser.
+    pub gopher: Browser,
+    /// A panel to bring to the front on the next frame.
+    pub focus: Option<Tab>,
     stdout: SharedBuffer,
     stderr: SharedBuffer,
 }
@@ -144,6 +150,8 @@ impl Default for Workbench {
             status: "Open a .wat or .wasm file, or pick one from Samples.".into(),
             recent: Vec::new(),
             trace: None,
+            gopher: Browser::default(),
+            focus: None,
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
         }
@@ -173,6 +181,22 @@ impl Workbench {
         self.recent.retain(|p| p != path);
         self.recent.insert(0, path.to_path_buf());
         self.recent.truncate(10);
+    }
+
+    /// Replays a Gopher request under the debugger: opens the handler's
+    /// module with the run configuration set to what gopherd gives it for
+    /// this request (arguments, environment, standard input, directories,
+    /// limits), stopped at its first instruction.
+    pub fn debug_request(&mut self, recipe: &gopherd::HandlerRecipe) {
+        self.config = RunConfig::from_process(recipe.abi, &recipe.config);
+        self.open(&recipe.module);
+        if self.doc.program.is_some() {
+            self.status = format!(
+                "debugging the gopher request for {}: the run configuration is the handler's",
+                recipe.route
+            );
+            self.focus = Some(Tab::Source);
+        }
     }
 
     /// Shows a recorded JSON-lines trace (from `wasmhole run --trace-format
@@ -272,6 +296,10 @@ impl Workbench {
             return;
         };
         self.stdin = Pipe::new();
+        if !self.config.stdin.is_empty() {
+            self.stdin.push(self.config.stdin.as_bytes());
+            self.stdin.close();
+        }
         self.stdout = SharedBuffer::new();
         self.stderr = SharedBuffer::new();
         let config = self.config.abi().and_then(|abi| {
@@ -420,6 +448,7 @@ impl Workbench {
             }
         }
         self.console.pull(&self.stdout, &self.stderr);
+        self.gopher.poll();
         self.request_memory();
         self.animate();
     }
