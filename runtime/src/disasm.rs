@@ -61,6 +61,13 @@ impl Disassembly {
         }
     }
 
+    /// The offset of the first line after `offset` that has one: for an
+    /// instruction, the next instruction.
+    pub fn next_offset(&self, offset: usize) -> Option<usize> {
+        let i = self.by_offset.partition_point(|(o, _)| *o <= offset);
+        self.by_offset.get(i).map(|(o, _)| *o)
+    }
+
     /// The byte offset of a line (0-based), if it has one.
     pub fn offset_of_line(&self, line: usize) -> Option<usize> {
         self.lines.get(line).and_then(|l| l.offset)

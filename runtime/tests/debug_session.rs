@@ -117,7 +117,107 @@ fn starts_stopped_at_the_first_instruction_and_steps() {
         vec![Value::I32(1)],
         "the call counter went up"
     );
-    assert!(back.steps >= 10);
+    assert!(
+        back.steps <= in_add.steps + 1,
+        "no single steps through the rest of add"
+    );
+}
+
+/// A long loop in a callee, and recursion.
+const CALLS: &str = r#"(module
+  (func $spin (param $n i32) (result i32)
+    (local $i i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $again)))
+    local.get $i)
+  (func $fact (param $n i32) (result i32)
+    (if (result i32) (i32.le_u (local.get $n) (i32.const 1))
+      (then (i32.const 1))
+      (else (i32.mul (local.get $n) (call $fact (i32.sub (local.get $n) (i32.const 1)))))))
+  (func (export "_start")
+    (drop (call $spin (i32.const 1000000)))
+    (drop (call $fact (i32.const 5)))))"#;
+
+#[test]
+fn step_over_a_long_call_runs_it_at_full_speed() {
+    let mut s = start(CALLS, b"");
+    stopped(&s);
+    s.send(Command::Step(1));
+    let before = stopped(&s);
+    assert_eq!(before.frames[0].stack, vec![Value::I32(1_000_000)]);
+    s.send(Command::StepOver);
+    let after = stopped(&s);
+    assert!(matches!(after.reason, StopReason::Step), "{}", after.reason);
+    assert_eq!(after.frames.len(), 1, "back in _start");
+    assert_eq!(
+        after.frames[0].stack,
+        vec![Value::I32(1_000_000)],
+        "spin's result"
+    );
+    assert!(
+        after.steps - before.steps < 10,
+        "the loop's millions of instructions were not single-stepped ({} steps)",
+        after.steps - before.steps
+    );
+}
+
+#[test]
+fn step_over_a_recursive_call_stops_in_the_same_frame() {
+    let mut s = start(CALLS, b"");
+    stopped(&s);
+    let fact = s.program().find_func("fact").unwrap();
+    let d = s.program().disassembly();
+    let call = d
+        .lines()
+        .iter()
+        .filter_map(|l| l.offset.map(|o| (o as u32, l.text.trim())))
+        .find(|(o, text)| *o >= fact.first_instr && *o < fact.end && text.starts_with("call"))
+        .expect("fact calls itself")
+        .0;
+    s.send(Command::RunTo(call));
+    let at_call = stopped(&s);
+    assert_eq!(at_call.frames.len(), 2, "fact(5), called from _start");
+    s.send(Command::StepOver);
+    let after = stopped(&s);
+    assert_eq!(after.frames.len(), 2, "still in fact(5), not a deeper fact");
+    assert_eq!(
+        after.frames[0].stack,
+        vec![Value::I32(5), Value::I32(24)],
+        "n and fact(4)"
+    );
+}
+
+#[test]
+fn step_out_of_a_long_loop_and_breakpoints_inside_a_stepped_over_call() {
+    let mut s = start(CALLS, b"");
+    stopped(&s);
+    let spin = s.program().find_func("spin").unwrap().first_instr;
+    s.send(Command::AddBreakpoint(spin));
+    s.send(Command::Step(1));
+    stopped(&s);
+    s.send(Command::StepOver);
+    let inside = stopped(&s);
+    assert!(
+        matches!(inside.reason, StopReason::Breakpoint { offset } if offset == spin),
+        "a breakpoint in the callee stops the step: {}",
+        inside.reason
+    );
+    s.send(Command::RemoveBreakpoint(spin));
+    s.send(Command::StepOut);
+    let out = stopped(&s);
+    assert_eq!(out.frames.len(), 1);
+    assert_eq!(out.frames[0].stack, vec![Value::I32(1_000_000)]);
+    assert!(
+        out.steps - inside.steps < 10,
+        "{} steps",
+        out.steps - inside.steps
+    );
+    // Stepping out of the outermost function runs to the end.
+    s.send(Command::StepOut);
+    assert_eq!(exited(&s), ExitStatus::Exited(0));
 }
 
 #[test]

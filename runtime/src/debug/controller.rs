@@ -441,13 +441,52 @@ impl Controller {
         self.state().single_step = on;
     }
 
+    /// Where the call at the top frame's pc returns to, if the instruction
+    /// there is a call.
+    fn call_return_point(&self, store: &mut StoreContextMut<'_, Host>) -> Option<u32> {
+        let (_, pc) = self.top(store)?;
+        self.after_call(pc)
+    }
+
+    /// Where the top frame returns to in its caller, if it has a wasm
+    /// caller (a suspended frame's pc is its return address).
+    fn caller_return_point(&self, store: &mut StoreContextMut<'_, Host>) -> Option<u32> {
+        let top = store.debug_exit_frames().next()?;
+        let parent = top.parent(&mut *store).ok()??;
+        let (_, pc) = parent.wasm_function_index_and_pc(&mut *store).ok()??;
+        Some(pc.raw())
+    }
+
+    /// The instruction after the call instruction at `pc`.
+    fn after_call(&self, pc: u32) -> Option<u32> {
+        let d = self.program.disassembly();
+        let text = &d.lines()[d.line_of_offset(pc as usize)?].text;
+        let op = text.split_whitespace().next()?;
+        if !matches!(op, "call" | "call_indirect" | "call_ref") {
+            return None;
+        }
+        let next = d.next_offset(pc as usize)? as u32;
+        let body = self.program.func_at(pc)?;
+        (next < body.end).then_some(next)
+    }
+
     fn resume(&self, store: &mut StoreContextMut<'_, Host>, mode: Mode) -> After {
-        let single = matches!(mode, Mode::Step(_) | Mode::Over(_) | Mode::Out(_));
-        self.set_single_step(store, single);
-        let temporary = match mode {
-            Mode::RunTo(target) if !self.state().breakpoints.contains(&target) => Some(target),
-            _ => None,
+        // Stepping over a call and stepping out run at full speed to a
+        // temporary breakpoint where the call returns (checked against the
+        // call depth there, for recursion); other steps go instruction by
+        // instruction.
+        let (single, target) = match mode {
+            Mode::Step(_) => (true, None),
+            Mode::Over(_) => match self.call_return_point(store) {
+                Some(back) => (false, Some(back)),
+                None => (true, None),
+            },
+            Mode::Out(_) => (false, self.caller_return_point(store)),
+            Mode::RunTo(target) => (false, Some(target)),
+            Mode::Entry | Mode::Continue | Mode::Syscall => (false, None),
         };
+        self.set_single_step(store, single);
+        let temporary = target.filter(|t| !self.state().breakpoints.contains(t));
         if let Some(target) = temporary {
             if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
                 let _ = edit.add_breakpoint(&self.module, ModulePC::new(target));
