@@ -186,6 +186,9 @@ pub enum Kind {
     Flags(&'static Names),
     /// A named value.
     Enum(&'static Names),
+    /// A buffer the host fills with NUL-terminated strings (the arguments
+    /// or the environment), shown as the strings it wrote.
+    OutCStrings,
     /// Out-pointer to a u32 count the host writes.
     OutU32,
     /// Out-pointer to a u64 value the host writes.

@@ -3,12 +3,15 @@
 
 use crate::calls::{CallSpec, FieldShow, Filled, Kind, Ret, StructSpec};
 use crate::fdtable::FdTable;
+use crate::guest_memory::MemRange;
 use crate::record::{ArgValue, CallOutcome, CallResult};
 
 /// Bytes of a string or buffer shown before `...`.
 const PREVIEW: usize = 48;
 /// Buffers of an iovec array shown before `...`.
 const MAX_IOVS: usize = 4;
+/// Strings shown of an argument or environment list.
+const MAX_STRINGS: usize = 16;
 /// Structs of an array shown before `...`.
 const MAX_STRUCTS: usize = 4;
 
@@ -115,7 +118,8 @@ fn struct_text(spec: &StructSpec, bytes: &[u8]) -> String {
 }
 
 /// Decodes every argument. `result` is the raw result when the call returned
-/// (out-values are shown only then, and only on success).
+/// (out-values are shown only then, and only on success); `writes` are the
+/// ranges the call wrote.
 pub fn decode_args(
     spec: &CallSpec,
     args: &[u64],
@@ -123,6 +127,7 @@ pub fn decode_args(
     mem: &[u8],
     fds: &FdTable,
     fd_labels: &[Option<String>],
+    writes: &[MemRange],
 ) -> Vec<ArgValue> {
     let succeeded = match (spec.ret, result) {
         (Ret::Errno(_), Some(r)) => r as u32 == 0,
@@ -186,6 +191,12 @@ pub fn decode_args(
                     .name_of(raw as i64)
                     .map(str::to_string)
                     .unwrap_or_else(|| raw.to_string()),
+                Kind::OutCStrings if succeeded => {
+                    match slice(mem, raw, written_from(writes, raw)) {
+                        Some(b) => cstrings_text(b),
+                        None => bad_ptr(raw),
+                    }
+                }
                 Kind::OutU32 if succeeded => match read_u32(mem, raw) {
                     Some(v) => format!("[{v}]"),
                     None => bad_ptr(raw),
@@ -207,7 +218,8 @@ pub fn decode_args(
                     let n = filled_count(filled, args, result, mem, u64::MAX);
                     structs_text(s, mem, raw, n)
                 }
-                Kind::OutU32
+                Kind::OutCStrings
+                | Kind::OutU32
                 | Kind::OutU64
                 | Kind::OutFd
                 | Kind::OutStruct(_)
@@ -220,6 +232,36 @@ pub fn decode_args(
             }
         })
         .collect()
+}
+
+/// How many bytes from `start` on the call wrote without a gap (it may
+/// have written them piece by piece).
+fn written_from(writes: &[MemRange], start: u64) -> u64 {
+    let mut end = start;
+    while let Some(w) = writes
+        .iter()
+        .find(|w| (w.start as u64) <= end && end < w.start as u64 + w.len as u64)
+    {
+        end = w.start as u64 + w.len as u64;
+    }
+    end - start
+}
+
+/// NUL-terminated strings, as a list.
+fn cstrings_text(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "[]".into();
+    }
+    let bytes = bytes.strip_suffix(&[0]).unwrap_or(bytes);
+    let mut parts = Vec::new();
+    for (k, s) in bytes.split(|&b| b == 0).enumerate() {
+        if k == MAX_STRINGS {
+            parts.push("...".to_string());
+            break;
+        }
+        parts.push(quote_bytes(s, PREVIEW));
+    }
+    format!("[{}]", parts.join(", "))
 }
 
 fn iovs_text(mem: &[u8], ptr: u64, count: u64, mut budget: u64) -> String {
@@ -311,6 +353,26 @@ pub fn decode_result(spec: &CallSpec, raw: u64) -> CallOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_strings_are_shown_as_written() {
+        let spec = crate::calls::find(crate::Abi::Wasi, "environ_get").unwrap();
+        let mut mem = vec![0u8; 64];
+        mem[32..42].copy_from_slice(b"A=1\0B=two\0");
+        // Written in two pieces, as a host may.
+        let writes = [
+            MemRange { start: 32, len: 4 },
+            MemRange { start: 36, len: 6 },
+            MemRange { start: 0, len: 8 },
+        ];
+        let fds = FdTable::default();
+        let args = decode_args(spec, &[0, 32], Some(0), &mem, &fds, &[], &writes);
+        assert_eq!(args[1].shown, r#"["A=1", "B=two"]"#);
+        let none = decode_args(spec, &[0, 32], Some(0), &mem, &fds, &[], &[]);
+        assert_eq!(none[1].shown, "[]");
+        let before = decode_args(spec, &[0, 32], None, &mem, &fds, &[], &[]);
+        assert_eq!(before[1].shown, "0x20");
+    }
 
     #[test]
     fn quotes_like_strace() {

@@ -745,7 +745,7 @@ impl CallObserver for Controller {
             let host = cx.data();
             let labels = decode::fd_labels_before(call, args, &host.process.fds);
             let bytes = host.memory.map(|m| m.data(&cx)).unwrap_or(&[]);
-            decode::decode_args(call, args, None, bytes, &host.process.fds, &labels)
+            decode::decode_args(call, args, None, bytes, &host.process.fds, &labels, &[])
         };
         self.stop(
             &mut cx,

@@ -89,7 +89,7 @@ const fn call(
 pub static CALLS: &[CallSpec] = &[
     call(
         "args_get",
-        &[p32("argv", Ptr), p32("argv_buf", Ptr)],
+        &[p32("argv", Ptr), p32("argv_buf", OutCStrings)],
         "Copies the command-line arguments into guest memory: `argv` receives one pointer per argument, each pointing at a NUL-terminated string stored in `argv_buf`. Call `args_sizes_get` first to learn how much room they need.",
         imp!(env::args_get),
     ),
@@ -101,7 +101,7 @@ pub static CALLS: &[CallSpec] = &[
     ),
     call(
         "environ_get",
-        &[p32("environ", Ptr), p32("environ_buf", Ptr)],
+        &[p32("environ", Ptr), p32("environ_buf", OutCStrings)],
         "Copies the environment variables into guest memory as `KEY=VALUE` NUL-terminated strings, with a pointer to each in `environ`. Only variables the host granted are visible.",
         imp!(env::environ_get),
     ),
