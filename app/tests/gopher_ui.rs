@@ -62,6 +62,7 @@ fn the_demo_gopherhole_is_browsed_searched_and_its_handler_debugged() {
             wb.config.env
         );
     }
+    h.get_by_label("search.wat · stopped · gopher request for /wasi/search");
     h.get_by_label("Continue").click();
     h.run_steps(1);
     settle(&mut h);

@@ -70,16 +70,24 @@ fn toolbar(b: &mut Browser, ui: &mut egui::Ui) {
         if ui.button("Go").clicked() || entered {
             b.go_to_address();
         }
-        if ui
-            .button("Open gopherhole…")
-            .on_hover_text("Serve a gopherhole folder or gopherd.toml in-process and browse it")
-            .clicked()
-            && let Some(path) = rfd::FileDialog::new()
-                .add_filter("gopherd configuration", &["toml"])
-                .pick_file()
-        {
-            b.open_gopherhole(&path);
-        }
+        ui.menu_button("Open gopherhole…", |ui| {
+            ui.label("Serve a gopherhole in-process and browse it:");
+            if ui.button("gopherd configuration (.toml)…").clicked() {
+                ui.close();
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("gopherd configuration", &["toml"])
+                    .pick_file()
+                {
+                    b.open_gopherhole(&path);
+                }
+            }
+            if ui.button("Folder of static files…").clicked() {
+                ui.close();
+                if let Some(path) = rfd::FileDialog::new().pick_folder() {
+                    b.open_gopherhole(&path);
+                }
+            }
+        });
     });
 }
 

@@ -348,10 +348,13 @@ impl App {
                 RunState::Running => "running".to_string(),
                 RunState::Exited(s) => format!("ended ({})", s.code()),
             };
-            let title = match self.wb.doc.name.as_str() {
+            let mut title = match self.wb.doc.name.as_str() {
                 "" => state,
                 name => format!("{name} · {state}"),
             };
+            if let Some(origin) = &self.wb.origin {
+                title = format!("{title} · {origin}");
+            }
             ui.label(RichText::new(title).strong());
         });
     }

@@ -122,6 +122,9 @@ pub struct Workbench {
     pub trace: Option<PathBuf>,
     /// The Gopher browser.
     pub gopher: Browser,
+    /// Where the current run configuration came from, when it was not
+    /// typed (a replayed Gopher request).
+    pub origin: Option<String>,
     /// A panel to bring to the front on the next frame.
     pub focus: Option<Tab>,
     stdout: SharedBuffer,
@@ -151,6 +154,7 @@ impl Default for Workbench {
             recent: Vec::new(),
             trace: None,
             gopher: Browser::default(),
+            origin: None,
             focus: None,
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
@@ -191,10 +195,7 @@ impl Workbench {
         self.config = RunConfig::from_process(recipe.abi, &recipe.config);
         self.open(&recipe.module);
         if self.doc.program.is_some() {
-            self.status = format!(
-                "debugging the gopher request for {}: the run configuration is the handler's",
-                recipe.route
-            );
+            self.origin = Some(format!("gopher request for {}", recipe.route));
             self.focus = Some(Tab::Source);
         }
     }
@@ -243,6 +244,7 @@ impl Workbench {
 
     /// Shows a document and starts it if it compiled.
     pub fn load(&mut self, doc: Document) {
+        self.origin = None;
         self.breakpoints.clear();
         self.doc = doc;
         self.start();
