@@ -1,7 +1,8 @@
 //! Prints the debugger's figures: the single-step rate of a `Session` (a pc
 //! recorded at every step) against a bare wasmtime single-step loop, and the
 //! full-speed time of a compute-heavy guest on the debug engine (no
-//! breakpoints) against the fast engine.
+//! breakpoints) against the fast engine, and the time to step over a long
+//! call.
 //!
 //! `cargo bench -p wasmhole-runtime --bench debugger`
 
@@ -18,7 +19,7 @@ use wasmtime::{
 
 const STEPS: u64 = 2_000_000;
 
-/// Sums 1..n in a loop: about 10 instructions per iteration.
+/// Sums 1..n in a loop: 12 instructions per iteration.
 fn loop_wat(n: u32) -> String {
     format!(
         r#"(module (memory (export "memory") 1)
@@ -163,5 +164,33 @@ fn main() {
         "{:<48} {:>9.2}x",
         "debug / fast",
         debug_time.as_secs_f64() / fast_time.as_secs_f64()
+    );
+
+    // Step over a long call: the callee runs at full speed to the return
+    // point rather than instruction by instruction.
+    const ITERATIONS: u32 = 30_000_000;
+    let long = Program::from_wat("long.wat", &loop_wat(ITERATIONS)).unwrap();
+    let mut session = Session::start(long, None, ProcessConfig::default()).unwrap();
+    stop(&session);
+    session.send(Command::Step(1));
+    stop(&session);
+    session.send(Command::StepOver);
+    let over = stop(&session);
+    // Twelve instructions per iteration.
+    let single_stepped = (ITERATIONS as f64 * 12.0) / session_rate;
+    println!(
+        "
+step over a call running {}M loop iterations",
+        ITERATIONS / 1_000_000
+    );
+    println!(
+        "{:<48} {:>9.1} ms",
+        "Session, step over",
+        over.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<48} {:>9.1} ms",
+        "single-stepping it at the rate above (estimate)",
+        single_stepped * 1e3
     );
 }
