@@ -132,7 +132,7 @@ fn a_dead_address_says_why_and_keeps_the_window_usable() {
         .unwrap()
         .port();
     let mut app = App::new(None);
-    app.open(std::path::Path::new(&format!(
+    app.wb.open(std::path::Path::new(&format!(
         "gopher://127.0.0.1:{port}/1/"
     )));
     let mut h = harness(app);

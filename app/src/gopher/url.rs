@@ -3,6 +3,7 @@
 //! form.
 
 use std::fmt;
+use wasmhole_runtime::streams::url::percent_decode;
 
 /// The port a Gopher address means when it names none.
 pub const DEFAULT_PORT: u16 = 70;
@@ -158,33 +159,9 @@ fn split_authority(authority: &str) -> Result<(String, u16), String> {
     }
     match authority.rsplit_once(':') {
         Some((host, p)) if !host.contains(':') => Ok((host.to_string(), port(p)?)),
-        // An IPv6 address written without brackets: no port.
-        Some(_) => Ok((authority.to_string(), DEFAULT_PORT)),
-        None => Ok((authority.to_string(), DEFAULT_PORT)),
+        // No port, or an IPv6 address written without brackets.
+        _ => Ok((authority.to_string(), DEFAULT_PORT)),
     }
-}
-
-/// Decodes `%XX` escapes; malformed escapes are kept as typed.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Escapes what cannot stand in an address: controls, space, `%`, `?`,

@@ -192,8 +192,7 @@ fn welcome(b: &mut Browser, ui: &mut egui::Ui) {
          files and wasm handlers answer here without a server, and a page a handler \
          answered can be replayed under the debugger.",
     );
-    if let Some(demo) = super::samples::folder().map(|f| f.join("gopherhole/gopherd.toml"))
-        && demo.is_file()
+    if let Some(demo) = super::samples::demo_gopherhole()
         && ui.button("Open the demo gopherhole").clicked()
     {
         b.open_gopherhole(&demo);

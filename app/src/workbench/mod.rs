@@ -64,26 +64,9 @@ impl App {
                 .unwrap_or_default(),
         };
         if let Some(path) = file {
-            app.open(&path);
+            app.wb.open(&path);
         }
         app
-    }
-
-    /// Opens what the command line named: a `gopher://` address or a
-    /// gopherd configuration in the Gopher panel, anything else as a
-    /// program or trace.
-    pub fn open(&mut self, path: &std::path::Path) {
-        let text = path.to_string_lossy();
-        if text.starts_with("gopher://") {
-            self.wb.gopher.address = text.into_owned();
-            self.wb.gopher.go_to_address();
-            self.wb.focus = Some(Tab::Gopher);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            self.wb.gopher.open_gopherhole(path);
-            self.wb.focus = Some(Tab::Gopher);
-        } else {
-            self.wb.open(path);
-        }
     }
 
     fn restore(&mut self, storage: &dyn eframe::Storage) {
@@ -158,7 +141,7 @@ impl App {
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(path) = dropped.first().map(|f| f.path().to_path_buf()) {
-            self.open(&path);
+            self.wb.open(&path);
         }
     }
 
@@ -208,10 +191,7 @@ impl App {
                     self.wb.open(&sample.path);
                 }
             }
-            if let Some(hole) = samples::folder()
-                .map(|f| f.join("gopherhole/gopherd.toml"))
-                .filter(|p| p.is_file())
-            {
+            if let Some(hole) = samples::demo_gopherhole() {
                 ui.separator();
                 if ui
                     .button("gopherhole/gopherd.toml")
@@ -219,7 +199,7 @@ impl App {
                     .clicked()
                 {
                     ui.close();
-                    self.open(&hole);
+                    self.wb.open(&hole);
                 }
             }
         });
@@ -405,7 +385,7 @@ pub fn run(file: Option<PathBuf>) -> ExitCode {
                 app.restore(storage);
             }
             if let Some(path) = &file {
-                app.open(path);
+                app.wb.open(path);
             }
             Ok(Box::new(Window(app)))
         }),

@@ -29,6 +29,13 @@ pub fn folder() -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.join("wasi").is_dir())
 }
 
+/// The demo gopherhole's configuration, if the samples folder has it.
+pub fn demo_gopherhole() -> Option<PathBuf> {
+    folder()
+        .map(|f| f.join("gopherhole/gopherd.toml"))
+        .filter(|p| p.is_file())
+}
+
 /// The first comment line's description: `;; hello.wat: what it does.`
 fn describe(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();

@@ -163,9 +163,24 @@ impl Default for Workbench {
 }
 
 impl Workbench {
-    /// Opens a file: a program is started, stopped at its first
-    /// instruction; a JSON-lines trace (`.jsonl`) is shown as recorded.
+    /// Opens what a person named (on the command line, in a dialog, by
+    /// dropping it): a program is started, stopped at its first
+    /// instruction; a JSON-lines trace (`.jsonl`) is shown as recorded; a
+    /// `gopher://` address or a gopherd configuration (`.toml`) opens in
+    /// the Gopher panel.
     pub fn open(&mut self, path: &Path) {
+        let text = path.to_string_lossy();
+        if text.starts_with("gopher://") {
+            self.gopher.address = text.into_owned();
+            self.gopher.go_to_address();
+            self.focus = Some(Tab::Gopher);
+            return;
+        }
+        if path.extension().is_some_and(|e| e == "toml") {
+            self.gopher.open_gopherhole(path);
+            self.focus = Some(Tab::Gopher);
+            return;
+        }
         if is_trace_file(path) {
             if self.open_trace(path) {
                 self.remember(path);
