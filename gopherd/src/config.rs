@@ -86,6 +86,7 @@ pub fn default_handler_limits() -> Limits {
         fuel: None,
         timeout: Some(Duration::from_secs(5)),
         max_output: Some(1 << 20),
+        max_open_files: Some(16),
     }
 }
 
@@ -194,6 +195,7 @@ struct FileRoute {
     memory: Option<ByteSize>,
     fuel: Option<u64>,
     max_output: Option<ByteSize>,
+    open_files: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +382,7 @@ fn route_config(r: &FileRoute, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Re
             Some(m) => Some(m.bytes("max_output")?),
             None => d.max_output,
         },
+        max_open_files: Some(r.open_files.unwrap_or(d.max_open_files.unwrap_or(16))),
     };
     let dirs = r
         .dirs
@@ -392,6 +395,13 @@ fn route_config(r: &FileRoute, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Re
             }
         })
         .collect();
+    let open_files = limits.max_open_files.unwrap_or(0) as usize;
+    if open_files < r.dirs.len() {
+        bail!(
+            "`open_files` ({open_files}) must be at least the number of `dirs` ({}): a WASI handler holds each granted folder open",
+            r.dirs.len()
+        );
+    }
     Ok(RouteConfig {
         selector,
         module: resolve(&r.module),
@@ -433,6 +443,7 @@ mod tests {
             memory = "16M"
             fuel = 1000000
             max_output = 4096
+            open_files = 4
         "#;
         let c = Config::from_toml(text, Path::new("/srv/hole")).unwrap();
         assert_eq!(c.listen.len(), 2);
@@ -461,6 +472,16 @@ mod tests {
         assert_eq!(r.limits.max_memory, Some(16 << 20));
         assert_eq!(r.limits.fuel, Some(1_000_000));
         assert_eq!(r.limits.max_output, Some(4096));
+        assert_eq!(r.limits.max_open_files, Some(4));
+        let too_few = "[[route]]\nselector = \"/g\"\nmodule = \"g.wat\"\ndirs = [\"a::/a\", \"b::/b\"]\nopen_files = 1\n";
+        let err = format!(
+            "{:#}",
+            Config::from_toml(too_few, Path::new("/")).unwrap_err()
+        );
+        assert!(
+            err.contains("`open_files` (1) must be at least the number of `dirs` (2)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -31,6 +31,12 @@ impl Handle {
             Handle::Dir(_) => "directory",
         }
     }
+
+    /// Whether it holds one of the host's own open files (a file or a
+    /// directory), which count against the host's open-files limit.
+    pub fn holds_os_file(&self) -> bool {
+        matches!(self, Handle::File(_) | Handle::Dir(_))
+    }
 }
 
 /// WASI-style rights: what may be done through a descriptor (base) and
@@ -76,13 +82,22 @@ pub struct DescriptorRow {
 
 /// Why a descriptor could not be added.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("too many open descriptors (limit {0})")]
-pub struct TableFull(pub usize);
+pub enum TableFull {
+    /// Every descriptor number the table allows is in use.
+    #[error("descriptor limit of {0} reached")]
+    Descriptors(usize),
+    /// The guest holds as many of the host's files and directories open as
+    /// its limit allows.
+    #[error("descriptor limit of {0} open files reached")]
+    OsFiles(u32),
+}
 
 /// The table: slot `n` is descriptor `n`.
 pub struct FdTable {
     slots: Vec<Option<Descriptor>>,
     limit: usize,
+    os_files: u32,
+    os_file_limit: Option<u32>,
 }
 
 impl Default for FdTable {
@@ -97,32 +112,80 @@ impl FdTable {
         FdTable {
             slots: Vec::new(),
             limit,
+            os_files: 0,
+            os_file_limit: None,
         }
+    }
+
+    /// The same table, holding at most `limit` of the host's files and
+    /// directories open at once (`None`: as many as there are descriptors).
+    pub fn with_os_file_limit(mut self, limit: Option<u32>) -> FdTable {
+        self.os_file_limit = limit;
+        self
+    }
+
+    /// How many of the host's files and directories it holds open.
+    pub fn os_files(&self) -> u32 {
+        self.os_files
+    }
+
+    /// Whether one more descriptor holding `handle` fits the OS-file limit,
+    /// given that `replacing` (if any) leaves the table.
+    fn check_os_file(&self, handle: &Handle, replacing: Option<&Handle>) -> Result<(), TableFull> {
+        let freed = replacing.is_some_and(Handle::holds_os_file) as u32;
+        match self.os_file_limit {
+            Some(limit) if handle.holds_os_file() && self.os_files - freed >= limit => {
+                Err(TableFull::OsFiles(limit))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn count_in(&mut self, d: &Descriptor) {
+        self.os_files += d.handle.holds_os_file() as u32;
+    }
+
+    fn count_out(&mut self, d: &Descriptor) {
+        self.os_files -= d.handle.holds_os_file() as u32;
     }
 
     /// Adds a descriptor in the lowest free slot and returns its number.
     pub fn insert(&mut self, d: Descriptor) -> Result<u32, TableFull> {
-        if let Some(i) = self.slots.iter().position(Option::is_none) {
-            self.slots[i] = Some(d);
-            return Ok(i as u32);
+        self.check_os_file(&d.handle, None)?;
+        let free = self.slots.iter().position(Option::is_none);
+        if free.is_none() && self.slots.len() >= self.limit {
+            return Err(TableFull::Descriptors(self.limit));
         }
-        if self.slots.len() >= self.limit {
-            return Err(TableFull(self.limit));
+        self.count_in(&d);
+        match free {
+            Some(i) => {
+                self.slots[i] = Some(d);
+                Ok(i as u32)
+            }
+            None => {
+                self.slots.push(Some(d));
+                Ok(self.slots.len() as u32 - 1)
+            }
         }
-        self.slots.push(Some(d));
-        Ok(self.slots.len() as u32 - 1)
     }
 
     /// Puts a descriptor at number `n`, returning what was there.
     pub fn insert_at(&mut self, n: u32, d: Descriptor) -> Result<Option<Descriptor>, TableFull> {
         let i = n as usize;
         if i >= self.limit {
-            return Err(TableFull(self.limit));
+            return Err(TableFull::Descriptors(self.limit));
         }
+        let replacing = self.get(n).map(|old| &old.handle);
+        self.check_os_file(&d.handle, replacing)?;
         if i >= self.slots.len() {
             self.slots.resize_with(i + 1, || None);
         }
-        Ok(self.slots[i].replace(d))
+        self.count_in(&d);
+        let old = self.slots[i].replace(d);
+        if let Some(old) = &old {
+            self.count_out(old);
+        }
+        Ok(old)
     }
 
     /// The descriptor numbered `n`.
@@ -138,6 +201,9 @@ impl FdTable {
     /// Removes and returns descriptor `n`.
     pub fn remove(&mut self, n: u32) -> Option<Descriptor> {
         let d = self.slots.get_mut(n as usize).and_then(Option::take);
+        if let Some(d) = &d {
+            self.count_out(d);
+        }
         while matches!(self.slots.last(), Some(None)) {
             self.slots.pop();
         }

@@ -70,6 +70,10 @@ pub struct Limits {
     pub timeout: Option<Duration>,
     /// Most bytes the guest may write to stdout and stderr together.
     pub max_output: Option<u64>,
+    /// Most of the host's files and directories (preopened directories
+    /// included) the guest may hold open at once; opening one more fails
+    /// with "descriptor limit of N open files reached".
+    pub max_open_files: Option<u32>,
 }
 
 /// Everything needed to start a guest's process, reusable for restarts.
@@ -167,7 +171,7 @@ impl Process {
             args: config.args.clone(),
             env: config.env.clone(),
             grants,
-            fds: FdTable::default(),
+            fds: FdTable::default().with_os_file_limit(config.limits.max_open_files),
             recorder: Recorder::default(),
             started: Instant::now(),
             output_left: config.limits.max_output,

@@ -457,3 +457,39 @@ fn http_to_a_closed_port_fails_at_flush() {
     assert_eq!(out.exit_code(), 11, "flush failed");
     assert_eq!(out.results("flush"), [-1]);
 }
+
+#[test]
+fn files_beyond_the_open_files_limit_are_refused_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "a").unwrap();
+    let data = r#"
+      (data (i32.const 0) "file:///d/a.txt\00")
+      (data (i32.const 32) "random://\00")"#;
+    let body = r#"
+      (local.set $a (call $open (i32.const 0) (i32.const 0)))
+      (drop (call $open (i32.const 0) (i32.const 0)))
+      (drop (call $open (i32.const 0) (i32.const 0)))
+      ;; streams that hold no host file are not counted
+      (drop (call $open (i32.const 32) (i32.const 0)))
+      (drop (call $close (local.get $a)))
+      (drop (call $open (i32.const 0) (i32.const 0)))
+      (i32.const 0)"#;
+    let config = ProcessConfig {
+        dirs: vec![DirGrant {
+            host: dir.path().to_path_buf(),
+            guest: "/d".into(),
+        }],
+        limits: Limits {
+            max_open_files: Some(2),
+            ..Limits::default()
+        },
+        ..ProcessConfig::default()
+    };
+    let out = run(&wat("files.wat", &dagger(data, body)), config);
+    assert_eq!(out.exit_code(), 0);
+    assert_eq!(out.results("open"), [0, 1, -1, 2, 0]);
+    assert_eq!(
+        out.stderr,
+        "wasmhole: files.wat: cannot open `file:///d/a.txt`: descriptor limit of 2 open files reached\n"
+    );
+}

@@ -510,3 +510,36 @@ fn path_rename_moves_replaces_and_refuses_mismatched_kinds() {
         ]
     );
 }
+
+#[test]
+fn path_open_stops_at_the_open_files_limit_and_says_so() {
+    let sandbox = Sandbox::new();
+    sandbox.write("f.txt", b"x");
+    let out = sandbox
+        .guest(
+            r#"
+  (data (i32.const 0x100) "f.txt")
+  (func $try (result i32)
+    (call $path_open (i32.const 3) (i32.const 0) (i32.const 0x100) (i32.const 5)
+      (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0x20)))
+  (func (export "_start")
+    ;; the preopened directory is the first of the three
+    (call $must (call $try))
+    (call $must (call $try))
+    (drop (call $try))
+    (call $must (call $fd_close (i32.const 4)))
+    (call $must (call $try)))"#,
+        )
+        .max_open_files(3)
+        .run();
+    out.assert_exit(0);
+    assert_eq!(
+        out.errors("path_open"),
+        [None, None, Some("EMFILE"), None],
+        "closing one makes room for another"
+    );
+    assert_eq!(
+        out.stderr_text(),
+        "wasmhole: guest.wat: path_open: cannot open `/sandbox/f.txt`: descriptor limit of 3 open files reached\n"
+    );
+}

@@ -147,6 +147,7 @@ impl GuestArgs {
             fuel: self.fuel,
             timeout: self.timeout,
             max_output: self.max_output,
+            ..Limits::default()
         }
     }
 

@@ -127,6 +127,7 @@ impl RunConfig {
                 .transpose()?
                 .map(|d: Duration| d),
             max_output: opt(&self.max_output).map(|m| parse_bytes(&m)).transpose()?,
+            ..Limits::default()
         };
         let policy = match opt(&self.policy) {
             Some(path) => {
@@ -174,6 +175,7 @@ mod tests {
                 fuel: Some(500),
                 timeout: Some(Duration::from_millis(1500)),
                 max_output: Some(16 << 10),
+                ..Limits::default()
             },
             ..ProcessConfig::default()
         };

@@ -56,7 +56,7 @@ pub(super) fn resource_open(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
         Err(OpenError::Kill(why)) => Err(Fatal::kill("resource_open", why).into()),
         Err(OpenError::Refused(_)) => Err(Code::PermissionDenied.into()),
         Err(OpenError::Io(e)) => Err(code_of(&e).into()),
-        Err(OpenError::TableFull) => Err(Code::Unknown.into()),
+        Err(OpenError::TableFull(_)) => Err(Code::Unknown.into()),
         Err(OpenError::BadUrl(_) | OpenError::UnknownScheme(_)) => {
             Err(Code::InvalidArgument.into())
         }

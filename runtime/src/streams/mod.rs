@@ -13,7 +13,7 @@ pub mod url;
 
 pub use descriptor::{IoFail, close, flush, read, write};
 
-use crate::fdtable::{Descriptor, Handle, Rights};
+use crate::fdtable::{Descriptor, Handle, Rights, TableFull};
 use crate::policy::Verdict;
 use crate::process::Process;
 use crate::stdio::{Input, StdStream};
@@ -113,8 +113,9 @@ pub enum OpenError {
     Refused(String),
     /// Opening failed on the host.
     Io(io::Error),
-    /// The descriptor table is full.
-    TableFull,
+    /// The descriptor table is full, or the guest holds as many OS files
+    /// as it may.
+    TableFull(TableFull),
     /// The policy refuses the URL: the guest must be killed.
     Kill(String),
 }
@@ -127,7 +128,7 @@ impl fmt::Display for OpenError {
             | OpenError::Refused(m)
             | OpenError::Kill(m) => f.write_str(m),
             OpenError::Io(e) => write!(f, "{e}"),
-            OpenError::TableFull => f.write_str("too many open descriptors"),
+            OpenError::TableFull(full) => write!(f, "{full}"),
         }
     }
 }
@@ -190,7 +191,10 @@ pub fn open(process: &mut Process, text: &str, schemes: &[Scheme]) -> Result<u32
             flags: 0,
             preopen: None,
         })
-        .map_err(|_| OpenError::TableFull)
+        .map_err(|full| {
+            process.note(&format!("cannot open `{text}`: {full}"));
+            OpenError::TableFull(full)
+        })
 }
 
 fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Handle, OpenError> {

@@ -126,16 +126,24 @@ pub(crate) fn path_open(cx: Cx, a: &[u64]) -> WasiResult {
     } else {
         format!("{}/{}", parent_name.trim_end_matches('/'), path)
     };
-    let fd = cx.process.fds.insert(Descriptor {
-        handle,
-        name,
-        rights: Rights {
-            base: base & parent_inheriting & type_mask,
-            inheriting: inheriting & parent_inheriting,
-        },
-        flags: fdflags as u16,
-        preopen: None,
-    })?;
+    let shown = name.clone();
+    let fd = cx
+        .process
+        .fds
+        .insert(Descriptor {
+            handle,
+            name,
+            rights: Rights {
+                base: base & parent_inheriting & type_mask,
+                inheriting: inheriting & parent_inheriting,
+            },
+            flags: fdflags as u16,
+            preopen: None,
+        })
+        .inspect_err(|full| {
+            cx.process
+                .note(&format!("path_open: cannot open `{shown}`: {full}"))
+        })?;
     cx.mem.write_u32(a[8] as u32, fd)?;
     Ok(())
 }

@@ -221,6 +221,12 @@ impl Guest {
         self
     }
 
+    /// Limits how many host files and directories the guest holds open.
+    pub fn max_open_files(mut self, limit: u32) -> Guest {
+        self.config.limits.max_open_files = Some(limit);
+        self
+    }
+
     /// Runs without any record sink (the fast path that decodes nothing).
     pub fn untraced(mut self) -> Guest {
         self.traced = false;
