@@ -1,7 +1,9 @@
 //! Declarative descriptions of host calls. Each call of each ABI is described
-//! once: its parameters and what they mean, its result and error names, a
-//! one-paragraph explanation, and the function that implements it. Linking,
-//! trace decoding and the workbench's explanations all read these tables.
+//! once: its parameters and what they mean, its result and error names, the
+//! errors it can return and when, what it is for (which ties it to the calls
+//! of other ABIs doing the same), a one-paragraph explanation, and the
+//! function that implements it. Linking, trace decoding, the explain-cards
+//! and the workbench all read these tables.
 
 use crate::abi::Abi;
 use crate::guest_memory::GuestMemory;
@@ -222,6 +224,17 @@ pub struct Param {
     pub ty: WasmTy,
     /// What it means.
     pub kind: Kind,
+    /// What the host does with it, in words, where its kind does not say
+    /// it all (every plain integer and address has one).
+    pub doc: &'static str,
+}
+
+impl Param {
+    /// The same parameter, with what the host does with it.
+    pub const fn doc(mut self, doc: &'static str) -> Param {
+        self.doc = doc;
+        self
+    }
 }
 
 /// An i32 parameter.
@@ -230,6 +243,7 @@ pub const fn p32(name: &'static str, kind: Kind) -> Param {
         name,
         ty: WasmTy::I32,
         kind,
+        doc: "",
     }
 }
 
@@ -239,6 +253,125 @@ pub const fn p64(name: &'static str, kind: Kind) -> Param {
         name,
         ty: WasmTy::I64,
         kind,
+        doc: "",
+    }
+}
+
+/// One error a call can return, and when it does.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorCase {
+    /// The error's name in the ABI's error table (`EBADF`, `NOT_FOUND`…).
+    pub name: &'static str,
+    /// When the host returns it.
+    pub when: &'static str,
+}
+
+/// An error a call returns `when`.
+pub const fn fails(name: &'static str, when: &'static str) -> ErrorCase {
+    ErrorCase { name, when }
+}
+
+/// What a call is for. Calls of different ABIs with the same purpose are
+/// each other's equivalents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// Opening a file or stream.
+    Open,
+    /// Closing a descriptor.
+    Close,
+    /// Reading bytes.
+    Read,
+    /// Writing bytes.
+    Write,
+    /// Pushing buffered data to its target.
+    Flush,
+    /// Ending the guest.
+    Exit,
+    /// The command-line arguments.
+    Args,
+    /// Environment variables.
+    Environment,
+    /// The time.
+    Clock,
+    /// Random numbers.
+    Random,
+    /// Waiting.
+    Sleep,
+    /// Writing to the host's log.
+    Log,
+    /// Finding the standard streams.
+    StandardStreams,
+    /// Asking which host runs the guest.
+    HostIdentity,
+}
+
+impl Purpose {
+    /// In a few words.
+    pub fn title(self) -> &'static str {
+        match self {
+            Purpose::Open => "open a file or stream",
+            Purpose::Close => "close a descriptor",
+            Purpose::Read => "read bytes",
+            Purpose::Write => "write bytes",
+            Purpose::Flush => "push buffered data out",
+            Purpose::Exit => "end the guest",
+            Purpose::Args => "read the arguments",
+            Purpose::Environment => "read environment variables",
+            Purpose::Clock => "read the time",
+            Purpose::Random => "get random numbers",
+            Purpose::Sleep => "wait",
+            Purpose::Log => "write to the host's log",
+            Purpose::StandardStreams => "find the standard streams",
+            Purpose::HostIdentity => "ask which host this is",
+        }
+    }
+
+    /// How each ABI does this, including those with no call for it.
+    pub fn across_abis(self) -> &'static str {
+        match self {
+            Purpose::Open => {
+                "WASI opens paths relative to a granted directory (path_open); Dagger and Olin open URLs (open, resource_open), where file:// reaches the granted directories."
+            }
+            Purpose::Close => {
+                "Every ABI closes a number from the same kind of table; the next open reuses the lowest free one."
+            }
+            Purpose::Read => {
+                "WASI reads into a list of buffers (iovecs) and writes the count to memory; Dagger and Olin read into one buffer and return the count."
+            }
+            Purpose::Write => {
+                "WASI writes a list of buffers (iovecs) and writes the count to memory; Dagger and Olin write one buffer and return the count; h writes one byte."
+            }
+            Purpose::Flush => {
+                "Dagger and Olin send an HTTP request on flush; WASI's fd_sync and fd_datasync push a file's data to storage."
+            }
+            Purpose::Exit => {
+                "WASI calls proc_exit and Olin runtime_exit; a Dagger guest returns its status from main."
+            }
+            Purpose::Args => {
+                "WASI copies all arguments at once (args_sizes_get, then args_get); Olin asks for them one at a time (startup_arg_len, startup_arg_at); Dagger guests have none."
+            }
+            Purpose::Environment => {
+                "WASI copies every variable at once (environ_sizes_get, environ_get); Olin asks for one by name (env_get); Dagger guests have none."
+            }
+            Purpose::Clock => {
+                "WASI reads nanoseconds from a chosen clock (clock_time_get); Olin returns whole seconds (time_now); Dagger has no clock."
+            }
+            Purpose::Random => {
+                "WASI fills a buffer (random_get); Olin returns a number (random_i32, random_i64) or reads random:// ; Dagger reads random://."
+            }
+            Purpose::Sleep => {
+                "WASI sleeps by polling a clock subscription (poll_oneoff); Olin calls runtime_msleep; Dagger cannot sleep."
+            }
+            Purpose::Log => {
+                "Olin has log_write; a Dagger guest opens log://?prefix=P and writes to it; a WASI guest writes to descriptor 2, standard error."
+            }
+            Purpose::StandardStreams => {
+                "WASI guests find them at descriptors 0, 1 and 2; Olin asks io_get_stdin/stdout/stderr; Dagger guests open fd://0, fd://1 and fd://2."
+            }
+            Purpose::HostIdentity => {
+                "Only Olin lets a guest ask (runtime_name, runtime_spec_major, runtime_spec_minor)."
+            }
+        }
     }
 }
 
@@ -288,11 +421,54 @@ pub struct CallSpec {
     pub ret: Ret,
     /// What the call does, in a paragraph a learner can read.
     pub explain: &'static str,
+    /// Every error it can return, and when.
+    pub errors: &'static [ErrorCase],
+    /// When the host ends the guest during this call instead of returning.
+    pub kills: &'static [&'static str],
+    /// What it is for, if other ABIs have calls for the same.
+    pub purpose: Option<Purpose>,
     /// The implementation.
     pub imp: CallImpl,
 }
 
 impl CallSpec {
+    /// The same call, with the errors it can return.
+    pub const fn errors(mut self, errors: &'static [ErrorCase]) -> CallSpec {
+        self.errors = errors;
+        self
+    }
+
+    /// The same call, with when it ends the guest.
+    pub const fn kills(mut self, kills: &'static [&'static str]) -> CallSpec {
+        self.kills = kills;
+        self
+    }
+
+    /// The same call, with what it is for.
+    pub const fn purpose(mut self, purpose: Purpose) -> CallSpec {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    /// The names of the errors it returns (`None` for calls that return no
+    /// error numbers).
+    pub fn error_names(&self) -> Option<&'static Names> {
+        match self.ret {
+            Ret::Errno(n) | Ret::I32OrError(n) | Ret::FdOrError(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The calls of other ABIs with the same purpose.
+    pub fn equivalents(&self) -> Vec<&'static CallSpec> {
+        let Some(purpose) = self.purpose else {
+            return Vec::new();
+        };
+        all_calls()
+            .filter(|c| c.abi != self.abi && c.purpose == Some(purpose))
+            .collect()
+    }
+
     /// Whether the call's non-negative result is a new descriptor (the
     /// stream ABIs' `open` and `resource_open`).
     pub fn ret_is_descriptor(&self) -> bool {

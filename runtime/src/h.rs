@@ -3,7 +3,7 @@
 //! its entry point as `h`.
 
 use crate::abi::Abi;
-use crate::calls::{CallContext, CallSpec, Fatal, Kind, Ret, p32};
+use crate::calls::{CallContext, CallSpec, Fatal, Kind, Purpose, Ret, p32};
 use crate::stdio::StdStream;
 
 fn h(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
@@ -18,8 +18,11 @@ pub static CALLS: &[CallSpec] = &[CallSpec {
     abi: Abi::H,
     name: "h",
     aliases: &[],
-    params: &[p32("byte", Kind::Int)],
+    params: &[p32("byte", Kind::Int).doc("the byte to print: the host keeps its low 8 bits")],
     ret: Ret::Void,
     explain: "Writes one byte (the low 8 bits of its argument) to standard output. It is all an h program can do: `h` prints 104, the letter h, and `'` prints 10, a newline.",
+    errors: &[],
+    kills: &["it would take the guest's standard output past the run's output limit"],
+    purpose: Some(Purpose::Write),
     imp: h,
 }];

@@ -13,6 +13,7 @@ pub mod debug;
 pub mod decode;
 pub mod disasm;
 pub mod engine;
+pub mod explain;
 pub mod fdtable;
 pub mod guest_memory;
 pub mod h;

@@ -207,12 +207,35 @@ fn setup_failure(program: &Program, e: impl fmt::Display) -> GuestFailure {
 impl Runtime {
     /// Runs a program to completion on the calling thread.
     pub fn run(&self, program: &Program, options: RunOptions) -> RunReport {
+        self.run_inner(program, options, false).0
+    }
+
+    /// Runs a program to completion on the calling thread, and keeps a copy
+    /// of its linear memory as it was when it ended (`None` if it never
+    /// started or has no memory): what an exercise check reads.
+    pub fn run_keeping_memory(
+        &self,
+        program: &Program,
+        options: RunOptions,
+    ) -> (RunReport, Option<Vec<u8>>) {
+        self.run_inner(program, options, true)
+    }
+
+    fn run_inner(
+        &self,
+        program: &Program,
+        options: RunOptions,
+        keep_memory: bool,
+    ) -> (RunReport, Option<Vec<u8>>) {
         let t0 = Instant::now();
-        let failed = |failure: GuestFailure| RunReport {
-            status: ExitStatus::Failed(failure),
-            elapsed: t0.elapsed(),
-            fuel_consumed: None,
-            open_descriptors: Vec::new(),
+        let failed = |failure: GuestFailure| {
+            let report = RunReport {
+                status: ExitStatus::Failed(failure),
+                elapsed: t0.elapsed(),
+                fuel_consumed: None,
+                open_descriptors: Vec::new(),
+            };
+            (report, None)
         };
         let abi = match choose_abi(program, options.abi) {
             Ok(abi) => abi,
@@ -276,14 +299,19 @@ impl Runtime {
         let fuel_consumed = limits
             .fuel
             .and_then(|budget| store.get_fuel().ok().map(|left| budget - left));
+        let memory = match store.data().memory {
+            Some(m) if keep_memory => Some(m.data(&store).to_vec()),
+            _ => None,
+        };
         let host = store.data_mut();
         host.process.recorder.finish();
-        RunReport {
+        let report = RunReport {
             status,
             elapsed: t0.elapsed(),
             fuel_consumed,
             open_descriptors: host.process.fds.rows(),
-        }
+        };
+        (report, memory)
     }
 }
 

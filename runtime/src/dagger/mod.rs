@@ -4,7 +4,9 @@
 //! descriptor table. No descriptor is open at start.
 
 use crate::abi::Abi;
-use crate::calls::{CallContext, CallSpec, Fatal, Filled, Kind::*, Names, Ret, p32};
+use crate::calls::{
+    CallContext, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Purpose, Ret, fails, p32,
+};
 use crate::streams::{self, IoFail, OpenError, Scheme};
 
 /// The negative results Dagger calls return.
@@ -109,9 +111,16 @@ const fn call(
         params,
         ret: Ret::I32OrError(&ERRORS),
         explain,
+        errors: &[],
+        kills: &[],
+        purpose: None,
         imp,
     }
 }
+
+const OUTPUT_LIMIT: &str =
+    "it would take the guest's standard output and error past the run's output limit";
+const NOT_OPEN: ErrorCase = fails("EFAIL", "fd is not open");
 
 /// Every Dagger call.
 pub static CALLS: &[CallSpec] = &[
@@ -120,10 +129,29 @@ pub static CALLS: &[CallSpec] = &[
         ..call(
             "open",
             &[],
-            &[p32("url", CStr), p32("flags", Int)],
+            &[
+                p32("url", CStr),
+                p32("flags", Int).doc("unused: the host ignores it (pass 0)"),
+            ],
             "Opens a stream by URL and returns its descriptor, the lowest free number. The URL is a NUL-terminated string: fd://1 is standard output, log://?prefix=P the host's log, file://PATH a file inside a granted directory, http(s)://… a web request, random:// random bytes. The flags are unused.",
             open,
         )
+        .errors(&[
+            fails(
+                "EBADURLINPUT",
+                "the URL could not be read: it runs outside memory, has no NUL within 8192 bytes, or is not UTF-8",
+            ),
+            fails(
+                "EUNKNOWNSCHEME",
+                "no Dagger stream has the URL's scheme (Dagger has fd, log, file, http, https and random)",
+            ),
+            fails(
+                "EFAIL",
+                "the URL is malformed (fd://3, a file:// path outside every grant, an HTTP URL with no host), the file or directory does not exist, the host may not be reached (see --allow-net), or the descriptor table is full",
+            ),
+        ])
+        .kills(&["a policy file refuses the URL"])
+        .purpose(Purpose::Open)
     },
     call(
         "close",
@@ -131,7 +159,10 @@ pub static CALLS: &[CallSpec] = &[
         &[p32("fd", Fd)],
         "Closes a stream. Its number is free again and the next open gets it.",
         close,
-    ),
+    )
+    .errors(&[NOT_OPEN])
+    .kills(&[OUTPUT_LIMIT])
+    .purpose(Purpose::Close),
     call(
         "read",
         &[],
@@ -148,7 +179,12 @@ pub static CALLS: &[CallSpec] = &[
         ],
         "Reads up to len bytes from a stream into guest memory and returns how many arrived; 0 means the end. For an HTTP stream, the raw response becomes readable after flush.",
         read,
-    ),
+    )
+    .errors(&[fails(
+        "EFAIL",
+        "fd is not open, the buffer reaches outside memory, the stream cannot be read (standard output, a log), or reading failed on the host",
+    )])
+    .purpose(Purpose::Read),
     call(
         "write",
         &[],
@@ -159,12 +195,27 @@ pub static CALLS: &[CallSpec] = &[
         ],
         "Writes len bytes from guest memory to a stream and returns how many were taken. For an HTTP stream, this is the raw request text.",
         write,
-    ),
+    )
+    .errors(&[fails(
+        "EFAIL",
+        "fd is not open, the buffer reaches outside memory, the stream cannot be written (standard input, random://), or writing failed on the host",
+    )])
+    .kills(&[OUTPUT_LIMIT])
+    .purpose(Purpose::Write),
     call(
         "flush",
         &["sync"],
         &[p32("fd", Fd)],
         "Pushes what a stream buffers to its target. For an HTTP stream this sends the request written so far; reads then return the raw response. The oldest hosts called it sync.",
         flush,
-    ),
+    )
+    .errors(&[
+        NOT_OPEN,
+        fails(
+            "EFAIL",
+            "sending failed: for HTTP, the request is malformed or the server could not be reached",
+        ),
+    ])
+    .kills(&[OUTPUT_LIMIT])
+    .purpose(Purpose::Flush),
 ];

@@ -10,7 +10,9 @@ pub use env::{RUNTIME_NAME, SPEC_MAJOR, SPEC_MINOR};
 pub use resource::SCHEMES;
 
 use crate::abi::Abi;
-use crate::calls::{CallImpl, CallSpec, Fatal, Filled, Kind::*, Names, Param, Ret, p32};
+use crate::calls::{
+    CallImpl, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Param, Purpose, Ret, fails, p32,
+};
 use crate::fdtable::{Descriptor, Handle, Rights};
 use crate::guest_memory::OutOfBounds;
 use crate::process::Process;
@@ -127,9 +129,23 @@ const fn call(
         params,
         ret,
         explain,
+        errors: &[],
+        kills: &[],
+        purpose: None,
         imp,
     }
 }
+
+const OUTPUT_LIMIT: &str =
+    "it would take the guest's standard output and error past the run's output limit";
+const BAD_BUFFER: ErrorCase = fails(
+    "INVALID_ARGUMENT",
+    "the buffer reaches outside the guest's memory",
+);
+const NOT_OPEN: ErrorCase = fails(
+    "INVALID_ARGUMENT",
+    "id is not an open resource, or the buffer reaches outside memory",
+);
 
 const OR_ERROR: Ret = Ret::I32OrError(&ERRORS);
 
@@ -145,7 +161,12 @@ pub static CALLS: &[CallSpec] = &[
         Ret::Void,
         "Writes a message to the host's log (standard error) at a level: 1 error, 3 warning, 6 info. A message outside guest memory kills the guest, since this call cannot return an error.",
         env::log_write,
-    ),
+    )
+    .kills(&[
+        "the message reaches outside the guest's memory: this call cannot return an error",
+        OUTPUT_LIMIT,
+    ])
+    .purpose(Purpose::Log),
     call(
         "env_get",
         &[
@@ -163,28 +184,39 @@ pub static CALLS: &[CallSpec] = &[
         OR_ERROR,
         "Copies the value of an environment variable into a buffer and returns its length; NOT_FOUND if it is not set. If the buffer is too small, nothing is written and the result is the size needed: call again with a bigger buffer.",
         imp!(env::env_get),
-    ),
+    )
+    .errors(&[
+        fails(
+            "INVALID_ARGUMENT",
+            "the key reaches outside memory or is not UTF-8, or the value's buffer reaches outside memory",
+        ),
+        fails("NOT_FOUND", "no variable has this name"),
+    ])
+    .purpose(Purpose::Environment),
     call(
         "runtime_exit",
-        &[p32("status", Int)],
+        &[p32("status", Int).doc("the exit status: 0 for success, anything else for failure")],
         Ret::Never,
         "Ends the guest with an exit status: 0 for success. It never returns.",
         env::runtime_exit,
-    ),
+    )
+    .purpose(Purpose::Exit),
     call(
         "runtime_spec_major",
         &[],
         Ret::I32,
         "The major version of the CommonWA specification this host implements.",
         env::runtime_spec_major,
-    ),
+    )
+    .purpose(Purpose::HostIdentity),
     call(
         "runtime_spec_minor",
         &[],
         Ret::I32,
         "The minor version of the CommonWA specification this host implements.",
         env::runtime_spec_minor,
-    ),
+    )
+    .purpose(Purpose::HostIdentity),
     call(
         "runtime_name",
         &[
@@ -200,25 +232,32 @@ pub static CALLS: &[CallSpec] = &[
         OR_ERROR,
         "Writes the host's name (at most 32 bytes of UTF-8) and returns its length; INVALID_ARGUMENT if the buffer is too small.",
         imp!(env::runtime_name),
-    ),
+    )
+    .errors(&[
+        fails("INVALID_ARGUMENT", "buf_len is shorter than the name"),
+        BAD_BUFFER,
+    ])
+    .purpose(Purpose::HostIdentity),
     call(
         "runtime_msleep",
-        &[p32("ms", Int)],
+        &[p32("ms", Int).doc("how many milliseconds to sleep; negative counts as 0")],
         Ret::Void,
         "Sleeps for a number of milliseconds (never past the run's time limit).",
         env::runtime_msleep,
-    ),
+    )
+    .purpose(Purpose::Sleep),
     call(
         "startup_arg_len",
         &[],
         Ret::I32,
         "The number of command-line arguments, the program's name included.",
         env::startup_arg_len,
-    ),
+    )
+    .purpose(Purpose::Args),
     call(
         "startup_arg_at",
         &[
-            p32("i", Int),
+            p32("i", Int).doc("which argument: 0 is the program's name"),
             p32(
                 "buf",
                 BytesOut {
@@ -231,14 +270,36 @@ pub static CALLS: &[CallSpec] = &[
         OR_ERROR,
         "Copies argument number i (0 is the program's name) into a buffer, cut to fit, and returns how many bytes it wrote; INVALID_ARGUMENT if there is no such argument.",
         imp!(env::startup_arg_at),
-    ),
+    )
+    .errors(&[
+        fails("INVALID_ARGUMENT", "there is no argument number i"),
+        BAD_BUFFER,
+    ])
+    .purpose(Purpose::Args),
     call(
         "resource_open",
         &[p32("url", Str { len: 1 }), p32("url_len", Len)],
         Ret::FdOrError(&ERRORS),
         "Opens a resource by URL and returns its id: null://, zero://, log://?prefix=P, random://, http(s)://… and file://PATH inside a granted directory. Under a policy file, a URL the policy refuses kills the guest.",
         imp!(resource::resource_open),
-    ),
+    )
+    .errors(&[
+        fails(
+            "INVALID_ARGUMENT",
+            "the URL reaches outside memory, is not UTF-8, is malformed, or has a scheme Olin does not know",
+        ),
+        fails(
+            "PERMISSION_DENIED",
+            "the host may not be reached (see --allow-net), or the file is outside every granted directory",
+        ),
+        fails("NOT_FOUND", "the file does not exist"),
+        fails(
+            "UNKNOWN",
+            "the descriptor table is full, or opening failed on the host",
+        ),
+    ])
+    .kills(&["a policy file refuses the URL"])
+    .purpose(Purpose::Open),
     call(
         "resource_read",
         &[
@@ -255,7 +316,17 @@ pub static CALLS: &[CallSpec] = &[
         OR_ERROR,
         "Reads from a resource into a buffer and returns how many bytes arrived; EOF at the end. For HTTP, the raw response is readable after resource_flush.",
         imp!(resource::resource_read),
-    ),
+    )
+    .errors(&[
+        NOT_OPEN,
+        fails(
+            "INVALID_ARGUMENT",
+            "the resource cannot be read (standard output, a log, null://)",
+        ),
+        fails("EOF", "there is nothing more to read"),
+        fails("UNKNOWN", "reading failed on the host"),
+    ])
+    .purpose(Purpose::Read),
     call(
         "resource_write",
         &[
@@ -266,63 +337,102 @@ pub static CALLS: &[CallSpec] = &[
         OR_ERROR,
         "Writes a buffer to a resource and returns how many bytes were taken. For HTTP, this is the raw request text.",
         imp!(resource::resource_write),
-    ),
+    )
+    .errors(&[
+        NOT_OPEN,
+        fails(
+            "INVALID_ARGUMENT",
+            "the resource cannot be written (standard input, random://)",
+        ),
+        fails("UNKNOWN", "writing failed on the host"),
+    ])
+    .kills(&[OUTPUT_LIMIT])
+    .purpose(Purpose::Write),
     call(
         "resource_close",
         &[p32("id", Fd)],
         Ret::Void,
         "Closes a resource; its id may be handed out again. Closing an id that is not open kills the guest.",
         resource::resource_close,
-    ),
+    )
+    .kills(&["id is not an open resource", OUTPUT_LIMIT])
+    .purpose(Purpose::Close),
     call(
         "resource_flush",
         &[p32("id", Fd)],
         OR_ERROR,
         "Pushes what a resource buffers to its target. For HTTP this sends the request; its response then becomes readable.",
         imp!(resource::resource_flush),
-    ),
+    )
+    .errors(&[
+        fails("INVALID_ARGUMENT", "id is not an open resource"),
+        fails(
+            "UNKNOWN",
+            "sending failed: for HTTP, the request is malformed or the server could not be reached",
+        ),
+    ])
+    .kills(&[OUTPUT_LIMIT])
+    .purpose(Purpose::Flush),
     call(
         "time_now",
         &[],
         Ret::I64,
         "The current time in seconds since the Unix epoch, UTC.",
         env::time_now,
-    ),
+    )
+    .purpose(Purpose::Clock),
     call(
         "io_get_stdin",
         &[],
         OR_ERROR,
         "The resource id of standard input.",
         resource::io_get_stdin,
-    ),
+    )
+    .errors(&[fails(
+        "UNKNOWN",
+        "the stream had been closed and the descriptor table is full",
+    )])
+    .purpose(Purpose::StandardStreams),
     call(
         "io_get_stdout",
         &[],
         OR_ERROR,
         "The resource id of standard output.",
         resource::io_get_stdout,
-    ),
+    )
+    .errors(&[fails(
+        "UNKNOWN",
+        "the stream had been closed and the descriptor table is full",
+    )])
+    .purpose(Purpose::StandardStreams),
     call(
         "io_get_stderr",
         &[],
         OR_ERROR,
         "The resource id of standard error.",
         resource::io_get_stderr,
-    ),
+    )
+    .errors(&[fails(
+        "UNKNOWN",
+        "the stream had been closed and the descriptor table is full",
+    )])
+    .purpose(Purpose::StandardStreams),
     call(
         "random_i32",
         &[],
         Ret::I32,
         "A random 32-bit number (not for cryptography: open random:// for that).",
         env::random_i32,
-    ),
+    )
+    .purpose(Purpose::Random),
     call(
         "random_i64",
         &[],
         Ret::I64,
         "A random 64-bit number (not for cryptography: open random:// for that).",
         env::random_i64,
-    ),
+    )
+    .purpose(Purpose::Random),
 ];
 
 /// A descriptor for a standard stream.
