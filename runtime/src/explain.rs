@@ -367,7 +367,7 @@ pub fn search(query: &str) -> Vec<&'static CallSpec> {
             if !words.iter().all(|w| text.contains(w.as_str())) {
                 return None;
             }
-            let rank = if words.iter().any(|w| name == *w) {
+            let rank = if words.contains(&name) {
                 0
             } else if words.iter().any(|w| name.contains(w.as_str())) {
                 1

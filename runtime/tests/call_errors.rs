@@ -80,7 +80,7 @@ fn arg(rng: &mut Rng, kind: Kind) -> u64 {
     match kind {
         Kind::Fd => rng.pick(&[0, 1, 2, 3, 4, 5, 9, 1000, 0xFFFF_FFFF]),
         Kind::Str { .. } | Kind::CStr => {
-            if rng.next() % 5 == 0 {
+            if rng.next().is_multiple_of(5) {
                 rng.pick(&pointers)
             } else {
                 STRINGS[(rng.next() % STRINGS.len() as u64) as usize].0
