@@ -99,6 +99,9 @@ pub struct RouteConfig {
     pub module: PathBuf,
     /// The ABI, or `None` to detect it from the module's imports.
     pub abi: Option<Abi>,
+    /// The exported function to start at, or `None` for the ABI's usual
+    /// entry points.
+    pub invoke: Option<String>,
     /// What the route answers with.
     pub kind: ItemKind,
     /// Arguments after the program name.
@@ -183,6 +186,7 @@ struct FileRoute {
     selector: String,
     module: PathBuf,
     abi: Option<String>,
+    invoke: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
     #[serde(default)]
@@ -406,6 +410,7 @@ fn route_config(r: &FileRoute, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Re
         selector,
         module: resolve(&r.module),
         abi,
+        invoke: r.invoke.clone(),
         kind,
         args: r.args.clone(),
         env: r.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),

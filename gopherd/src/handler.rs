@@ -96,7 +96,7 @@ impl CgiRequest<'_> {
 impl Handler {
     /// Reads, compiles and links the route's module.
     pub fn load(route: RouteConfig, runtime: &Runtime) -> anyhow::Result<Handler> {
-        let loaded = reload::compile(&route.module, route.abi, runtime)?;
+        let loaded = reload::compile(&route, runtime)?;
         Ok(Handler {
             seen: RwLock::new(loaded.stamp),
             loaded: RwLock::new(loaded),
@@ -170,6 +170,7 @@ impl Handler {
             _ => Arc::from(cgi.request.query.clone().unwrap_or_default().into_bytes()),
         };
         ProcessConfig {
+            entry: self.route.invoke.clone(),
             args,
             env,
             dirs: self.route.dirs.clone(),
@@ -255,6 +256,7 @@ mod tests {
                 selector: "/cgi".into(),
                 module: PathBuf::from("h.wat"),
                 abi: None,
+                invoke: None,
                 kind: ItemKind::Text,
                 args: vec!["--fancy".into()],
                 env: route_env,

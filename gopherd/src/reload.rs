@@ -3,12 +3,13 @@
 //! swapping it in. A version that does not compile, link or offer an entry
 //! point leaves the previous one serving, and the log says why.
 
+use crate::config::RouteConfig;
 use crate::handler::{Handler, Loaded};
 use anyhow::Context;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
-use wasmhole_runtime::{Abi, Program, Runtime, run};
+use wasmhole_runtime::{Program, Runtime, run};
 
 /// What identifies one version of a file on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,13 +31,14 @@ impl FileStamp {
     }
 }
 
-/// Reads, compiles and links a module, checking it has an entry point.
-/// `abi` `None` means the one its imports show.
-pub fn compile(path: &Path, abi: Option<Abi>, runtime: &Runtime) -> anyhow::Result<Loaded> {
+/// Reads, compiles and links a route's module, checking it has the entry
+/// point the route starts it at (its `invoke`, or the ABI's usual one).
+pub fn compile(route: &RouteConfig, runtime: &Runtime) -> anyhow::Result<Loaded> {
+    let path = &route.module;
     let stamp = FileStamp::of(path);
     let program = Program::from_file(path)?;
-    let abi = run::choose_abi(&program, abi)?;
-    run::entry_point(&program, abi)?;
+    let abi = run::choose_abi(&program, route.abi)?;
+    run::entry_point(&program, abi, route.invoke.as_deref())?;
     runtime
         .prepare(&program, abi)
         .map_err(|e| anyhow::anyhow!("{e:#}"))
@@ -73,7 +75,7 @@ pub fn reload_if_changed(handler: &Handler, runtime: &Runtime) -> Reload {
     if stamp.is_none() {
         return Reload::Broken(format!("{} cannot be read", path.display()));
     }
-    match compile(path, handler.route().abi, runtime) {
+    match compile(handler.route(), runtime) {
         Ok(loaded) => {
             handler.replace(loaded);
             Reload::Reloaded

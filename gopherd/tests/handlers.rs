@@ -280,3 +280,36 @@ fn a_trace_dir_gets_one_json_lines_file_per_handler_request() {
         .count();
     assert_eq!(files, 1);
 }
+
+/// A handler of the original Dagger shape (memory never exported, old
+/// instruction names) started at the function its route names.
+#[test]
+fn a_route_invokes_the_function_it_names() {
+    let hole = Gopherd::with_setup(
+        r#"
+        [[route]]
+        selector = "/greet"
+        module = "greet.wat"
+        invoke = "greet"
+        "#,
+        |dir| {
+            std::fs::write(
+                dir.join("greet.wat"),
+                r#"(module
+  (import "dagger" "open" (func $open (param i32 i32) (result i32)))
+  (import "dagger" "write" (func $write (param i32 i32 i32) (result i32)))
+  (memory $mem 1)
+  (data (i32.const 200) "fd://1\00")
+  (data (i32.const 230) "hello from greet\n")
+  (func (export "main") (result i32) (i32.const 1))
+  (func (export "greet") (result i32)
+    (local $fd i32)
+    (set_local $fd (call $open (i32.const 200) (i32.const 0)))
+    (drop (call $write (get_local $fd) (i32.const 230) (i32.const 17)))
+    (i32.const 0)))"#,
+            )
+            .unwrap();
+        },
+    );
+    assert_eq!(hole.get("/greet"), "hello from greet\r\n.\r\n");
+}

@@ -54,13 +54,21 @@ fn read_u32(mem: &[u8], ptr: u64) -> Option<u32> {
     slice(mem, ptr, 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
-fn bad_ptr(ptr: u64) -> String {
-    format!("{ptr:#x} <out of bounds>")
+/// A pointer that could not be followed: outside memory, or the guest has
+/// no memory at all.
+fn bad_ptr(mem: Mem<'_>, ptr: u64) -> String {
+    match mem {
+        Some(_) => format!("{ptr:#x} <out of bounds>"),
+        None => format!("{ptr:#x} <no memory>"),
+    }
 }
+
+/// Guest memory as the decoder sees it; `None` when the guest has none.
+pub type Mem<'a> = Option<&'a [u8]>;
 
 /// Labels of the descriptor arguments as they are before the call runs (a
 /// `close` must still show what it closes).
-pub fn fd_labels_before(spec: &CallSpec, args: &[u64], fds: &FdTable) -> Vec<Option<String>> {
+fn fd_labels_before(spec: &CallSpec, args: &[u64], fds: &FdTable) -> Vec<Option<String>> {
     spec.params
         .iter()
         .zip(args)
@@ -117,32 +125,34 @@ fn struct_text(spec: &StructSpec, bytes: &[u8]) -> String {
     format!("{{{}}}", parts.join(", "))
 }
 
-/// Decodes every argument. `result` is the raw result when the call returned
-/// (out-values are shown only then, and only on success); `writes` are the
-/// ranges the call wrote.
-pub fn decode_args(
-    spec: &CallSpec,
-    args: &[u64],
-    result: Option<u64>,
-    mem: &[u8],
-    fds: &FdTable,
-    fd_labels: &[Option<String>],
-    writes: &[MemRange],
-) -> Vec<ArgValue> {
-    let succeeded = match (spec.ret, result) {
-        (Ret::Errno(_), Some(r)) => r as u32 == 0,
-        (Ret::I32OrError(_) | Ret::FdOrError(_), Some(r)) => (r as i32) >= 0,
-        (_, Some(_)) => true,
-        (_, None) => false,
-    };
+/// A call's arguments as they were when it was made: everything the guest
+/// passed in (descriptors with what they referred to, strings, buffers,
+/// iovec arrays, structs) read before the call ran, so a call whose output
+/// overwrites its own input is still shown with what the guest passed.
+/// Out-parameters are read after the call, by [`AtEntry::finish`].
+#[derive(Clone, Debug)]
+pub struct AtEntry {
+    /// The text of each parameter that is input, `None` for outputs.
+    shown: Vec<Option<String>>,
+    /// For arrays of buffers the host fills: each buffer's pointer and
+    /// length as the guest passed them.
+    out_iovs: Vec<Option<Vec<(u64, u64)>>>,
+}
+
+/// Decodes a call's inputs before it runs.
+pub fn decode_at_entry(spec: &CallSpec, args: &[u64], mem: Mem<'_>, fds: &FdTable) -> AtEntry {
+    let labels = fd_labels_before(spec, args, fds);
     let arg = |i: u8| args.get(i as usize).copied().unwrap_or(0);
-    spec.params
+    let mut out_iovs = vec![None; spec.params.len()];
+    let shown = spec
+        .params
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let raw = args.get(i).copied().unwrap_or(0);
-            let shown = match p.kind {
-                Kind::Fd => fd_labels
+            let bytes = mem.unwrap_or(&[]);
+            Some(match p.kind {
+                Kind::Fd => labels
                     .get(i)
                     .cloned()
                     .flatten()
@@ -152,86 +162,146 @@ pub fn decode_args(
                     crate::calls::WasmTy::I64 => raw.to_string(),
                 },
                 Kind::Ptr => format!("{raw:#x}"),
-                Kind::Str { len } | Kind::BytesIn { len } => match slice(mem, raw, arg(len)) {
+                Kind::Str { len } | Kind::BytesIn { len } => match slice(bytes, raw, arg(len)) {
                     Some(b) => quote_bytes(b, PREVIEW),
-                    None => bad_ptr(raw),
+                    None => bad_ptr(mem, raw),
                 },
                 Kind::CStr => {
                     let start = raw as usize;
-                    match mem
+                    match bytes
                         .get(start..)
                         .and_then(|m| m.iter().position(|b| *b == 0))
                     {
-                        Some(n) => quote_bytes(&mem[start..start + n], PREVIEW),
-                        None => bad_ptr(raw),
-                    }
-                }
-                Kind::BytesOut { len, filled } => {
-                    if !succeeded {
-                        format!("{raw:#x}")
-                    } else {
-                        let n = filled_count(filled, args, result, mem, arg(len));
-                        match slice(mem, raw, n) {
-                            Some(b) => quote_bytes(b, PREVIEW),
-                            None => bad_ptr(raw),
-                        }
+                        Some(n) => quote_bytes(&bytes[start..start + n], PREVIEW),
+                        None => bad_ptr(mem, raw),
                     }
                 }
                 Kind::IovsIn { count } => iovs_text(mem, raw, arg(count), u64::MAX),
-                Kind::IovsOut { count, filled } => {
-                    if !succeeded {
-                        format!("{raw:#x}")
-                    } else {
-                        let n = filled_count(filled, args, result, mem, u64::MAX);
-                        iovs_text(mem, raw, arg(count), n)
-                    }
+                Kind::IovsOut { count, .. } => {
+                    out_iovs[i] = iov_list(bytes, raw, arg(count));
+                    return None;
                 }
                 Kind::Flags(names) => names.flags_text(raw),
                 Kind::Enum(names) => names
                     .name_of(raw as i64)
                     .map(str::to_string)
                     .unwrap_or_else(|| raw.to_string()),
-                Kind::OutCStrings if succeeded => {
-                    match slice(mem, raw, written_from(writes, raw)) {
-                        Some(b) => cstrings_text(b),
-                        None => bad_ptr(raw),
-                    }
-                }
-                Kind::OutU32 if succeeded => match read_u32(mem, raw) {
-                    Some(v) => format!("[{v}]"),
-                    None => bad_ptr(raw),
-                },
-                Kind::OutU64 if succeeded => match slice(mem, raw, 8) {
-                    Some(b) => format!("[{}]", u64::from_le_bytes(b.try_into().unwrap())),
-                    None => bad_ptr(raw),
-                },
-                Kind::OutFd if succeeded => match read_u32(mem, raw) {
-                    Some(v) => format!("[{}]", fd_text(v, fds)),
-                    None => bad_ptr(raw),
-                },
-                Kind::OutStruct(s) if succeeded => match slice(mem, raw, s.size as u64) {
-                    Some(b) => struct_text(s, b),
-                    None => bad_ptr(raw),
-                },
                 Kind::StructsIn { spec: s, count } => structs_text(s, mem, raw, arg(count)),
-                Kind::StructsOut { spec: s, filled } if succeeded => {
-                    let n = filled_count(filled, args, result, mem, u64::MAX);
-                    structs_text(s, mem, raw, n)
-                }
-                Kind::OutCStrings
+                Kind::BytesOut { .. }
+                | Kind::OutCStrings
                 | Kind::OutU32
                 | Kind::OutU64
                 | Kind::OutFd
                 | Kind::OutStruct(_)
-                | Kind::StructsOut { .. } => format!("{raw:#x}"),
-            };
-            ArgValue {
-                name: p.name,
-                raw,
-                shown,
-            }
+                | Kind::StructsOut { .. } => return None,
+            })
         })
-        .collect()
+        .collect();
+    AtEntry { shown, out_iovs }
+}
+
+impl AtEntry {
+    /// The arguments while the call has not returned: inputs decoded,
+    /// out-parameters as the pointers they are.
+    pub fn args(&self, spec: &CallSpec, args: &[u64]) -> Vec<ArgValue> {
+        spec.params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let raw = args.get(i).copied().unwrap_or(0);
+                ArgValue {
+                    name: p.name,
+                    raw,
+                    shown: self.shown[i].clone().unwrap_or_else(|| format!("{raw:#x}")),
+                }
+            })
+            .collect()
+    }
+
+    /// Every argument once the call returned: the inputs as they were at
+    /// entry, and the out-parameters read now. `result` is the raw result
+    /// when the call returned (out-values are shown only then, and only on
+    /// success); `writes` are the ranges the call wrote.
+    pub fn finish(
+        self,
+        spec: &CallSpec,
+        args: &[u64],
+        result: Option<u64>,
+        mem: Mem<'_>,
+        fds: &FdTable,
+        writes: &[MemRange],
+    ) -> Vec<ArgValue> {
+        let succeeded = match (spec.ret, result) {
+            (Ret::Errno(_), Some(r)) => r as u32 == 0,
+            (Ret::I32OrError(_) | Ret::FdOrError(_), Some(r)) => (r as i32) >= 0,
+            (_, Some(_)) => true,
+            (_, None) => false,
+        };
+        let arg = |i: u8| args.get(i as usize).copied().unwrap_or(0);
+        let bytes = mem.unwrap_or(&[]);
+        let AtEntry {
+            shown,
+            mut out_iovs,
+        } = self;
+        spec.params
+            .iter()
+            .zip(shown)
+            .enumerate()
+            .map(|(i, (p, at_entry))| {
+                let raw = args.get(i).copied().unwrap_or(0);
+                let shown = match (at_entry, p.kind) {
+                    (Some(text), _) => text,
+                    (None, _) if !succeeded => format!("{raw:#x}"),
+                    (None, Kind::BytesOut { len, filled }) => {
+                        let n = filled_count(filled, args, result, bytes, arg(len));
+                        match slice(bytes, raw, n) {
+                            Some(b) => quote_bytes(b, PREVIEW),
+                            None => bad_ptr(mem, raw),
+                        }
+                    }
+                    (None, Kind::IovsOut { filled, .. }) => {
+                        let n = filled_count(filled, args, result, bytes, u64::MAX);
+                        match out_iovs[i].take() {
+                            Some(list) => filled_iovs_text(mem, &list, n),
+                            None => bad_ptr(mem, raw),
+                        }
+                    }
+                    (None, Kind::OutCStrings) => {
+                        match slice(bytes, raw, written_from(writes, raw)) {
+                            Some(b) => cstrings_text(b),
+                            None => bad_ptr(mem, raw),
+                        }
+                    }
+                    (None, Kind::OutU32) => match read_u32(bytes, raw) {
+                        Some(v) => format!("[{v}]"),
+                        None => bad_ptr(mem, raw),
+                    },
+                    (None, Kind::OutU64) => match slice(bytes, raw, 8) {
+                        Some(b) => format!("[{}]", u64::from_le_bytes(b.try_into().unwrap())),
+                        None => bad_ptr(mem, raw),
+                    },
+                    (None, Kind::OutFd) => match read_u32(bytes, raw) {
+                        Some(v) => format!("[{}]", fd_text(v, fds)),
+                        None => bad_ptr(mem, raw),
+                    },
+                    (None, Kind::OutStruct(s)) => match slice(bytes, raw, s.size as u64) {
+                        Some(b) => struct_text(s, b),
+                        None => bad_ptr(mem, raw),
+                    },
+                    (None, Kind::StructsOut { spec: s, filled }) => {
+                        let n = filled_count(filled, args, result, bytes, u64::MAX);
+                        structs_text(s, mem, raw, n)
+                    }
+                    (None, _) => format!("{raw:#x}"),
+                };
+                ArgValue {
+                    name: p.name,
+                    raw,
+                    shown,
+                }
+            })
+            .collect()
+    }
 }
 
 /// How many bytes from `start` on the call wrote without a gap (it may
@@ -264,32 +334,55 @@ fn cstrings_text(bytes: &[u8]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-fn iovs_text(mem: &[u8], ptr: u64, count: u64, mut budget: u64) -> String {
-    let Some(table) = slice(mem, ptr, count.saturating_mul(8)) else {
-        return bad_ptr(ptr);
-    };
+/// The `(pointer, length)` pairs of an iovec array, if it lies in memory.
+fn iov_list(mem: &[u8], ptr: u64, count: u64) -> Option<Vec<(u64, u64)>> {
+    let table = slice(mem, ptr, count.saturating_mul(8))?;
+    Some(
+        table
+            .chunks_exact(8)
+            .map(|iov| {
+                (
+                    u32::from_le_bytes(iov[0..4].try_into().unwrap()) as u64,
+                    u32::from_le_bytes(iov[4..8].try_into().unwrap()) as u64,
+                )
+            })
+            .collect(),
+    )
+}
+
+fn iovs_text(mem: Mem<'_>, ptr: u64, count: u64, budget: u64) -> String {
+    match iov_list(mem.unwrap_or(&[]), ptr, count) {
+        Some(list) => filled_iovs_text(mem, &list, budget),
+        None => bad_ptr(mem, ptr),
+    }
+}
+
+/// Buffers with their contents, the first `budget` bytes of them in all.
+fn filled_iovs_text(mem: Mem<'_>, list: &[(u64, u64)], mut budget: u64) -> String {
     let mut parts = Vec::new();
-    for (k, iov) in table.chunks_exact(8).enumerate() {
+    for (k, &(p, l)) in list.iter().enumerate() {
         if k == MAX_IOVS {
             parts.push("...".to_string());
             break;
         }
-        let p = u32::from_le_bytes(iov[0..4].try_into().unwrap()) as u64;
-        let l = u32::from_le_bytes(iov[4..8].try_into().unwrap()) as u64;
         let shown_len = l.min(budget);
         budget -= shown_len;
-        let data = match slice(mem, p, shown_len) {
+        let data = match slice(mem.unwrap_or(&[]), p, shown_len) {
             Some(b) => quote_bytes(b, PREVIEW),
-            None => bad_ptr(p),
+            None => bad_ptr(mem, p),
         };
         parts.push(format!("{{{data}, {l}}}"));
     }
     format!("[{}]", parts.join(", "))
 }
 
-fn structs_text(spec: &StructSpec, mem: &[u8], ptr: u64, count: u64) -> String {
-    let Some(all) = slice(mem, ptr, count.saturating_mul(spec.size as u64)) else {
-        return bad_ptr(ptr);
+fn structs_text(spec: &StructSpec, mem: Mem<'_>, ptr: u64, count: u64) -> String {
+    let Some(all) = slice(
+        mem.unwrap_or(&[]),
+        ptr,
+        count.saturating_mul(spec.size as u64),
+    ) else {
+        return bad_ptr(mem, ptr);
     };
     let mut parts: Vec<String> = all
         .chunks_exact(spec.size as usize)
@@ -357,7 +450,7 @@ mod tests {
     #[test]
     fn environment_strings_are_shown_as_written() {
         let spec = crate::calls::find(crate::Abi::Wasi, "environ_get").unwrap();
-        let mut mem = vec![0u8; 64];
+        let mut mem = [0u8; 64];
         mem[32..42].copy_from_slice(b"A=1\0B=two\0");
         // Written in two pieces, as a host may.
         let writes = [
@@ -366,12 +459,45 @@ mod tests {
             MemRange { start: 0, len: 8 },
         ];
         let fds = FdTable::default();
-        let args = decode_args(spec, &[0, 32], Some(0), &mem, &fds, &[], &writes);
+        let mem = Some(&mem[..]);
+        let entry = || decode_at_entry(spec, &[0, 32], mem, &fds);
+        let args = entry().finish(spec, &[0, 32], Some(0), mem, &fds, &writes);
         assert_eq!(args[1].shown, r#"["A=1", "B=two"]"#);
-        let none = decode_args(spec, &[0, 32], Some(0), &mem, &fds, &[], &[]);
+        let none = entry().finish(spec, &[0, 32], Some(0), mem, &fds, &[]);
         assert_eq!(none[1].shown, "[]");
-        let before = decode_args(spec, &[0, 32], None, &mem, &fds, &[], &[]);
+        let before = entry().args(spec, &[0, 32]);
         assert_eq!(before[1].shown, "0x20");
+    }
+
+    #[test]
+    fn iovecs_are_read_at_entry_and_their_data_after() {
+        let spec = crate::calls::find(crate::Abi::Wasi, "fd_read").unwrap();
+        let fds = FdTable::default();
+        // One iovec at 0 pointing at 0 itself, 16 bytes: the read overwrites
+        // its own iovec array.
+        let mut mem = [0u8; 64];
+        mem[0..4].copy_from_slice(&0u32.to_le_bytes());
+        mem[4..8].copy_from_slice(&16u32.to_le_bytes());
+        let args = [0, 0, 1, 32];
+        let entry = decode_at_entry(spec, &args, Some(&mem), &fds);
+        mem[0..16].copy_from_slice(b"overwritten by i");
+        mem[32..36].copy_from_slice(&16u32.to_le_bytes());
+        let shown = entry.finish(spec, &args, Some(0), Some(&mem), &fds, &[]);
+        assert_eq!(shown[1].shown, r#"[{"overwritten by i", 16}]"#);
+        assert_eq!(shown[3].shown, "[16]");
+    }
+
+    #[test]
+    fn without_memory_pointers_say_so() {
+        let spec = crate::calls::find(crate::Abi::Dagger, "open").unwrap();
+        let fds = FdTable::default();
+        let entry = decode_at_entry(spec, &[0xc8, 0], None, &fds);
+        assert_eq!(entry.args(spec, &[0xc8, 0])[0].shown, "0xc8 <no memory>");
+        let entry = decode_at_entry(spec, &[0xc8, 0], Some(&[0u8; 16]), &fds);
+        assert_eq!(
+            entry.args(spec, &[0xc8, 0])[0].shown,
+            "0xc8 <out of bounds>"
+        );
     }
 
     #[test]

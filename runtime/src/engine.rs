@@ -100,7 +100,7 @@ impl Runtime {
             return Ok(pre.clone());
         }
         crate::run::check_imports(program, abi)?;
-        let module = Module::new(&self.engine, program.bytes())?;
+        let module = Module::new(&self.engine, program.compiled_bytes())?;
         let pre = self.linker(abi)?.instantiate_pre(&module)?;
         self.prepared
             .lock()

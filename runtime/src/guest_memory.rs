@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A pointer or length that falls outside the guest's memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("pointer {ptr:#x} + length {len} is outside the guest's {size}-byte memory")]
+/// A pointer or length that falls outside the guest's memory (or the guest
+/// has no memory at all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutOfBounds {
     /// The pointer the guest passed.
     pub ptr: u32,
@@ -14,7 +14,28 @@ pub struct OutOfBounds {
     pub len: u64,
     /// The memory's size at the time.
     pub size: usize,
+    /// Whether the guest has a memory at all.
+    pub has_memory: bool,
 }
+
+impl std::fmt::Display for OutOfBounds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let OutOfBounds { ptr, len, size, .. } = *self;
+        if self.has_memory {
+            write!(
+                f,
+                "pointer {ptr:#x} + length {len} is outside the guest's {size}-byte memory"
+            )
+        } else {
+            write!(
+                f,
+                "pointer {ptr:#x} + length {len}: the guest has no memory"
+            )
+        }
+    }
+}
+
+impl std::error::Error for OutOfBounds {}
 
 /// A range of guest memory a call touched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,20 +77,41 @@ impl AccessLog {
 /// A view of guest memory for the length of one host call.
 pub struct GuestMemory<'a> {
     bytes: &'a mut [u8],
+    present: bool,
     log: Option<&'a mut AccessLog>,
 }
 
 impl<'a> GuestMemory<'a> {
-    /// Memory without logging (the fast path).
-    pub fn new(bytes: &'a mut [u8]) -> Self {
-        GuestMemory { bytes, log: None }
+    /// Memory without logging (the fast path). `present` is false for a
+    /// guest without memory (then `bytes` is empty).
+    pub fn new(bytes: &'a mut [u8], present: bool) -> Self {
+        GuestMemory {
+            bytes,
+            present,
+            log: None,
+        }
     }
 
     /// Memory that logs every range touched.
-    pub fn logged(bytes: &'a mut [u8], log: &'a mut AccessLog) -> Self {
+    pub fn logged(bytes: &'a mut [u8], present: bool, log: &'a mut AccessLog) -> Self {
         GuestMemory {
             bytes,
+            present,
             log: Some(log),
+        }
+    }
+
+    /// Whether the guest has a memory at all.
+    pub fn present(&self) -> bool {
+        self.present
+    }
+
+    fn out_of_bounds(&self, ptr: u32, len: u64) -> OutOfBounds {
+        OutOfBounds {
+            ptr,
+            len,
+            size: self.bytes.len(),
+            has_memory: self.present,
         }
     }
 
@@ -82,11 +124,7 @@ impl<'a> GuestMemory<'a> {
         let start = ptr as usize;
         let end = start + len as usize;
         if end > self.bytes.len() {
-            return Err(OutOfBounds {
-                ptr,
-                len: len as u64,
-                size: self.bytes.len(),
-            });
+            return Err(self.out_of_bounds(ptr, len as u64));
         }
         Ok(start..end)
     }
@@ -131,19 +169,11 @@ impl<'a> GuestMemory<'a> {
     pub fn read_cstr(&mut self, ptr: u32, max: u32) -> Result<&[u8], OutOfBounds> {
         let start = ptr as usize;
         if start >= self.bytes.len() {
-            return Err(OutOfBounds {
-                ptr,
-                len: 1,
-                size: self.bytes.len(),
-            });
+            return Err(self.out_of_bounds(ptr, 1));
         }
         let limit = (start + max as usize).min(self.bytes.len());
         let Some(nul) = self.bytes[start..limit].iter().position(|b| *b == 0) else {
-            return Err(OutOfBounds {
-                ptr,
-                len: (limit - start) as u64 + 1,
-                size: self.bytes.len(),
-            });
+            return Err(self.out_of_bounds(ptr, (limit - start) as u64 + 1));
         };
         self.note_read(ptr, nul as u32 + 1);
         Ok(&self.bytes[start..start + nul])
@@ -172,11 +202,8 @@ impl<'a> GuestMemory<'a> {
 
     /// Writes bytes at `ptr`.
     pub fn write(&mut self, ptr: u32, data: &[u8]) -> Result<(), OutOfBounds> {
-        let len = u32::try_from(data.len()).map_err(|_| OutOfBounds {
-            ptr,
-            len: data.len() as u64,
-            size: self.bytes.len(),
-        })?;
+        let len =
+            u32::try_from(data.len()).map_err(|_| self.out_of_bounds(ptr, data.len() as u64))?;
         let r = self.range(ptr, len)?;
         self.keep_before(ptr, r.clone());
         self.bytes[r].copy_from_slice(data);
@@ -215,11 +242,7 @@ impl<'a> GuestMemory<'a> {
         let at = i
             .checked_mul(8)
             .and_then(|o| table.checked_add(o))
-            .ok_or(OutOfBounds {
-                ptr: table,
-                len: (i as u64 + 1) * 8,
-                size: self.bytes.len(),
-            })?;
+            .ok_or(self.out_of_bounds(table, (i as u64 + 1) * 8))?;
         let raw = self.read(at, 8)?;
         Ok((
             u32::from_le_bytes(raw[0..4].try_into().unwrap()),
@@ -230,11 +253,9 @@ impl<'a> GuestMemory<'a> {
     /// Checks an iovec array and every buffer it points at, returning the
     /// total length, without logging.
     pub fn check_iovecs(&self, table: u32, count: u32) -> Result<u64, OutOfBounds> {
-        let size = count.checked_mul(8).ok_or(OutOfBounds {
-            ptr: table,
-            len: count as u64 * 8,
-            size: self.bytes.len(),
-        })?;
+        let size = count
+            .checked_mul(8)
+            .ok_or(self.out_of_bounds(table, count as u64 * 8))?;
         let r = self.range(table, size)?;
         let mut total = 0u64;
         for entry in self.bytes[r].chunks_exact(8) {
@@ -260,7 +281,7 @@ mod tests {
     fn bounds_are_checked_and_accesses_logged() {
         let mut bytes = vec![0u8; 16];
         let mut log = AccessLog::default();
-        let mut m = GuestMemory::logged(&mut bytes, &mut log);
+        let mut m = GuestMemory::logged(&mut bytes, true, &mut log);
         m.write_u32(12, 7).unwrap();
         assert!(m.write_u32(13, 7).is_err());
         assert!(m.read(u32::MAX, 2).is_err());
@@ -281,7 +302,7 @@ mod tests {
     #[test]
     fn unterminated_cstr_is_out_of_bounds() {
         let mut bytes = vec![b'x'; 8];
-        let mut m = GuestMemory::new(&mut bytes);
+        let mut m = GuestMemory::new(&mut bytes, true);
         assert!(m.read_cstr(0, 100).is_err());
     }
 }

@@ -9,11 +9,12 @@ use crate::decode;
 use crate::guest_memory::MemRange;
 use crate::guest_memory::{AccessLog, GuestMemory};
 use crate::process::Process;
+use crate::program::Program;
 use crate::record::{CallOutcome, SyscallRecord};
 use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::time::Instant;
-use wasmtime::{Caller, Engine, FuncType, Instance, Linker, Memory, ValRaw, ValType};
+use wasmtime::{AsContextMut, Caller, Engine, FuncType, Instance, Linker, Memory, ValRaw, ValType};
 
 /// Watches host calls from the guest's own thread (the debugger does, to
 /// stop at a call's entry and exit). It may block; returning an error ends
@@ -43,7 +44,7 @@ const MAX_PARAMS: usize = 12;
 pub struct Host {
     /// The guest's process.
     pub process: Process,
-    /// The guest's exported memory, once instantiated.
+    /// The guest's memory 0, once instantiated (`None` if it has none).
     pub memory: Option<Memory>,
     /// The guest's instance, once instantiated.
     pub instance: Option<Instance>,
@@ -64,6 +65,19 @@ impl Host {
             max_memory,
         }
     }
+}
+
+/// Remembers a new instance of `program` and its memory 0 (reached through
+/// the export [`crate::host_module::HostModule`] gave it), for host calls.
+pub fn attach(mut store: impl AsContextMut<Data = Host>, instance: Instance, program: &Program) {
+    let mut cx = store.as_context_mut();
+    let memory = program
+        .host_module()
+        .memory_export()
+        .and_then(|name| instance.get_memory(&mut cx, name));
+    let host = cx.data_mut();
+    host.memory = memory;
+    host.instance = Some(instance);
 }
 
 impl wasmtime::ResourceLimiter for Host {
@@ -161,12 +175,13 @@ fn dispatch(
             let process = &mut host.process;
             if !process.recorder.active() {
                 let mut cx = CallContext {
-                    mem: GuestMemory::new(bytes),
+                    mem: GuestMemory::new(bytes, memory.is_some()),
                     process,
                 };
                 (call.imp)(&mut cx, args)
             } else {
-                let (result, record, _) = record_call(call, args, bytes, process, false);
+                let (result, record, _) =
+                    record_call(call, args, bytes, memory.is_some(), process, false);
                 process.recorder.emit(&record);
                 result
             }
@@ -199,22 +214,31 @@ fn observed_call(
         Some(m) => m.data_and_store_mut(&mut *caller),
         None => (&mut [], caller.data_mut()),
     };
-    let (result, record, log) = record_call(call, args, bytes, &mut host.process, true);
+    let (result, record, log) =
+        record_call(call, args, bytes, memory.is_some(), &mut host.process, true);
     host.process.recorder.emit(&record);
     observer.exit(caller, &record, log.before)?;
     result
 }
 
-/// Runs a call with its memory accesses logged and returns its record.
+/// Memory as decoders see it: `None` when the guest has none.
+fn memory_view(bytes: &[u8], has_memory: bool) -> Option<&[u8]> {
+    has_memory.then_some(bytes)
+}
+
+/// Runs a call with its memory accesses logged and returns its record: its
+/// inputs decoded before it runs, its outputs after.
 fn record_call(
     call: &'static CallSpec,
     args: &[u64],
     bytes: &mut [u8],
+    has_memory: bool,
     process: &mut Process,
     keep_before: bool,
 ) -> (Result<u64, Fatal>, SyscallRecord, AccessLog) {
     let seq = process.recorder.next_seq();
-    let fd_labels = decode::fd_labels_before(call, args, &process.fds);
+    let at_entry =
+        decode::decode_at_entry(call, args, memory_view(bytes, has_memory), &process.fds);
     let start_ns = process.elapsed_ns();
     let mut log = AccessLog {
         keep_before,
@@ -223,7 +247,7 @@ fn record_call(
     let t0 = Instant::now();
     let result = {
         let mut cx = CallContext {
-            mem: GuestMemory::logged(bytes, &mut log),
+            mem: GuestMemory::logged(bytes, has_memory, &mut log),
             process,
         };
         (call.imp)(&mut cx, args)
@@ -241,13 +265,12 @@ fn record_call(
         seq,
         abi: call.abi,
         name: call.name,
-        args: decode::decode_args(
+        args: at_entry.finish(
             call,
             args,
             returned,
-            bytes,
+            memory_view(bytes, has_memory),
             &process.fds,
-            &fd_labels,
             &log.writes,
         ),
         outcome,

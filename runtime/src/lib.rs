@@ -18,6 +18,7 @@ pub mod fdtable;
 pub mod guest_memory;
 pub mod h;
 pub mod host;
+pub mod host_module;
 pub mod olin;
 pub mod policy;
 pub mod process;

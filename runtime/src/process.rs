@@ -79,6 +79,9 @@ pub struct Limits {
 /// Everything needed to start a guest's process, reusable for restarts.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessConfig {
+    /// The exported function to start at (`--invoke`); `None` for the
+    /// ABI's usual entry points.
+    pub entry: Option<String>,
     /// Arguments, the program name first.
     pub args: Vec<String>,
     /// Environment variables.

@@ -3,6 +3,7 @@
 
 use crate::abi::{self, Abi};
 use crate::disasm::Disassembly;
+use crate::host_module::HostModule;
 use crate::source_map::SourceMap;
 use crate::wat_legacy;
 use std::collections::BTreeMap;
@@ -69,6 +70,28 @@ pub struct Export {
     pub index: u32,
 }
 
+/// A function's signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuncSig {
+    /// Parameter types.
+    pub params: Vec<wasmparser::ValType>,
+    /// Result types.
+    pub results: Vec<wasmparser::ValType>,
+}
+
+impl std::fmt::Display for FuncSig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |types: &[wasmparser::ValType]| {
+            types
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(f, "({}) -> ({})", list(&self.params), list(&self.results))
+    }
+}
+
 /// Where a defined function's code lies in the module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FuncBody {
@@ -95,10 +118,13 @@ struct ProgramInner {
     exports: Vec<Export>,
     imported_funcs: u32,
     func_names: BTreeMap<u32, String>,
+    /// Each function's signature, imports first.
+    func_sigs: Vec<Option<FuncSig>>,
     bodies: Vec<FuncBody>,
     abi: Option<Abi>,
     disassembly: OnceLock<Disassembly>,
     source_map: Option<SourceMap>,
+    host_module: HostModule,
 }
 
 impl std::fmt::Debug for Program {
@@ -176,14 +202,37 @@ impl Program {
         let mut imported_funcs = 0;
         let mut func_names = BTreeMap::new();
         let mut bodies = Vec::new();
+        let mut types: Vec<Option<FuncSig>> = Vec::new();
+        let mut func_sigs = Vec::new();
+        let sig_of =
+            |types: &[Option<FuncSig>], index: u32| types.get(index as usize).cloned().flatten();
         for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
             match payload.map_err(invalid)? {
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for sub in group.map_err(invalid)?.types() {
+                            types.push(match &sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(f) => Some(FuncSig {
+                                    params: f.params().to_vec(),
+                                    results: f.results().to_vec(),
+                                }),
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        func_sigs.push(sig_of(&types, ty.map_err(invalid)?));
+                    }
+                }
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(invalid)?;
                         let kind = match import.ty {
-                            TypeRef::Func(_) | TypeRef::FuncExact(_) => {
+                            TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                                 imported_funcs += 1;
+                                func_sigs.push(sig_of(&types, ty));
                                 "func"
                             }
                             TypeRef::Table(_) => "table",
@@ -251,6 +300,11 @@ impl Program {
                 .filter(|i| i.kind == "func")
                 .map(|i| (i.module.as_str(), i.name.as_str())),
         );
+        let host_module = HostModule::of(&bytes).map_err(|e| ProgramError::Invalid {
+            name: name.to_string(),
+            offset: e.offset,
+            message: e.message,
+        })?;
         let source_map = if wat_source.is_some() {
             SourceMap::from_module(&bytes)
         } else {
@@ -266,10 +320,12 @@ impl Program {
                 exports,
                 imported_funcs,
                 func_names,
+                func_sigs,
                 bodies,
                 abi,
                 disassembly: OnceLock::new(),
                 source_map,
+                host_module,
             }),
         })
     }
@@ -282,6 +338,38 @@ impl Program {
     /// The binary module.
     pub fn bytes(&self) -> &[u8] {
         &self.inner.bytes
+    }
+
+    /// The module as the host compiles it (memory 0 made reachable), and
+    /// the map from its offsets to [`Program::bytes`]'.
+    pub fn host_module(&self) -> &HostModule {
+        &self.inner.host_module
+    }
+
+    /// The bytes the engine compiles: [`Program::bytes`], unless memory 0
+    /// had to be exported for the host.
+    pub fn compiled_bytes(&self) -> &[u8] {
+        self.inner.host_module.bytes(&self.inner.bytes)
+    }
+
+    /// The user's offset of an offset in [`Program::compiled_bytes`] (what
+    /// wasmtime reports), falling back to the offset itself.
+    pub fn user_offset(&self, compiled: u32) -> u32 {
+        self.inner
+            .host_module
+            .offsets()
+            .to_user(compiled)
+            .unwrap_or(compiled)
+    }
+
+    /// The offset in [`Program::compiled_bytes`] of a user's offset (what
+    /// wasmtime is given), falling back to the offset itself.
+    pub fn compiled_offset(&self, user: u32) -> u32 {
+        self.inner
+            .host_module
+            .offsets()
+            .to_compiled(user)
+            .unwrap_or(user)
     }
 
     /// The WAT text the program was compiled from, if any.
@@ -310,6 +398,21 @@ impl Program {
             .exports
             .iter()
             .any(|e| e.kind == "func" && e.name == name)
+    }
+
+    /// A function's signature.
+    pub fn func_sig(&self, index: u32) -> Option<&FuncSig> {
+        self.inner.func_sigs.get(index as usize)?.as_ref()
+    }
+
+    /// The signature of the exported function `name`.
+    pub fn export_sig(&self, name: &str) -> Option<&FuncSig> {
+        let export = self
+            .inner
+            .exports
+            .iter()
+            .find(|e| e.kind == "func" && e.name == name)?;
+        self.func_sig(export.index)
     }
 
     /// The ABI its imports speak, if they speak a known one.
@@ -453,6 +556,8 @@ mod tests {
         assert!(p.exports_func("_start"));
         assert_eq!(p.imported_func_count(), 1);
         assert_eq!(p.func_name(1), Some("main"));
+        assert_eq!(p.func_sig(0).unwrap().to_string(), "(i32) -> ()");
+        assert_eq!(p.export_sig("_start").unwrap().to_string(), "() -> ()");
         let body = p.find_func("main").unwrap();
         assert_eq!(p.find_func("1"), Some(body));
         assert_eq!(p.func_at(body.first_instr), Some(body));

@@ -102,9 +102,11 @@ pub struct RunOptions {
 /// is named along with the ABI that would provide it.
 pub fn check_imports(program: &Program, abi: Abi) -> Result<(), GuestFailure> {
     for import in program.imports() {
-        let provided = import.kind == "func"
-            && abi.import_modules().contains(&import.module.as_str())
-            && calls::find(abi, &import.name).is_some();
+        // An imported memory becomes the guest's own (see `host_module`).
+        let provided = import.kind == "memory"
+            || (import.kind == "func"
+                && abi.import_modules().contains(&import.module.as_str())
+                && calls::find(abi, &import.name).is_some());
         if provided {
             continue;
         }
@@ -117,7 +119,7 @@ pub fn check_imports(program: &Program, abi: Abi) -> Result<(), GuestFailure> {
                 format!("; the {a} ABI provides it (run with --abi {})", a.name())
             }
             _ if import.kind != "func" => format!(
-                "; wasmhole provides only functions, and this is a {}",
+                "; wasmhole provides functions and a memory, and this is a {}",
                 import.kind
             ),
             _ => String::new(),
@@ -158,40 +160,93 @@ pub fn choose_abi(program: &Program, asked: Option<Abi>) -> Result<Abi, GuestFai
     })
 }
 
-/// The exported function a guest starts at, per ABI.
-pub fn entry_point(program: &Program, abi: Abi) -> Result<&'static str, GuestFailure> {
-    let candidates: &[&'static str] = match abi {
-        Abi::Wasi | Abi::Olin => &["_start"],
+/// The exported functions a guest of `abi` is started at when none is named,
+/// in the order they are looked for: what its real guests export.
+pub fn default_entries(abi: Abi) -> &'static [&'static str] {
+    match abi {
+        Abi::Wasi => &["_start"],
+        // libcwa (Olin's Rust library) exports `cwa_main`, and a `main`.
+        Abi::Olin => &["_start", "cwa_main", "main"],
         Abi::Dagger => &["main", "_start"],
         Abi::H => &["h", "_start"],
+    }
+}
+
+/// The exported function a guest starts at: `invoke` when one is named
+/// (`--invoke`, a route's `invoke`), else the first of the ABI's
+/// [`default_entries`] it exports. An entry point takes no parameters; if
+/// it returns an i32, that is the exit status.
+pub fn entry_point(
+    program: &Program,
+    abi: Abi,
+    invoke: Option<&str>,
+) -> Result<String, GuestFailure> {
+    let guest = program.name();
+    let failure = |message: String| GuestFailure {
+        guest: guest.to_string(),
+        kind: FailureKind::NoEntry,
+        message,
+        location: None,
     };
+    let callable = callable_exports(program);
+    let callable_text = if callable.is_empty() {
+        "it exports no function that takes no parameters".to_string()
+    } else {
+        format!("it can be started at {}", callable.join(", "))
+    };
+    if let Some(name) = invoke {
+        return match program.export_sig(name) {
+            None if program.exports_func(name) => Ok(name.to_string()),
+            None => Err(failure(format!(
+                "guest `{guest}` exports no function `{name}` to invoke ({callable_text})"
+            ))),
+            Some(sig) if !sig.params.is_empty() => Err(failure(format!(
+                "guest `{guest}`: `{name}` takes parameters {sig} and cannot be started; \
+                 an entry point takes none ({callable_text})"
+            ))),
+            Some(_) => Ok(name.to_string()),
+        };
+    }
+    let candidates = default_entries(abi);
     candidates
         .iter()
-        .find(|name| program.exports_func(name))
-        .copied()
-        .ok_or_else(|| GuestFailure {
-            guest: program.name().to_string(),
-            kind: FailureKind::NoEntry,
-            message: format!(
-                "guest `{}` exports no entry point for {abi} (looked for {}; it exports {})",
-                program.name(),
-                candidates.join(" or "),
-                describe_exports(program)
-            ),
-            location: None,
+        .find(|name| callable.iter().any(|c| c == *name))
+        .map(|name| name.to_string())
+        .ok_or_else(|| {
+            failure(format!(
+                "guest `{guest}` exports no entry point for {abi} (looked for {}; {callable_text}; \
+                 name one to invoke)",
+                candidates.join(", ")
+            ))
         })
 }
 
-fn describe_exports(program: &Program) -> String {
-    let names: Vec<_> = program
+/// Exported functions that take no parameters, which could be started.
+pub fn callable_exports(program: &Program) -> Vec<String> {
+    program
         .exports()
         .iter()
-        .map(|e| format!("{} {}", e.kind, e.name))
-        .collect();
-    if names.is_empty() {
-        "nothing".into()
-    } else {
-        names.join(", ")
+        .filter(|e| e.kind == "func")
+        .filter(|e| {
+            program
+                .func_sig(e.index)
+                .is_none_or(|s| s.params.is_empty())
+        })
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+/// Whether a WASI reactor's `_initialize` runs before `entry`, as wasmtime
+/// runs it.
+pub fn runs_initialize(program: &Program, abi: Abi, entry: &str) -> bool {
+    abi == Abi::Wasi && entry != "_initialize" && program.exports_func("_initialize")
+}
+
+/// The exit status an entry point's results mean: its i32, or 0.
+pub fn status_of_results(results: &[Val]) -> i32 {
+    match results.first() {
+        Some(Val::I32(code)) => *code,
+        _ => 0,
     }
 }
 
@@ -241,7 +296,7 @@ impl Runtime {
             Ok(abi) => abi,
             Err(f) => return failed(f),
         };
-        let entry = match entry_point(program, abi) {
+        let entry = match entry_point(program, abi, options.config.entry.as_deref()) {
             Ok(e) => e,
             Err(f) => return failed(f),
         };
@@ -279,18 +334,19 @@ impl Runtime {
             None => store.set_epoch_deadline(u64::MAX),
         }
         let result = pre.instantiate(&mut store).and_then(|instance| {
-            store.data_mut().memory = instance.get_memory(&mut store, "memory");
-            store.data_mut().instance = Some(instance);
+            crate::host::attach(&mut store, instance, program);
+            if runs_initialize(program, abi, &entry)
+                && let Some(init) = instance.get_func(&mut store, "_initialize")
+            {
+                init.call(&mut store, &[], &mut [])?;
+            }
             let func = instance
-                .get_func(&mut store, entry)
+                .get_func(&mut store, &entry)
                 .ok_or_else(|| wasmtime::format_err!("entry point `{entry}` vanished"))?;
             let n_results = func.ty(&store).results().len();
             let mut results = vec![Val::I32(0); n_results];
             func.call(&mut store, &[], &mut results)?;
-            Ok(match results.first() {
-                Some(Val::I32(code)) if abi == Abi::Dagger => *code,
-                _ => 0,
-            })
+            Ok(status_of_results(&results))
         });
         let status = match result {
             Ok(code) => ExitStatus::Exited(code),
@@ -327,9 +383,10 @@ pub fn classify(
     }
     let guest = program.name().to_string();
     let location = e.downcast_ref::<WasmBacktrace>().and_then(|bt| {
-        bt.frames()
-            .iter()
-            .find_map(|f| Some((program.func_label(f.func_index()), f.module_offset()?)))
+        bt.frames().iter().find_map(|f| {
+            let offset = program.user_offset(f.module_offset()? as u32) as usize;
+            Some((program.func_label(f.func_index()), offset))
+        })
     });
     let at = match &location {
         Some((func, offset)) => format!(" in {func} at wasm offset {offset:#x}"),

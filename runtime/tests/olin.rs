@@ -66,7 +66,7 @@ fn everything_calls_every_function_and_reports() {
     assert_eq!(out.exit_code(), 0);
     assert_eq!(
         out.stdout,
-        "runtime_name = wasmhole\n\
+        "runtime_name = olin\n\
          runtime_spec_major.minor = 0.1\n\
          startup_arg_len = 1\n\
          startup_arg_at(0) = everything.wat\n\
@@ -79,7 +79,7 @@ fn everything_calls_every_function_and_reports() {
          zero:// gave zeros: yes\n\
          resource_flush(zero) = 0\n\
          resource_open(null://) = 4\n\
-         resource_read(null, 8) = -5\n\
+         resource_read(null, 8) = 0\n\
          resource_write(null, 5) = 5\n\
          resource_open(random://) = 5\n\
          resource_read(random, 16) = 16\n\
@@ -221,15 +221,15 @@ fn errors_sample_reports_codes_then_dies_closing_an_unknown_id() {
     let out = run_plain(&sample("olin/errors.wat"));
     assert_eq!(
         out.stdout,
-        "resource_open(\"nope://x\") = -2\n\
+        "resource_open(\"nope://x\") = -4\n\
          resource_open(\"not a url\") = -2\n\
          resource_open(0xfffffff0, 8) = -2\n\
          resource_read(42, ...) on an id never opened = -2\n\
-         resource_read(null://) = -5\n\
-         resource_write(random://) = -2\n\
+         resource_read(null://) = 0\n\
+         resource_write(random://) = -1\n\
          env_get(\"MISSING\") = -4\n\
          startup_arg_at(99) = -2\n\
-         runtime_name into 4 bytes = -2\n\
+         runtime_name into 3 bytes = -2\n\
          resource_open(\"https://example.com/\") without --allow-net = -3\n\
          resource_open(\"file:///etc/passwd\") with no --dir = -3\n\
          resource_close(42), which was never opened: fatal\n"
@@ -371,7 +371,7 @@ fn hostile_pointers_get_invalid_argument() {
       (drop (call $read (local.get $a) (i32.const 65535) (i32.const 1)))
       (drop (call $write (local.get $a) (i32.const -1) (i32.const 1)))
       (drop (call $env_get (i32.const 65535) (i32.const 9) (i32.const 0) (i32.const 4)))
-      (drop (call $runtime_name (i32.const 65530) (i32.const 32)))
+      (drop (call $runtime_name (i32.const 65534) (i32.const 32)))
       (drop (call $arg_at (i32.const 0) (i32.const 65535) (i32.const 10)))"#;
     let config = ProcessConfig {
         env: vec![("KEY".into(), "value".into())],

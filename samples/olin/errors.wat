@@ -1,11 +1,13 @@
 ;; errors.wat: what Olin calls return when they fail, and one that kills.
-;; Teaches: Olin's errors are negative numbers with names: -2
-;; INVALID_ARGUMENT (a malformed URL, an unknown scheme, a pointer outside
-;; memory, an id that is not open, an argument that does not exist), -3
+;; Teaches: Olin's errors are negative numbers with names: -1 UNKNOWN (an
+;; operation the resource cannot do, such as writing to random://), -2
+;; INVALID_ARGUMENT (a malformed URL, a pointer outside memory, an id that
+;; is not open, an argument that does not exist, a buffer too small), -3
 ;; PERMISSION_DENIED (a host or path the user did not grant), -4 NOT_FOUND
-;; (an unset variable), -5 EOF. `resource_close` cannot return an error,
-;; so closing an id that is not open is fatal: the guest is killed and the
-;; host says why. `--trace` shows each error by name.
+;; (an unset variable, a scheme the host does not have), -5 EOF. Reading
+;; null:// gives 0 bytes rather than EOF. `resource_close` cannot return an
+;; error, so closing an id that is not open is fatal: the guest is killed
+;; and the host says why. `--trace` shows each error by name.
 ;;
 ;;   wasmhole run --trace samples/olin/errors.wat
 (module
@@ -35,7 +37,7 @@
   (data (i32.const 420) "resource_write(random://) = \00")
   (data (i32.const 460) "env_get(\"MISSING\") = \00")
   (data (i32.const 500) "startup_arg_at(99) = \00")
-  (data (i32.const 540) "runtime_name into 4 bytes = \00")
+  (data (i32.const 540) "runtime_name into 3 bytes = \00")
   (data (i32.const 580) "resource_open(\"https://example.com/\") without --allow-net = \00")
   (data (i32.const 660) "resource_open(\"file:///etc/passwd\") with no --dir = \00")
   (data (i32.const 720) "resource_close(42), which was never opened: fatal\n\00")
@@ -77,7 +79,7 @@
       (call $write (call $open (i32.const 40) (i32.const 9)) (i32.const 4096) (i32.const 8)))
     (call $line (i32.const 460) (call $env_get (i32.const 56) (i32.const 7) (i32.const 4096) (i32.const 64)))
     (call $line (i32.const 500) (call $arg_at (i32.const 99) (i32.const 4096) (i32.const 64)))
-    (call $line (i32.const 540) (call $runtime_name (i32.const 4096) (i32.const 4)))
+    (call $line (i32.const 540) (call $runtime_name (i32.const 4096) (i32.const 3)))
     (call $line (i32.const 580) (call $open (i32.const 64) (i32.const 20)))
     (call $line (i32.const 660) (call $open (i32.const 96) (i32.const 18)))
     (call $print (i32.const 720))

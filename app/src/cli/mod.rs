@@ -84,6 +84,11 @@ pub struct GuestArgs {
     /// The ABI to provide (auto detects it from the imports).
     #[arg(long, value_enum, default_value_t = AbiChoice::Auto)]
     pub abi: AbiChoice,
+    /// The exported function to start at (default: the ABI's usual entry
+    /// point: _start for WASI, main or _start for Dagger, _start, cwa_main
+    /// or main for Olin). If it returns an i32, that is the exit status.
+    #[arg(long, value_name = "NAME")]
+    pub invoke: Option<String>,
     /// Grant a host directory to the guest, as HOST::GUEST (or DIR for the same name).
     #[arg(long = "dir", value_name = "HOST::GUEST")]
     pub dirs: Vec<String>,
@@ -109,6 +114,10 @@ pub struct GuestArgs {
     /// Let the guest reach HOST (on PORT only, if given) over HTTP(S).
     #[arg(long = "allow-net", value_name = "HOST[:PORT]", value_parser = NetAllow::parse)]
     pub allow_net: Vec<NetAllow>,
+    /// The guest's argv[0] (default: the module's file name, without its
+    /// folder, as wasmtime passes it).
+    #[arg(long, value_name = "NAME")]
+    pub argv0: Option<String>,
     /// The module: a .wasm binary or .wat text.
     pub file: PathBuf,
     /// Arguments passed to the guest.
@@ -133,9 +142,18 @@ impl GuestArgs {
             .collect()
     }
 
-    /// The guest's arguments, its program name first.
+    /// The guest's arguments, its program name first: `--argv0`, or the
+    /// module's file name without the folders that lead to it (the guest
+    /// learns nothing of the host's paths).
     pub fn argv(&self) -> Vec<String> {
-        std::iter::once(self.file.display().to_string())
+        let argv0 = self.argv0.clone().unwrap_or_else(|| {
+            self.file
+                .file_name()
+                .unwrap_or(self.file.as_os_str())
+                .to_string_lossy()
+                .into_owned()
+        });
+        std::iter::once(argv0)
             .chain(self.args.iter().cloned())
             .collect()
     }
@@ -177,6 +195,7 @@ impl GuestArgs {
     ) -> Result<ProcessConfig, String> {
         let access = self.access()?;
         Ok(ProcessConfig {
+            entry: self.invoke.clone(),
             args: self.argv(),
             env: self.environment(),
             dirs: self.grants(),
@@ -253,7 +272,7 @@ mod tests {
             "--trace",
             "--timeout",
             "2s",
-            "guest.wasm",
+            "dir/guest.wasm",
             "--flag",
             "x",
         ])

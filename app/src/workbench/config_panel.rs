@@ -1,4 +1,4 @@
-//! The Run configuration panel: ABI, arguments, environment, granted
+//! The Run configuration panel: ABI, entry point, arguments, environment, granted
 //! directories, policy file, network allowances, limits and standard input. Changes apply
 //! the next time the program starts.
 
@@ -36,6 +36,13 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
             .response
             .labelled_by(l.id);
         ui.end_row();
+        field(
+            ui,
+            "Entry point",
+            &mut c.invoke,
+            "the ABI's usual one (_start, main, cwa_main)",
+            false,
+        );
         field(ui, "Arguments", &mut c.args, "arg1 arg2", false);
         field(
             ui,

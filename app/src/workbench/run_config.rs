@@ -14,6 +14,8 @@ use wasmhole_runtime::{Abi, DirGrant, InputSpec, Limits, OutputSpec, ProcessConf
 pub struct RunConfig {
     /// `auto`, `wasi`, `dagger`, `olin` or `h`.
     pub abi: String,
+    /// The exported function to start at; empty for the ABI's usual one.
+    pub invoke: String,
     /// Arguments after the program name, separated by spaces.
     pub args: String,
     /// `K=V` per line.
@@ -56,6 +58,7 @@ impl RunConfig {
         let limits = &config.limits;
         RunConfig {
             abi: abi.name().to_string(),
+            invoke: config.entry.clone().unwrap_or_default(),
             args: config
                 .args
                 .iter()
@@ -144,6 +147,7 @@ impl RunConfig {
             .map(NetAllow::parse)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ProcessConfig {
+            entry: opt(&self.invoke),
             args,
             env,
             dirs,
@@ -163,6 +167,7 @@ mod tests {
     #[test]
     fn a_process_config_becomes_settings_that_reproduce_it() {
         let original = ProcessConfig {
+            entry: Some("cwa_main".into()),
             args: vec!["search.wat".into(), "wasm".into(), "sandbox".into()],
             env: vec![
                 ("QUERY".into(), "wasm sandbox".into()),
@@ -190,6 +195,7 @@ mod tests {
                 OutputSpec::Null,
             )
             .unwrap();
+        assert_eq!(back.entry, original.entry);
         assert_eq!(back.args, original.args);
         assert_eq!(back.env, original.env);
         assert_eq!(back.dirs, original.dirs);
@@ -200,6 +206,7 @@ mod tests {
     fn typed_settings_become_a_process_config() {
         let rc = RunConfig {
             abi: "dagger".into(),
+            invoke: " start_here ".into(),
             args: "a b".into(),
             env: "K=V\n\nX=1".into(),
             dirs: "/tmp::/data".into(),
@@ -217,6 +224,7 @@ mod tests {
                 OutputSpec::Null,
             )
             .unwrap();
+        assert_eq!(c.entry.as_deref(), Some("start_here"));
         assert_eq!(c.args, vec!["p.wat", "a", "b"]);
         assert_eq!(c.env.len(), 2);
         assert_eq!(c.dirs[0].guest, "/data");

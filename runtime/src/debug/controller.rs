@@ -132,7 +132,7 @@ pub(crate) struct Launch {
     pub runtime: &'static Runtime,
     pub pre: InstancePre<Host>,
     pub program: Program,
-    pub entry: &'static str,
+    pub entry: String,
     pub process: Process,
     pub commands: Receiver<Command>,
     pub events: Sender<Event>,
@@ -197,20 +197,21 @@ fn guest_main(launch: Launch) {
     if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
         let _ = edit.single_step(true);
     }
-    let is_dagger = run::choose_abi(&program, None).ok() == Some(crate::Abi::Dagger);
+    let abi = store.data().process.abi;
     let result = block_on(async {
         let instance = pre.instantiate_async(&mut store).await?;
-        store.data_mut().memory = instance.get_memory(&mut store, "memory");
-        store.data_mut().instance = Some(instance);
+        crate::host::attach(&mut store, instance, &program);
+        if run::runs_initialize(&program, abi, &entry)
+            && let Some(init) = instance.get_func(&mut store, "_initialize")
+        {
+            init.call_async(&mut store, &[], &mut []).await?;
+        }
         let func = instance
-            .get_func(&mut store, entry)
+            .get_func(&mut store, &entry)
             .ok_or_else(|| wasmtime::format_err!("entry point `{entry}` vanished"))?;
         let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
         func.call_async(&mut store, &[], &mut results).await?;
-        Ok::<i32, wasmtime::Error>(match results.first() {
-            Some(Val::I32(code)) if is_dagger => *code,
-            _ => 0,
-        })
+        Ok::<i32, wasmtime::Error>(run::status_of_results(&results))
     });
     let status = match result {
         Ok(code) => ExitStatus::Exited(code),
@@ -259,11 +260,20 @@ impl Controller {
         lock(&self.state)
     }
 
+    /// The engine's pc for a user's offset (they differ when memory 0 had
+    /// to be exported for the host; see `host_module`).
+    fn pc(&self, offset: u32) -> ModulePC {
+        ModulePC::new(self.program.compiled_offset(offset))
+    }
+
     /// The innermost frame's function index and offset.
     fn top(&self, store: &mut StoreContextMut<'_, Host>) -> Option<(u32, u32)> {
         let frame = store.debug_exit_frames().next()?;
         let (func, pc) = frame.wasm_function_index_and_pc(&mut *store).ok()??;
-        Some((self.program.imported_func_count() + func.as_u32(), pc.raw()))
+        Some((
+            self.program.imported_func_count() + func.as_u32(),
+            self.program.user_offset(pc.raw()),
+        ))
     }
 
     /// Number of wasm frames on the stack.
@@ -401,7 +411,7 @@ impl Controller {
         if let Some(t) = temporary
             && let Some(mut edit) = store.as_context_mut().edit_breakpoints()
         {
-            let _ = edit.remove_breakpoint(&self.module, ModulePC::new(t));
+            let _ = edit.remove_breakpoint(&self.module, self.pc(t));
         }
         let snapshot = self.snapshot(store, reason);
         let _ = self.events.send(Event::Stopped(Box::new(snapshot)));
@@ -454,7 +464,7 @@ impl Controller {
         let top = store.debug_exit_frames().next()?;
         let parent = top.parent(&mut *store).ok()??;
         let (_, pc) = parent.wasm_function_index_and_pc(&mut *store).ok()??;
-        Some(pc.raw())
+        Some(self.program.user_offset(pc.raw()))
     }
 
     /// The instruction after the call instruction at `pc`.
@@ -489,7 +499,7 @@ impl Controller {
         let temporary = target.filter(|t| !self.state().breakpoints.contains(t));
         if let Some(target) = temporary {
             if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-                let _ = edit.add_breakpoint(&self.module, ModulePC::new(target));
+                let _ = edit.add_breakpoint(&self.module, self.pc(target));
             }
             self.state().temporary = Some(target);
         }
@@ -527,13 +537,13 @@ impl Controller {
             Command::AddBreakpoint(offset) => {
                 let added = self.state().breakpoints.insert(offset);
                 if added && let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-                    let _ = edit.add_breakpoint(&self.module, ModulePC::new(offset));
+                    let _ = edit.add_breakpoint(&self.module, self.pc(offset));
                 }
             }
             Command::RemoveBreakpoint(offset) => {
                 let removed = self.state().breakpoints.remove(&offset);
                 if removed && let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-                    let _ = edit.remove_breakpoint(&self.module, ModulePC::new(offset));
+                    let _ = edit.remove_breakpoint(&self.module, self.pc(offset));
                 }
             }
             Command::ReadMemory { start, len } => {
@@ -584,11 +594,8 @@ impl Controller {
                         .map(|v| Value::of(&v))
                         .collect();
                     let live = innermost_live && frames.is_empty();
-                    let offset = if live {
-                        pc.raw()
-                    } else {
-                        self.call_before(pc.raw())
-                    };
+                    let pc = self.program.user_offset(pc.raw());
+                    let offset = if live { pc } else { self.call_before(pc) };
                     frames.push(Frame {
                         pc: Pc::at(&self.program, func, offset),
                         locals,
@@ -743,9 +750,8 @@ impl CallObserver for Controller {
         let mut cx = caller.as_context_mut();
         let decoded = {
             let host = cx.data();
-            let labels = decode::fd_labels_before(call, args, &host.process.fds);
-            let bytes = host.memory.map(|m| m.data(&cx)).unwrap_or(&[]);
-            decode::decode_args(call, args, None, bytes, &host.process.fds, &labels, &[])
+            let bytes = host.memory.map(|m| m.data(&cx));
+            decode::decode_at_entry(call, args, bytes, &host.process.fds).args(call, args)
         };
         self.stop(
             &mut cx,

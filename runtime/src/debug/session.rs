@@ -134,7 +134,7 @@ impl Session {
         mut config: ProcessConfig,
     ) -> Result<Session, GuestFailure> {
         let abi = run::choose_abi(&program, abi)?;
-        let entry = run::entry_point(&program, abi)?;
+        let entry = run::entry_point(&program, abi, config.entry.as_deref())?;
         let failure = |e: String| GuestFailure {
             guest: program.name().to_string(),
             kind: FailureKind::Setup,

@@ -7,8 +7,9 @@ use crate::calls::{CallContext, Fatal};
 use crate::stdio::StdStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The name `runtime_name` reports.
-pub const RUNTIME_NAME: &str = "wasmhole";
+/// The name `runtime_name` reports: the original host's, because real
+/// guests check for it (wasmhole says what it is in traces and its window).
+pub const RUNTIME_NAME: &str = "olin";
 /// The CommonWA spec version implemented (as the original host).
 pub const SPEC_MAJOR: u64 = 0;
 /// The CommonWA spec minor version implemented.
@@ -25,7 +26,7 @@ fn level_name(level: u32) -> String {
 
 pub(super) fn log_write(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
     let (level, ptr, len) = (a[0] as u32, a[1] as u32, a[2] as u32);
-    let text = match cx.mem.read(ptr, len) {
+    let text = match super::read_text(&mut cx.mem, ptr, len) {
         Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         Err(e) => return Err(Fatal::kill("log_write", format!("bad message: {e}"))),
     };
@@ -46,16 +47,13 @@ pub(super) fn log_write(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fata
 
 pub(super) fn env_get(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     let (key_ptr, key_len, val_ptr, val_len) = (a[0] as u32, a[1] as u32, a[2] as u32, a[3] as u32);
-    let key = cx
-        .mem
-        .read_str(key_ptr, key_len)?
-        .map_err(|_| Code::InvalidArgument)?
-        .to_string();
+    // A key that is not UTF-8 names no variable (all of them are text).
+    let key = super::read_text(&mut cx.mem, key_ptr, key_len)?.to_vec();
     let value = cx
         .process
         .env
         .iter()
-        .find(|(k, _)| *k == key)
+        .find(|(k, _)| k.as_bytes() == key)
         .map(|(_, v)| v.clone())
         .ok_or(Code::NotFound)?;
     if value.len() > val_len as usize {
@@ -129,10 +127,12 @@ fn random_u64() -> u64 {
     u64::from_le_bytes(b)
 }
 
+// Never negative, as the original host's (Go's `rand.Int31` and
+// `rand.Int63`): libcwa calls these `i31` and `i63`.
 pub(super) fn random_i32(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
-    Ok(random_u64() & 0xffff_ffff)
+    Ok(random_u64() & 0x7fff_ffff)
 }
 
 pub(super) fn random_i64(_cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {
-    Ok(random_u64())
+    Ok(random_u64() & 0x7fff_ffff_ffff_ffff)
 }

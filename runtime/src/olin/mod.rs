@@ -14,7 +14,7 @@ use crate::calls::{
     CallImpl, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Param, Purpose, Ret, fails, p32,
 };
 use crate::fdtable::{Descriptor, Handle, Rights};
-use crate::guest_memory::OutOfBounds;
+use crate::guest_memory::{GuestMemory, OutOfBounds};
 use crate::process::Process;
 use crate::stdio::{Input, StdStream};
 
@@ -75,6 +75,19 @@ impl Code {
     pub(crate) fn raw(self) -> u64 {
         self.value() as u32 as u64
     }
+}
+
+/// Text a guest passes as (pointer, length): the bytes up to the first NUL
+/// within the length, as the original host read every string, so a C
+/// guest that counts the terminating NUL in the length is understood.
+pub(crate) fn read_text<'m>(
+    mem: &'m mut GuestMemory<'_>,
+    ptr: u32,
+    len: u32,
+) -> Result<&'m [u8], OutOfBounds> {
+    let bytes = mem.read(ptr, len)?;
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Ok(&bytes[..end])
 }
 
 /// How an Olin call fails: a code for the guest, or the end of the guest.
@@ -230,7 +243,7 @@ pub static CALLS: &[CallSpec] = &[
             p32("buf_len", Len),
         ],
         OR_ERROR,
-        "Writes the host's name (at most 32 bytes of UTF-8) and returns its length; INVALID_ARGUMENT if the buffer is too small.",
+        "Writes the host's name (at most 32 bytes of UTF-8) and returns its length; INVALID_ARGUMENT if the buffer is too small. wasmhole answers `olin`, the original host's name, because real guests check for it.",
         imp!(env::runtime_name),
     )
     .errors(&[
@@ -280,7 +293,7 @@ pub static CALLS: &[CallSpec] = &[
         "resource_open",
         &[p32("url", Str { len: 1 }), p32("url_len", Len)],
         Ret::FdOrError(&ERRORS),
-        "Opens a resource by URL and returns its id: null://, zero://, log://?prefix=P, random://, http(s)://… and file://PATH inside a granted directory. Under a policy file, a URL the policy refuses kills the guest.",
+        "Opens a resource by URL and returns its id: null://, zero://, log://?prefix=P, random://, http(s)://… and file://PATH inside a granted directory. NOT_FOUND for a scheme the host does not have, INVALID_ARGUMENT for text that is not a URL. Under a policy file, a URL the policy refuses kills the guest.",
         imp!(resource::resource_open),
     )
     .errors(&[
@@ -421,7 +434,7 @@ pub static CALLS: &[CallSpec] = &[
         "random_i32",
         &[],
         Ret::I32,
-        "A random 32-bit number (not for cryptography: open random:// for that).",
+        "A random non-negative 32-bit number, as the original host gave (not for cryptography: open random:// for that).",
         env::random_i32,
     )
     .purpose(Purpose::Random),
@@ -429,7 +442,7 @@ pub static CALLS: &[CallSpec] = &[
         "random_i64",
         &[],
         Ret::I64,
-        "A random 64-bit number (not for cryptography: open random:// for that).",
+        "A random non-negative 64-bit number, as the original host gave (not for cryptography: open random:// for that).",
         env::random_i64,
     )
     .purpose(Purpose::Random),

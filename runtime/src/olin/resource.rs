@@ -27,9 +27,11 @@ pub(super) fn code_of(e: &io::Error) -> Code {
         io::ErrorKind::PermissionDenied => Code::PermissionDenied,
         io::ErrorKind::InvalidInput
         | io::ErrorKind::InvalidData
-        | io::ErrorKind::Unsupported
         | io::ErrorKind::IsADirectory
         | io::ErrorKind::NotADirectory => Code::InvalidArgument,
+        // Reading a write-only resource or writing a read-only one: the
+        // original host's UNKNOWN.
+        io::ErrorKind::Unsupported => Code::Unknown,
         io::ErrorKind::UnexpectedEof => Code::EndOfFile,
         _ => Code::Unknown,
     }
@@ -46,9 +48,7 @@ impl From<IoFail> for super::Fail {
 }
 
 pub(super) fn resource_open(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
-    let url = cx
-        .mem
-        .read_str(a[0] as u32, a[1] as u32)?
+    let url = std::str::from_utf8(super::read_text(&mut cx.mem, a[0] as u32, a[1] as u32)?)
         .map_err(|_| Code::InvalidArgument)?
         .to_string();
     match streams::open(cx.process, &url, SCHEMES) {
@@ -57,9 +57,9 @@ pub(super) fn resource_open(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
         Err(OpenError::Refused(_)) => Err(Code::PermissionDenied.into()),
         Err(OpenError::Io(e)) => Err(code_of(&e).into()),
         Err(OpenError::TableFull(_)) => Err(Code::Unknown.into()),
-        Err(OpenError::BadUrl(_) | OpenError::UnknownScheme(_)) => {
-            Err(Code::InvalidArgument.into())
-        }
+        Err(OpenError::BadUrl(_)) => Err(Code::InvalidArgument.into()),
+        // As the original host: a scheme it does not have is not found.
+        Err(OpenError::UnknownScheme(_)) => Err(Code::NotFound.into()),
     }
 }
 
@@ -69,7 +69,13 @@ pub(super) fn resource_read(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     let buf = mem.buffer_mut(ptr, len)?;
     let n = streams::read(process, a[0] as u32, buf)?;
     mem.note_write(ptr, n as u32);
-    if n == 0 && len > 0 {
+    // null:// has nothing to read rather than an end: the original host
+    // answered 0 there, and END_OF_FILE where a stream ended.
+    let empty_not_ended = process
+        .fds
+        .get(a[0] as u32)
+        .is_some_and(|d| d.handle.kind() == "null");
+    if n == 0 && len > 0 && !empty_not_ended {
         return Err(Code::EndOfFile.into());
     }
     Ok(n.min(i32::MAX as usize) as u64)

@@ -51,8 +51,20 @@ fn write_from_iovecs(
     Ok(total)
 }
 
+/// Reading standard output or writing standard input is EBADF, as for a
+/// host descriptor opened the other way (and as under wasmtime), rather
+/// than a missing right.
+fn refuse_wrong_direction(process: &Process, fd: u64, reading: bool) -> Result<(), Errno> {
+    match process.fds.get(fd as u32).map(|d| &d.handle) {
+        Some(Handle::Output(..)) if reading => Err(Errno::BADF),
+        Some(Handle::Input(_)) if !reading => Err(Errno::BADF),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
+    refuse_wrong_direction(process, a[0], true)?;
     let d = desc(process, a[0], RIGHT_FD_READ)?;
     // Input is consumed only if the count can be reported.
     mem.check(a[3] as u32, 4)?;
@@ -86,6 +98,7 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
 
 pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
+    refuse_wrong_direction(process, a[0], false)?;
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
     // Nothing is written unless the count can be reported.
     mem.check(a[3] as u32, 4)?;
@@ -300,7 +313,7 @@ pub(crate) fn fd_filestat_get(cx: Cx, a: &[u64]) -> WasiResult {
     let stat = match &d.handle {
         Handle::File(f) => fs::filestat_bytes(&f.metadata()?),
         Handle::Dir(dir) => fs::filestat_bytes(&dir.dir_metadata()?),
-        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => fs::stdio_filestat(),
+        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => fs::stream_filestat(&d.handle),
     };
     cx.mem.write(a[1] as u32, &stat)?;
     Ok(())

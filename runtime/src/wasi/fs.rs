@@ -113,19 +113,31 @@ pub(crate) fn filestat_bytes(m: &cap_std::fs::Metadata) -> [u8; 64] {
     b
 }
 
-/// A filestat for a standard stream (a character device with no times).
-pub(crate) fn stdio_filestat() -> [u8; 64] {
+/// A filestat for a stream: its filetype, and zeros for everything a
+/// stream does not have (device, inode, links, size, times), as wasmtime
+/// reports the standard streams.
+pub(crate) fn stream_filestat(h: &Handle) -> [u8; 64] {
     let mut b = [0u8; 64];
-    b[16] = FILETYPE_CHARACTER_DEVICE as u8;
+    b[16] = filetype_of_handle(h);
     b
 }
 
-/// The WASI filetype of an open descriptor.
+/// The WASI filetype of an open descriptor. A standard stream is a
+/// character device when it is a terminal on the host, and UNKNOWN
+/// otherwise (a pipe, a file, /dev/null, a buffer), as `wasmtime run`
+/// reports it: wasi-libc's `isatty()` is true exactly for character devices.
 pub(crate) fn filetype_of_handle(h: &Handle) -> u8 {
-    match h {
-        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+    let terminal = |yes: bool| {
+        if yes {
             FILETYPE_CHARACTER_DEVICE as u8
+        } else {
+            FILETYPE_UNKNOWN as u8
         }
+    };
+    match h {
+        Handle::Input(input) => terminal(input.is_terminal()),
+        Handle::Output(output, _) => terminal(output.is_terminal()),
+        Handle::Stream(_) => FILETYPE_CHARACTER_DEVICE as u8,
         Handle::Dir(_) => FILETYPE_DIRECTORY as u8,
         Handle::File(f) => f
             .metadata()

@@ -751,20 +751,27 @@ pub(crate) fn setup_descriptors(process: &mut Process) {
     let stdin = Input::open(&process.config.stdin);
     let stdout = Output::open(&process.config.stdout, StdStream::Stdout);
     let stderr = Output::open(&process.config.stderr, StdStream::Stderr);
-    let stdio = Rights {
-        base: RIGHTS_STDIO,
-        inheriting: 0,
-    };
     let handles = [
-        (Handle::Input(stdin), "stdin"),
-        (Handle::Output(stdout, StdStream::Stdout), "stdout"),
-        (Handle::Output(stderr, StdStream::Stderr), "stderr"),
+        (Handle::Input(stdin), "stdin", RIGHTS_STDIN),
+        (
+            Handle::Output(stdout, StdStream::Stdout),
+            "stdout",
+            RIGHTS_STDOUT,
+        ),
+        (
+            Handle::Output(stderr, StdStream::Stderr),
+            "stderr",
+            RIGHTS_STDOUT,
+        ),
     ];
-    for (handle, name) in handles {
+    for (handle, name, base) in handles {
         let _ = process.fds.insert(Descriptor {
             handle,
             name: name.into(),
-            rights: stdio,
+            rights: Rights {
+                base,
+                inheriting: 0,
+            },
             flags: 0,
             preopen: None,
         });

@@ -227,12 +227,16 @@ pub const RIGHTS_DIR: u64 = RIGHT_FD_FDSTAT_SET_FLAGS
     | RIGHT_PATH_REMOVE_DIRECTORY
     | RIGHT_PATH_UNLINK_FILE
     | RIGHT_POLL_FD_READWRITE;
-/// Rights of the standard streams.
-pub const RIGHTS_STDIO: u64 = RIGHT_FD_READ
-    | RIGHT_FD_FDSTAT_SET_FLAGS
-    | RIGHT_FD_WRITE
-    | RIGHT_FD_FILESTAT_GET
-    | RIGHT_POLL_FD_READWRITE;
+/// Rights every standard stream has besides reading or writing: its flags
+/// may be set, it can be described, and it can be polled. None of them
+/// seeks or tells: wasi-libc's `isatty()` needs that of a terminal.
+const RIGHTS_STDIO_COMMON: u64 =
+    RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET | RIGHT_POLL_FD_READWRITE;
+/// Rights of standard input: it is read, never written (wasi-libc's
+/// `fcntl(0, F_GETFL)` then says `O_RDONLY`, as under wasmtime).
+pub const RIGHTS_STDIN: u64 = RIGHT_FD_READ | RIGHTS_STDIO_COMMON;
+/// Rights of standard output and error: written, never read (`O_WRONLY`).
+pub const RIGHTS_STDOUT: u64 = RIGHT_FD_WRITE | RIGHTS_STDIO_COMMON;
 
 /// `filetype`.
 pub static FILETYPE: Names = Names {
