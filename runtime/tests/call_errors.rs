@@ -185,7 +185,7 @@ fn every_error_a_call_returns_is_on_its_card() {
                 })
                 .collect();
             let mut cx = CallContext {
-                mem: GuestMemory::new(&mut mem),
+                mem: GuestMemory::new(&mut mem, true),
                 process: &mut p,
             };
             let who = format!("{} {}", spec.abi.name(), spec.name);

@@ -201,9 +201,12 @@ pub static CALLS: &[CallSpec] = &[
     .errors(&[
         fails(
             "INVALID_ARGUMENT",
-            "the key reaches outside memory or is not UTF-8, or the value's buffer reaches outside memory",
+            "the key or the value's buffer reaches outside memory",
         ),
-        fails("NOT_FOUND", "no variable has this name"),
+        fails(
+            "NOT_FOUND",
+            "no variable has this name (a key that is not UTF-8 names none)",
+        ),
     ])
     .purpose(Purpose::Environment),
     call(
@@ -299,13 +302,16 @@ pub static CALLS: &[CallSpec] = &[
     .errors(&[
         fails(
             "INVALID_ARGUMENT",
-            "the URL reaches outside memory, is not UTF-8, is malformed, or has a scheme Olin does not know",
+            "the URL reaches outside memory, is not UTF-8, or is malformed",
         ),
         fails(
             "PERMISSION_DENIED",
             "the host may not be reached (see --allow-net), or the file is outside every granted directory",
         ),
-        fails("NOT_FOUND", "the file does not exist"),
+        fails(
+            "NOT_FOUND",
+            "the URL's scheme is one Olin does not have, or the file does not exist",
+        ),
         fails(
             "UNKNOWN",
             "the descriptor table is full, or opening failed on the host",
@@ -332,12 +338,11 @@ pub static CALLS: &[CallSpec] = &[
     )
     .errors(&[
         NOT_OPEN,
+        fails("EOF", "the stream ended (null:// never ends: it reads 0 bytes)"),
         fails(
-            "INVALID_ARGUMENT",
-            "the resource cannot be read (standard output, a log, null://)",
+            "UNKNOWN",
+            "the resource cannot be read (standard output, a log), or reading failed on the host",
         ),
-        fails("EOF", "there is nothing more to read"),
-        fails("UNKNOWN", "reading failed on the host"),
     ])
     .purpose(Purpose::Read),
     call(
@@ -354,10 +359,9 @@ pub static CALLS: &[CallSpec] = &[
     .errors(&[
         NOT_OPEN,
         fails(
-            "INVALID_ARGUMENT",
-            "the resource cannot be written (standard input, random://)",
+            "UNKNOWN",
+            "the resource cannot be written (standard input, random://), or writing failed on the host",
         ),
-        fails("UNKNOWN", "writing failed on the host"),
     ])
     .kills(&[OUTPUT_LIMIT])
     .purpose(Purpose::Write),
