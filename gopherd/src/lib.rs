@@ -12,6 +12,7 @@
 pub mod access_log;
 pub mod config;
 pub mod framing;
+pub mod fuzzing;
 pub mod gophermap;
 pub mod handler;
 pub mod reload;

@@ -21,6 +21,11 @@ pub struct CallContext<'a> {
 /// u64), the raw result out (ignored for calls without one).
 pub type CallImpl = fn(&mut CallContext<'_>, &[u64]) -> Result<u64, Fatal>;
 
+/// How a call that waits on the host (for standard input, for room on
+/// standard output, for the other end of a FIFO, or sleeping) ends the
+/// guest, as its card says.
+pub const WAIT_TIME_LIMIT: &str = "the run's time limit passes while it waits (for input, for room to write, for the other end of a FIFO)";
+
 /// A call ending the guest instead of returning to it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Fatal {
@@ -37,6 +42,15 @@ pub enum Fatal {
         /// Whether it was killed for writing more than its output limit.
         output_limit: bool,
     },
+    /// The run's time limit passed while the call was waiting (sleeping,
+    /// or on host I/O).
+    #[error("the time limit passed while {waiting}")]
+    TimeLimit {
+        /// The call that was waiting.
+        call: &'static str,
+        /// What it was waiting for, e.g. `sleeping for 10000 ms`.
+        waiting: String,
+    },
 }
 
 impl Fatal {
@@ -46,6 +60,32 @@ impl Fatal {
             call,
             reason: reason.into(),
             output_limit: false,
+        }
+    }
+
+    /// Names `call` as the one that ended the guest, where the layer that
+    /// failed (host I/O) could not know it.
+    pub fn in_call(self, call: &'static str) -> Fatal {
+        match self {
+            Fatal::TimeLimit { call: "", waiting } => Fatal::TimeLimit { call, waiting },
+            Fatal::Kill {
+                call: "",
+                reason,
+                output_limit,
+            } => Fatal::Kill {
+                call,
+                reason,
+                output_limit,
+            },
+            other => other,
+        }
+    }
+
+    /// The time limit passed while `call` was `waiting`.
+    pub fn time_limit(call: &'static str, waiting: impl Into<String>) -> Fatal {
+        Fatal::TimeLimit {
+            call,
+            waiting: waiting.into(),
         }
     }
 }

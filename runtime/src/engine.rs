@@ -42,6 +42,8 @@ impl Runtime {
     pub fn new(options: EngineOptions) -> wasmtime::Result<Runtime> {
         let mut config = Config::new();
         config.epoch_interruption(true);
+        // No ABI here uses 64-bit memories; `Program` explains the refusal.
+        config.wasm_memory64(false);
         config.consume_fuel(options.fuel);
         config.guest_debug(options.debug);
         config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(20));

@@ -22,7 +22,10 @@ pub static CALLS: &[CallSpec] = &[CallSpec {
     ret: Ret::Void,
     explain: "Writes one byte (the low 8 bits of its argument) to standard output. It is all an h program can do: `h` prints 104, the letter h, and `'` prints 10, a newline.",
     errors: &[],
-    kills: &["it would take the guest's standard output past the run's output limit"],
+    kills: &[
+        "it would take the guest's standard output past the run's output limit",
+        crate::calls::WAIT_TIME_LIMIT,
+    ],
     purpose: Some(Purpose::Write),
     imp: h,
 }];

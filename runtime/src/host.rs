@@ -8,6 +8,7 @@ use crate::calls::{self, CallContext, CallSpec, Fatal, WasmTy};
 use crate::decode;
 use crate::guest_memory::MemRange;
 use crate::guest_memory::{AccessLog, GuestMemory};
+use crate::memory_budget::TABLE_ELEMENT_BYTES;
 use crate::process::Process;
 use crate::program::Program;
 use crate::record::{CallOutcome, SyscallRecord};
@@ -50,19 +51,26 @@ pub struct Host {
     pub instance: Option<Instance>,
     /// A debugger watching calls, if any.
     pub observer: Option<Arc<dyn CallObserver>>,
-    max_memory: Option<u64>,
 }
 
 impl Host {
     /// Store data for a process.
     pub fn new(process: Process) -> Host {
-        let max_memory = process.config.limits.max_memory;
         Host {
             process,
             memory: None,
             instance: None,
             observer: None,
-            max_memory,
+        }
+    }
+
+    /// Growth stops at the time limit: one `memory.grow` can take long.
+    fn check_deadline(&self, what: &str) -> wasmtime::Result<()> {
+        match self.process.deadline() {
+            Some(deadline) if Instant::now() >= deadline => Err(wasmtime::Error::new(
+                Fatal::time_limit("memory.grow", format!("growing its {what}")),
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -80,6 +88,8 @@ pub fn attach(mut store: impl AsContextMut<Data = Host>, instance: Instance, pro
     host.instance = Some(instance);
 }
 
+/// Every memory and table of the guest is charged to its one budget, which
+/// its host-side buffers share.
 impl wasmtime::ResourceLimiter for Host {
     fn memory_growing(
         &mut self,
@@ -87,24 +97,38 @@ impl wasmtime::ResourceLimiter for Host {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        match self.max_memory {
-            Some(max) if desired as u64 > max => {
+        self.check_deadline("memory")?;
+        let more = desired.saturating_sub(current) as u64;
+        match self.process.memory.take(more) {
+            Ok(()) => Ok(true),
+            Err(over) => {
                 self.process.limit_note = Some(format!(
-                    "memory limit of {max} bytes refused growth from {current} to {desired} bytes"
+                    "memory limit of {} bytes refused growth from {current} to {desired} bytes ({} bytes in use)",
+                    over.limit, over.used
                 ));
                 Ok(false)
             }
-            _ => Ok(true),
         }
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
+        self.check_deadline("table")?;
+        let more = (desired.saturating_sub(current) as u64).saturating_mul(TABLE_ELEMENT_BYTES);
+        match self.process.memory.take(more) {
+            Ok(()) => Ok(true),
+            Err(over) => {
+                self.process.limit_note = Some(format!(
+                    "memory limit of {} bytes refused growing a table from {current} to {desired} elements ({} bytes in use)",
+                    over.limit, over.used
+                ));
+                Ok(false)
+            }
+        }
     }
 }
 
@@ -172,19 +196,7 @@ fn dispatch(
                 Some(m) => m.data_and_store_mut(&mut caller),
                 None => (&mut [], caller.data_mut()),
             };
-            let process = &mut host.process;
-            if !process.recorder.active() {
-                let mut cx = CallContext {
-                    mem: GuestMemory::new(bytes, memory.is_some()),
-                    process,
-                };
-                (call.imp)(&mut cx, args)
-            } else {
-                let (result, record, _) =
-                    record_call(call, args, bytes, memory.is_some(), process, false);
-                process.recorder.emit(&record);
-                result
-            }
+            invoke(call, args, bytes, memory.is_some(), &mut host.process)
         }
         Some(observer) => observed_call(&*observer, call, args, &mut caller),
     };
@@ -199,6 +211,30 @@ fn dispatch(
         }
         Err(fatal) => Err(wasmtime::Error::new(fatal)),
     }
+}
+
+/// Runs one call over `memory` (`has_memory`: the guest has one) for `process`: directly, or decoded,
+/// timed and recorded when the process has record sinks. Every call a
+/// guest makes without a debugger comes through here.
+pub fn invoke(
+    call: &'static CallSpec,
+    args: &[u64],
+    memory: &mut [u8],
+    has_memory: bool,
+    process: &mut Process,
+) -> Result<u64, Fatal> {
+    let result = if !process.recorder.active() {
+        let mut cx = CallContext {
+            mem: GuestMemory::new(memory, has_memory),
+            process,
+        };
+        (call.imp)(&mut cx, args)
+    } else {
+        let (result, record, _) = record_call(call, args, memory, has_memory, process, false);
+        process.recorder.emit(&record);
+        result
+    };
+    result.map_err(|f| f.in_call(call.name))
 }
 
 /// A call under a debugger: it may stop before and after.
@@ -218,7 +254,7 @@ fn observed_call(
         record_call(call, args, bytes, memory.is_some(), &mut host.process, true);
     host.process.recorder.emit(&record);
     observer.exit(caller, &record, log.before)?;
-    result
+    result.map_err(|f| f.in_call(call.name))
 }
 
 /// Memory as decoders see it: `None` when the guest has none.
@@ -259,6 +295,9 @@ fn record_call(
         Err(Fatal::Exit(status)) => CallOutcome::Exited { status: *status },
         Err(Fatal::Kill { reason, .. }) => CallOutcome::Killed {
             reason: reason.clone(),
+        },
+        Err(f @ Fatal::TimeLimit { .. }) => CallOutcome::Killed {
+            reason: f.to_string(),
         },
     };
     let record = SyscallRecord {

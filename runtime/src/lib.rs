@@ -7,6 +7,7 @@
 //! ([`calls`]); linking, tracing and explanations all read it.
 
 pub mod abi;
+pub mod blocking;
 pub mod calls;
 pub mod dagger;
 pub mod debug;
@@ -15,10 +16,12 @@ pub mod disasm;
 pub mod engine;
 pub mod explain;
 pub mod fdtable;
+pub mod fuzzing;
 pub mod guest_memory;
 pub mod h;
 pub mod host;
 pub mod host_module;
+pub mod memory_budget;
 pub mod olin;
 pub mod policy;
 pub mod process;
@@ -40,4 +43,4 @@ pub use process::{DirGrant, Limits, ProcessConfig, parse_bytes};
 pub use program::{Program, ProgramError};
 pub use record::SyscallRecord;
 pub use run::{ExitStatus, FailureKind, GuestFailure, RunOptions, RunReport};
-pub use stdio::{InputSpec, OutputSpec, SharedBuffer};
+pub use stdio::{InputSpec, OutputSpec, SharedBuffer, Since};

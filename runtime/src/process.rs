@@ -4,10 +4,12 @@
 //! run can be repeated exactly.
 
 use crate::abi::Abi;
+use crate::blocking::Deadline;
 use crate::calls::Fatal;
 use crate::fdtable::FdTable;
+use crate::memory_budget::MemoryBudget;
 use crate::policy::Access;
-use crate::stdio::{InputSpec, Output, OutputSpec, StdStream};
+use crate::stdio::{Input, InputSpec, Output, OutputSpec, StdStream};
 use crate::trace::Recorder;
 use cap_std::fs::Dir;
 use std::path::PathBuf;
@@ -62,7 +64,8 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 /// Limits on one run. `None` means unlimited.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest linear memory, in bytes.
+    /// Most memory the guest may use, in bytes: its linear memories, tables
+    /// and the buffers the host holds for it, together (`None`: 4 GiB).
     pub max_memory: Option<u64>,
     /// Instructions budget (wasmtime fuel units).
     pub fuel: Option<u64>,
@@ -141,12 +144,36 @@ pub struct Process {
     pub recorder: Recorder,
     /// When the process started.
     pub started: Instant,
+    /// When its time limit passes, if it has one.
+    deadline: Deadline,
     /// Output budget left, if limited.
     output_left: Option<u64>,
     /// The configuration it was made from.
     pub config: ProcessConfig,
     /// A limit that refused something (memory growth), for the final report.
     pub limit_note: Option<String>,
+    /// Memory charged to the guest: linear memories, tables, host buffers.
+    pub memory: MemoryBudget,
+    /// How many notes were written to the guest's standard error.
+    notes_written: u32,
+}
+
+/// Most notes written for one process (see [`Process::note`]).
+pub const MAX_NOTES: u32 = 100;
+
+/// Longest note text, in bytes; a longer one (naming a huge URL) is cut.
+const MAX_NOTE_LEN: usize = 1024;
+
+/// `text` cut to at most `max` bytes at a character boundary, marked `…`.
+fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return text.into();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end]).into()
 }
 
 impl Process {
@@ -168,6 +195,8 @@ impl Process {
                 dir,
             });
         }
+        let started = Instant::now();
+        let memory = MemoryBudget::new(config.limits.max_memory);
         let mut process = Process {
             guest: guest.to_string(),
             abi,
@@ -176,10 +205,13 @@ impl Process {
             grants,
             fds: FdTable::default().with_os_file_limit(config.limits.max_open_files),
             recorder: Recorder::default(),
-            started: Instant::now(),
+            started,
+            deadline: Deadline::new(config.limits.timeout.map(|t| started + t)),
             output_left: config.limits.max_output,
             config,
             limit_note: None,
+            memory,
+            notes_written: 0,
         };
         match abi {
             Abi::Wasi => crate::wasi::setup_descriptors(&mut process),
@@ -195,14 +227,30 @@ impl Process {
             StdStream::Stderr => &self.config.stderr,
             _ => &self.config.stdout,
         };
-        Output::open(spec, which)
+        Output::open(spec, which, &self.deadline)
+    }
+
+    /// A handle on the guest's standard input, as configured.
+    pub fn std_input(&self) -> Input {
+        Input::open(&self.config.stdin, &self.deadline)
     }
 
     /// Tells the person running the guest something the guest's error code
     /// cannot (why an open was refused): a `wasmhole: ` line on the guest's
     /// standard error, not charged to its output limit.
-    pub fn note(&self, text: &str) {
-        let line = format!("wasmhole: {}: {text}\n", self.guest);
+    /// A guest repeating what is refused gets at most [`MAX_NOTES`] notes,
+    /// so notes cannot become an output flood.
+    pub fn note(&mut self, text: &str) {
+        let text = shorten(text, MAX_NOTE_LEN);
+        let line = match self.notes_written {
+            n if n < MAX_NOTES => format!("wasmhole: {}: {text}\n", self.guest),
+            n if n == MAX_NOTES => format!(
+                "wasmhole: {}: {text} (further notes are not shown)\n",
+                self.guest
+            ),
+            _ => return,
+        };
+        self.notes_written += 1;
         let _ = self.std_output(StdStream::Stderr).write(line.as_bytes());
     }
 
@@ -226,7 +274,18 @@ impl Process {
 
     /// When the run's time limit passes, if it has one.
     pub fn deadline(&self) -> Option<Instant> {
-        self.config.limits.timeout.map(|t| self.started + t)
+        self.deadline.at()
+    }
+
+    /// The deadline as streams share it.
+    pub fn deadline_handle(&self) -> &Deadline {
+        &self.deadline
+    }
+
+    /// Moves the time limit later by `by` (the debugger does, by the time
+    /// the guest spent stopped).
+    pub fn postpone_deadline(&mut self, by: Duration) {
+        self.deadline.postpone(by);
     }
 
     /// Nanoseconds since the process started.

@@ -137,6 +137,18 @@ impl std::fmt::Debug for Program {
     }
 }
 
+/// wasmhole runs 32-bit memories and tables only: no ABI it provides passes
+/// 64-bit pointers, and a 64-bit memory could ask the host for any size.
+fn refused_64_bit(name: &str, offset: usize, what: &str) -> ProgramError {
+    ProgramError::Invalid {
+        name: name.to_string(),
+        offset,
+        message: format!(
+            "it declares a 64-bit {what} (memory64), which wasmhole does not run: no ABI here uses 64-bit pointers"
+        ),
+    }
+}
+
 impl Program {
     /// Loads a file: binary if it starts with the wasm magic, WAT text otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
@@ -263,6 +275,22 @@ impl Program {
                             kind,
                             index: export.index,
                         });
+                    }
+                }
+                Payload::MemorySection(reader) => {
+                    let offset = reader.range().start;
+                    for memory in reader {
+                        if memory.map_err(invalid)?.memory64 {
+                            return Err(refused_64_bit(name, offset, "memory"));
+                        }
+                    }
+                }
+                Payload::TableSection(reader) => {
+                    let offset = reader.range().start;
+                    for table in reader {
+                        if table.map_err(invalid)?.ty.table64 {
+                            return Err(refused_64_bit(name, offset, "table"));
+                        }
                     }
                 }
                 Payload::CodeSectionEntry(body) => {

@@ -371,6 +371,23 @@ impl Runtime {
     }
 }
 
+/// The time limit as messages name it (`1s`, `500ms`).
+pub fn time_limit_text(limits: &crate::process::Limits) -> String {
+    limits
+        .timeout
+        .map(|t| format!("{t:?}"))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A trap in words, naming the limit when a limit caused it.
+pub fn trap_text(trap: &Trap, limits: &crate::process::Limits) -> String {
+    match trap {
+        Trap::Interrupt => format!("time limit of {} exceeded", time_limit_text(limits)),
+        Trap::OutOfFuel => format!("out of fuel (budget {} units)", limits.fuel.unwrap_or(0)),
+        other => other.to_string(),
+    }
+}
+
 /// Turns a wasmtime error into an exit status with a message.
 pub fn classify(
     program: &Program,
@@ -406,16 +423,21 @@ pub fn classify(
             },
             format!("guest `{guest}` was killed in call `{call}`{at}: {reason}"),
         )
+    } else if let Some(Fatal::TimeLimit { call, waiting }) = e.downcast_ref::<Fatal>() {
+        (
+            FailureKind::Timeout,
+            format!(
+                "guest `{guest}` exceeded its time limit of {} in call `{call}`{at}: it was {waiting}",
+                time_limit_text(limits)
+            ),
+        )
     } else if let Some(trap) = e.downcast_ref::<Trap>() {
         match trap {
             Trap::Interrupt => (
                 FailureKind::Timeout,
                 format!(
                     "guest `{guest}` exceeded its time limit of {}{at}",
-                    limits
-                        .timeout
-                        .map(|t| format!("{t:?}"))
-                        .unwrap_or_else(|| "?".into())
+                    time_limit_text(limits)
                 ),
             ),
             Trap::OutOfFuel => (

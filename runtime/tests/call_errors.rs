@@ -199,7 +199,12 @@ fn every_error_a_call_returns_is_on_its_card() {
                             .or_insert(format!("{args:#x?}"));
                     }
                 }
-                Err(Fatal::Kill { reason, .. }) => {
+                Err(
+                    Fatal::Kill { reason, .. }
+                    | Fatal::TimeLimit {
+                        waiting: reason, ..
+                    },
+                ) => {
                     if spec.kills.is_empty() {
                         problems
                             .entry(format!("{who} killed the guest, which its card lacks"))

@@ -204,7 +204,7 @@ fn a_long_sleep_is_cut_short_by_the_run_time_limit() {
     .run();
     match &out.status {
         ExitStatus::Failed(f) => {
-            assert_eq!(f.kind, FailureKind::Killed, "{}", f.message);
+            assert_eq!(f.kind, FailureKind::Timeout, "{}", f.message);
             assert!(f.message.contains("poll_oneoff"), "{}", f.message);
             assert!(f.message.contains("time limit"), "{}", f.message);
         }

@@ -9,11 +9,12 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wasmhole_runtime::debug::{
     Command, Event, Location, Session, Snapshot, StopReason, parse_address,
 };
 use wasmhole_runtime::decode::hex_bytes;
+use wasmhole_runtime::stdio::StdStream;
 use wasmhole_runtime::{ExitStatus, InputSpec, OutputSpec, Program};
 
 /// Flags of `wasmhole debug`.
@@ -100,6 +101,10 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         lines,
         pending: VecDeque::new(),
         batch,
+        // A guest with a time limit stops by itself; the others get a grace.
+        last_run_grace: guest.timeout.unwrap_or(END_OF_INPUT_GRACE),
+        input_ended: None,
+        stopping: false,
         breakpoints: Vec::new(),
         next_id: 1,
         last: None,
@@ -136,18 +141,27 @@ struct Breakpoint {
     spec: String,
 }
 
+/// How long a guest still running when the commands have ended may go on
+/// before it is stopped, as `quit` would (with `--timeout`, that limit).
+const END_OF_INPUT_GRACE: Duration = Duration::from_secs(5);
+
 struct Debugger<W: Write> {
     session: Session,
     out: W,
     lines: Receiver<String>,
     pending: VecDeque<String>,
     batch: bool,
+    last_run_grace: Duration,
+    /// When the commands ran out while the guest was running.
+    input_ended: Option<Instant>,
+    /// Whether the guest was stopped for that.
+    stopping: bool,
     breakpoints: Vec<Breakpoint>,
     next_id: u32,
     last: Option<Box<Snapshot>>,
     exited: Option<ExitStatus>,
-    shown_out: usize,
-    shown_err: usize,
+    shown_out: u64,
+    shown_err: u64,
 }
 
 impl<W: Write> Debugger<W> {
@@ -271,22 +285,54 @@ impl<W: Write> Debugger<W> {
                         self.session.pause();
                     }
                     Ok(line) => self.pending.push_back(line),
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => {}
+                    Err(TryRecvError::Empty) => {}
+                    Err(TryRecvError::Disconnected) => {
+                        if self.pending.is_empty() {
+                            self.end_of_input_while_running();
+                        }
+                    }
                 },
             }
         }
     }
 
-    fn show_output(&mut self) {
-        let out = self.session.stdout().contents();
-        let err = self.session.stderr().contents();
-        if out.len() > self.shown_out {
-            let _ = self.out.write_all(&out[self.shown_out..]);
-            self.shown_out = out.len();
+    /// The commands have ended and the last one left the guest running:
+    /// the end of input is `quit`, once the guest has had its grace.
+    fn end_of_input_while_running(&mut self) {
+        let since = *self.input_ended.get_or_insert_with(Instant::now);
+        if !self.stopping && since.elapsed() >= self.last_run_grace {
+            self.say(format!(
+                "end of input: the guest was still running after {:?}; stopping it",
+                self.last_run_grace
+            ));
+            self.session.send(Command::Stop);
+            self.stopping = true;
         }
-        if err.len() > self.shown_err {
-            let _ = self.out.write_all(&err[self.shown_err..]);
-            self.shown_err = err.len();
+    }
+
+    /// Prints what the guest wrote since the last time; of a flood, only
+    /// what the session still keeps, after a line saying how much is left out.
+    fn show_output(&mut self) {
+        for which in [StdStream::Stdout, StdStream::Stderr] {
+            let (buffer, shown) = match which {
+                StdStream::Stderr => (self.session.stderr(), &mut self.shown_err),
+                _ => (self.session.stdout(), &mut self.shown_out),
+            };
+            let since = buffer.since(*shown);
+            *shown += since.skipped + since.bytes.len() as u64;
+            if since.skipped > 0 {
+                let _ = writeln!(
+                    self.out,
+                    "[{} bytes of {} not kept]",
+                    since.skipped,
+                    which.name()
+                );
+            }
+            let _ = self.out.write_all(&since.bytes);
+            // The debugger's own lines start on a line of their own.
+            if since.bytes.last().is_some_and(|b| *b != b'\n') {
+                let _ = writeln!(self.out);
+            }
         }
     }
 

@@ -98,7 +98,8 @@ pub struct GuestArgs {
     /// Stop the guest after this many units of fuel (about one per instruction).
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
-    /// Largest linear memory the guest may have, in bytes (suffixes K, M, G allowed).
+    /// Most memory the guest may use, in bytes (suffixes K, M, G allowed): its
+    /// memories, tables and what the host buffers for it, together (default 4G).
     #[arg(long, value_name = "BYTES", value_parser = wasmhole_runtime::parse_bytes)]
     pub max_memory: Option<u64>,
     /// Stop the guest after this much wall-clock time (e.g. 500ms, 2s, 1m).

@@ -54,19 +54,45 @@ pub struct Console {
     seen_err: usize,
 }
 
+/// How much console text the workbench keeps: the last mebibyte or so.
+pub const CONSOLE_TAIL: usize = 1 << 20;
+
 impl Console {
     fn pull(&mut self, out: &SharedBuffer, err: &SharedBuffer) {
         for (buf, seen, stream) in [
             (out, &mut self.seen_out, Stream::Out),
             (err, &mut self.seen_err, Stream::Err),
         ] {
-            if buf.len() > *seen {
-                let bytes = buf.bytes_from(*seen);
-                *seen += bytes.len();
+            let since = buf.since(*seen as u64);
+            *seen += since.skipped as usize + since.bytes.len();
+            if since.skipped > 0 {
                 self.chunks
-                    .push((stream, String::from_utf8_lossy(&bytes).into_owned()));
+                    .push((stream, format!("[{} bytes not kept]\n", since.skipped)));
+            }
+            if !since.bytes.is_empty() {
+                self.chunks
+                    .push((stream, String::from_utf8_lossy(&since.bytes).into_owned()));
             }
         }
+        self.keep_tail();
+    }
+
+    /// Drops the oldest pieces once the text passes twice [`CONSOLE_TAIL`].
+    fn keep_tail(&mut self) {
+        let total: usize = self.chunks.iter().map(|(_, t)| t.len()).sum();
+        if total <= 2 * CONSOLE_TAIL {
+            return;
+        }
+        let mut excess = total - CONSOLE_TAIL;
+        let mut first_kept = 0;
+        for (_, text) in &self.chunks {
+            if text.len() > excess {
+                break;
+            }
+            excess -= text.len();
+            first_kept += 1;
+        }
+        self.chunks.drain(..first_kept);
     }
 }
 

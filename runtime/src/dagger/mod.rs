@@ -5,9 +5,10 @@
 
 use crate::abi::Abi;
 use crate::calls::{
-    CallContext, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Purpose, Ret, fails, p32,
+    CallContext, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Purpose, Ret, WAIT_TIME_LIMIT,
+    fails, p32,
 };
-use crate::streams::{self, IoFail, OpenError, Scheme};
+use crate::streams::{self, IoFail, MAX_TRANSFER, OpenError, Scheme};
 
 /// The negative results Dagger calls return.
 pub static ERRORS: Names = Names {
@@ -46,7 +47,7 @@ pub const SCHEMES: &[Scheme] = &[
 
 fn result(r: Result<usize, IoFail>) -> Result<u64, Fatal> {
     match r {
-        Ok(n) => Ok(n.min(i32::MAX as usize) as u64),
+        Ok(n) => Ok(n as u64),
         Err(IoFail::Fatal(f)) => Err(f),
         Err(IoFail::BadDescriptor | IoFail::Io(_)) => Ok(FAIL),
     }
@@ -63,6 +64,7 @@ fn open(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
     match streams::open(cx.process, &url, SCHEMES) {
         Ok(fd) => Ok(fd as u64),
         Err(OpenError::Kill(why)) => Err(Fatal::kill("open", why)),
+        Err(OpenError::TimeLimit(waiting)) => Err(Fatal::time_limit("open", waiting)),
         Err(OpenError::UnknownScheme(_)) => Ok(UNKNOWN_SCHEME),
         Err(_) => Ok(FAIL),
     }
@@ -75,7 +77,7 @@ fn close(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
 fn read(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
     let CallContext { mem, process } = cx;
     let (ptr, len) = (a[1] as u32, a[2] as u32);
-    let Ok(buf) = mem.buffer_mut(ptr, len) else {
+    let Ok(buf) = mem.buffer_mut(ptr, len.min(MAX_TRANSFER)) else {
         return Ok(FAIL);
     };
     let r = streams::read(process, a[0] as u32, buf);
@@ -87,7 +89,7 @@ fn read(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
 
 fn write(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
     let CallContext { mem, process } = cx;
-    let Ok(data) = mem.read(a[1] as u32, a[2] as u32) else {
+    let Ok(data) = mem.read(a[1] as u32, (a[2] as u32).min(MAX_TRANSFER)) else {
         return Ok(FAIL);
     };
     result(streams::write(process, "write", a[0] as u32, data))
@@ -150,7 +152,7 @@ pub static CALLS: &[CallSpec] = &[
                 "the URL is malformed (fd://3, a file:// path outside every grant, an HTTP URL with no host), the file or directory does not exist, the host may not be reached (see --allow-net), or the descriptor table is full",
             ),
         ])
-        .kills(&["a policy file refuses the URL"])
+        .kills(&[WAIT_TIME_LIMIT, WAIT_TIME_LIMIT, WAIT_TIME_LIMIT, "a policy file refuses the URL", WAIT_TIME_LIMIT])
         .purpose(Purpose::Open)
     },
     call(
@@ -184,6 +186,7 @@ pub static CALLS: &[CallSpec] = &[
         "EFAIL",
         "fd is not open, the buffer reaches outside memory, the stream cannot be read (standard output, a log), or reading failed on the host",
     )])
+    .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Read),
     call(
         "write",

@@ -13,7 +13,7 @@ use crate::decode;
 use crate::engine::Runtime;
 use crate::guest_memory::MemRange;
 use crate::host::{CallObserver, Host};
-use crate::process::Process;
+use crate::process::{Limits, Process};
 use crate::program::Program;
 use crate::record::SyscallRecord;
 use crate::run::{self, ExitStatus};
@@ -105,7 +105,6 @@ struct State {
     last_live: Instant,
     steps: u64,
     trail: VecDeque<u32>,
-    stopped_for: Duration,
 }
 
 /// What resuming from a stop needs.
@@ -123,8 +122,7 @@ pub(crate) struct Controller {
     shared: Arc<Shared>,
     ring: SharedRing,
     state: Mutex<State>,
-    started: Instant,
-    timeout: Option<Duration>,
+    limits: Limits,
 }
 
 /// Everything the guest's thread starts from.
@@ -180,10 +178,8 @@ fn guest_main(launch: Launch) {
             last_live: Instant::now(),
             steps: 0,
             trail: VecDeque::with_capacity(TRAIL),
-            stopped_for: Duration::ZERO,
         }),
-        started: Instant::now(),
-        timeout: limits.timeout,
+        limits: limits.clone(),
     });
     let mut store = Store::new(runtime.engine(), Host::new(process));
     store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
@@ -246,7 +242,7 @@ impl DebugHandler for Handler {
         match event {
             DebugEvent::Breakpoint => self.0.on_instruction(&mut store),
             DebugEvent::Trap(trap) => {
-                let message = trap.to_string();
+                let message = run::trap_text(&trap, &self.0.limits);
                 self.0.stop(&mut store, StopReason::Trap { message });
             }
             _ => {}
@@ -368,14 +364,13 @@ impl Controller {
             }
         }
         self.publish_live(&mut cx);
-        if let Some(limit) = self.timeout {
-            let running = self
-                .started
-                .elapsed()
-                .saturating_sub(self.state().stopped_for);
-            if running > limit {
-                return Ok(UpdateDeadline::Interrupt);
-            }
+        if cx
+            .data()
+            .process
+            .deadline()
+            .is_some_and(|d| Instant::now() >= d)
+        {
+            return Ok(UpdateDeadline::Interrupt);
         }
         Ok(UpdateDeadline::Continue(1))
     }
@@ -430,7 +425,11 @@ impl Controller {
                 }
             }
         }
-        self.state().stopped_for += stopped_at.elapsed();
+        // Time spent stopped is the person's, not the guest's.
+        store
+            .data_mut()
+            .process
+            .postpone_deadline(stopped_at.elapsed());
         let _ = self.events.send(Event::Running);
     }
 

@@ -11,5 +11,5 @@ mod session;
 mod snapshot;
 
 pub use location::{Location, LocationError, parse_address};
-pub use session::{Command, Event, Exit, RING_CAPACITY, Session};
+pub use session::{Command, Event, Exit, OUTPUT_TAIL, RING_CAPACITY, Session};
 pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};

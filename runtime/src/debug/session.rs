@@ -22,6 +22,10 @@ use std::time::Duration;
 /// How many syscall records a session keeps.
 pub const RING_CAPACITY: usize = 1_000_000;
 
+/// How much of each of the guest's output streams a session keeps: the
+/// last mebibyte (at least), however much the guest writes.
+pub const OUTPUT_TAIL: usize = 1 << 20;
+
 /// What a front end can ask of a running or stopped guest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -157,6 +161,8 @@ impl Session {
             OutputSpec::Buffer(b) => b.clone(),
             _ => SharedBuffer::new(),
         };
+        stdout.keep_tail(OUTPUT_TAIL);
+        stderr.keep_tail(OUTPUT_TAIL);
         config.stdout = OutputSpec::Buffer(stdout.clone());
         config.stderr = OutputSpec::Buffer(stderr.clone());
         let mut process = Process::new(program.name(), abi, config.clone())
@@ -260,12 +266,12 @@ impl Session {
         &self.ring
     }
 
-    /// The guest's standard output so far.
+    /// The guest's standard output so far (its last [`OUTPUT_TAIL`] bytes).
     pub fn stdout(&self) -> &SharedBuffer {
         &self.stdout
     }
 
-    /// The guest's standard error so far.
+    /// The guest's standard error so far (its last [`OUTPUT_TAIL`] bytes).
     pub fn stderr(&self) -> &SharedBuffer {
         &self.stderr
     }

@@ -86,12 +86,20 @@ pub(super) fn runtime_name(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
 
 pub(super) fn runtime_msleep(cx: &mut CallContext<'_>, a: &[u64]) -> Result<u64, Fatal> {
     let ms = (a[0] as u32 as i32).max(0) as u64;
-    let mut wake = Instant::now() + Duration::from_millis(ms);
-    if let Some(deadline) = cx.process.deadline() {
-        wake = wake.min(deadline);
+    let wake = Instant::now() + Duration::from_millis(ms);
+    match cx.process.deadline() {
+        Some(deadline) if deadline < wake => {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            Err(Fatal::time_limit(
+                "runtime_msleep",
+                format!("sleeping for {ms} ms"),
+            ))
+        }
+        _ => {
+            std::thread::sleep(wake.saturating_duration_since(Instant::now()));
+            Ok(0)
+        }
     }
-    std::thread::sleep(wake.saturating_duration_since(Instant::now()));
-    Ok(0)
 }
 
 pub(super) fn startup_arg_len(cx: &mut CallContext<'_>, _a: &[u64]) -> Result<u64, Fatal> {

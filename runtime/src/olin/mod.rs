@@ -11,12 +11,13 @@ pub use resource::SCHEMES;
 
 use crate::abi::Abi;
 use crate::calls::{
-    CallImpl, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Param, Purpose, Ret, fails, p32,
+    CallImpl, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Names, Param, Purpose, Ret,
+    WAIT_TIME_LIMIT, fails, p32,
 };
 use crate::fdtable::{Descriptor, Handle, Rights};
 use crate::guest_memory::{GuestMemory, OutOfBounds};
 use crate::process::Process;
-use crate::stdio::{Input, StdStream};
+use crate::stdio::StdStream;
 
 /// The negative results Olin calls return.
 pub static ERRORS: Names = Names {
@@ -178,6 +179,7 @@ pub static CALLS: &[CallSpec] = &[
     .kills(&[
         "the message reaches outside the guest's memory: this call cannot return an error",
         OUTPUT_LIMIT,
+        WAIT_TIME_LIMIT,
     ])
     .purpose(Purpose::Log),
     call(
@@ -261,6 +263,7 @@ pub static CALLS: &[CallSpec] = &[
         "Sleeps for a number of milliseconds (never past the run's time limit).",
         env::runtime_msleep,
     )
+    .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Sleep),
     call(
         "startup_arg_len",
@@ -317,7 +320,7 @@ pub static CALLS: &[CallSpec] = &[
             "the descriptor table is full, or opening failed on the host",
         ),
     ])
-    .kills(&["a policy file refuses the URL"])
+    .kills(&["a policy file refuses the URL", WAIT_TIME_LIMIT])
     .purpose(Purpose::Open),
     call(
         "resource_read",
@@ -344,6 +347,7 @@ pub static CALLS: &[CallSpec] = &[
             "the resource cannot be read (standard output, a log), or reading failed on the host",
         ),
     ])
+    .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Read),
     call(
         "resource_write",
@@ -363,7 +367,7 @@ pub static CALLS: &[CallSpec] = &[
             "the resource cannot be written (standard input, random://), or writing failed on the host",
         ),
     ])
-    .kills(&[OUTPUT_LIMIT])
+    .kills(&[OUTPUT_LIMIT, WAIT_TIME_LIMIT])
     .purpose(Purpose::Write),
     call(
         "resource_close",
@@ -372,7 +376,7 @@ pub static CALLS: &[CallSpec] = &[
         "Closes a resource; its id may be handed out again. Closing an id that is not open kills the guest.",
         resource::resource_close,
     )
-    .kills(&["id is not an open resource", OUTPUT_LIMIT])
+    .kills(&["id is not an open resource", OUTPUT_LIMIT, WAIT_TIME_LIMIT])
     .purpose(Purpose::Close),
     call(
         "resource_flush",
@@ -388,7 +392,7 @@ pub static CALLS: &[CallSpec] = &[
             "sending failed: for HTTP, the request is malformed or the server could not be reached",
         ),
     ])
-    .kills(&[OUTPUT_LIMIT])
+    .kills(&[OUTPUT_LIMIT, WAIT_TIME_LIMIT])
     .purpose(Purpose::Flush),
     call(
         "time_now",
@@ -466,10 +470,7 @@ pub(crate) fn std_descriptor(handle: Handle, which: StdStream) -> Descriptor {
 /// Opens the standard streams as resources 0, 1 and 2.
 pub(crate) fn setup_descriptors(process: &mut Process) {
     let handles = [
-        (
-            Handle::Input(Input::open(&process.config.stdin)),
-            StdStream::Stdin,
-        ),
+        (Handle::Input(process.std_input()), StdStream::Stdin),
         (
             Handle::Output(process.std_output(StdStream::Stdout), StdStream::Stdout),
             StdStream::Stdout,

@@ -5,8 +5,8 @@
 use super::{Code, OlinResult};
 use crate::calls::{CallContext, Fatal};
 use crate::fdtable::Handle;
-use crate::stdio::{Input, StdStream};
-use crate::streams::{self, IoFail, OpenError, Scheme};
+use crate::stdio::StdStream;
+use crate::streams::{self, IoFail, MAX_TRANSFER, OpenError, Scheme};
 use std::io;
 
 /// The schemes an Olin guest can open.
@@ -54,6 +54,9 @@ pub(super) fn resource_open(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     match streams::open(cx.process, &url, SCHEMES) {
         Ok(fd) => Ok(fd as u64),
         Err(OpenError::Kill(why)) => Err(Fatal::kill("resource_open", why).into()),
+        Err(OpenError::TimeLimit(waiting)) => {
+            Err(Fatal::time_limit("resource_open", waiting).into())
+        }
         Err(OpenError::Refused(_)) => Err(Code::PermissionDenied.into()),
         Err(OpenError::Io(e)) => Err(code_of(&e).into()),
         Err(OpenError::TableFull(_)) => Err(Code::Unknown.into()),
@@ -65,7 +68,7 @@ pub(super) fn resource_open(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
 
 pub(super) fn resource_read(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     let CallContext { mem, process } = cx;
-    let (ptr, len) = (a[1] as u32, a[2] as u32);
+    let (ptr, len) = (a[1] as u32, (a[2] as u32).min(MAX_TRANSFER));
     let buf = mem.buffer_mut(ptr, len)?;
     let n = streams::read(process, a[0] as u32, buf)?;
     mem.note_write(ptr, n as u32);
@@ -78,14 +81,14 @@ pub(super) fn resource_read(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     if n == 0 && len > 0 && !empty_not_ended {
         return Err(Code::EndOfFile.into());
     }
-    Ok(n.min(i32::MAX as usize) as u64)
+    Ok(n as u64)
 }
 
 pub(super) fn resource_write(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
     let CallContext { mem, process } = cx;
-    let data = mem.read(a[1] as u32, a[2] as u32)?;
+    let data = mem.read(a[1] as u32, (a[2] as u32).min(MAX_TRANSFER))?;
     let n = streams::write(process, "resource_write", a[0] as u32, data)?;
-    Ok(n.min(i32::MAX as usize) as u64)
+    Ok(n as u64)
 }
 
 pub(super) fn resource_flush(cx: &mut CallContext<'_>, a: &[u64]) -> OlinResult {
@@ -121,12 +124,16 @@ fn std_id(cx: &mut CallContext<'_>, which: StdStream) -> Result<u64, Fatal> {
         return Ok(n as u64);
     }
     let handle = match which {
-        StdStream::Stdin => Handle::Input(Input::open(&cx.process.config.stdin)),
+        StdStream::Stdin => Handle::Input(cx.process.std_input()),
         out => Handle::Output(cx.process.std_output(out), out),
     };
     match cx.process.fds.insert(super::std_descriptor(handle, which)) {
         Ok(n) => Ok(n as u64),
-        Err(_) => Ok(Code::Unknown.raw()),
+        Err(full) => {
+            cx.process
+                .note(&format!("cannot open {}: {full}", which.name()));
+            Ok(Code::Unknown.raw())
+        }
     }
 }
 

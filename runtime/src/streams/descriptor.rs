@@ -3,10 +3,11 @@
 //! URL stream. Output to the guest's standard streams is charged against
 //! the output limit here.
 
+use crate::blocking;
 use crate::calls::Fatal;
 use crate::fdtable::Handle;
 use crate::process::Process;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 /// Why a descriptor operation failed.
 #[derive(Debug)]
@@ -21,7 +22,10 @@ pub enum IoFail {
 
 impl From<io::Error> for IoFail {
     fn from(e: io::Error) -> IoFail {
-        IoFail::Io(e)
+        match blocking::as_deadline_passed(&e) {
+            Some(passed) => IoFail::Fatal(Fatal::time_limit("", passed.waiting.clone())),
+            None => IoFail::Io(e),
+        }
     }
 }
 
@@ -35,13 +39,26 @@ fn unsupported(what: &str) -> IoFail {
     IoFail::Io(io::Error::new(io::ErrorKind::Unsupported, what.to_string()))
 }
 
+/// A stream refused for the guest's memory limit says so on its standard
+/// error: the error code alone cannot.
+fn note_memory_limit(process: &mut Process, e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::OutOfMemory {
+        process.note(&e.to_string());
+    }
+    e
+}
+
 /// Reads from descriptor `fd` into `buf`; 0 at end.
 pub fn read(process: &mut Process, fd: u32, buf: &mut [u8]) -> Result<usize, IoFail> {
+    let deadline = process.deadline_handle().clone();
     let d = process.fds.get_mut(fd).ok_or(IoFail::BadDescriptor)?;
+    let name = &d.name;
     Ok(match &mut d.handle {
         Handle::Input(input) => input.read(buf)?,
         Handle::Stream(s) => s.read(buf)?,
-        Handle::File(f) => f.read(buf)?,
+        Handle::File(f) => blocking::read(f, buf, false, &deadline, &|| {
+            format!("waiting to read from {name}")
+        })?,
         Handle::Output(..) => return Err(unsupported("an output stream cannot be read")),
         Handle::Dir(_) => return Err(unsupported("a directory cannot be read")),
     })
@@ -62,14 +79,15 @@ pub fn write(
     if cost > 0 {
         process.charge_output(call, cost as usize)?;
     }
+    let deadline = process.deadline_handle().clone();
     let d = process.fds.get_mut(fd).ok_or(IoFail::BadDescriptor)?;
+    let name = &d.name;
     Ok(match &mut d.handle {
         Handle::Output(out, _) => out.write(data)?,
-        Handle::Stream(s) => s.write(data)?,
-        Handle::File(f) => {
-            f.write_all(data)?;
-            data.len()
-        }
+        Handle::Stream(s) => s.write(data).map_err(|e| note_memory_limit(process, e))?,
+        Handle::File(f) => blocking::write_all(f, data, false, &deadline, &|| {
+            format!("waiting to write to {name} (nobody was reading it)")
+        })?,
         Handle::Input(_) => return Err(unsupported("standard input cannot be written")),
         Handle::Dir(_) => return Err(unsupported("a directory cannot be written")),
     })
@@ -86,7 +104,7 @@ pub fn flush(process: &mut Process, call: &'static str, fd: u32) -> Result<(), I
     }
     let d = process.fds.get_mut(fd).ok_or(IoFail::BadDescriptor)?;
     match &mut d.handle {
-        Handle::Stream(s) => s.flush()?,
+        Handle::Stream(s) => s.flush().map_err(|e| note_memory_limit(process, e))?,
         Handle::File(f) => f.flush()?,
         Handle::Input(_) | Handle::Output(..) | Handle::Dir(_) => {}
     }

@@ -6,11 +6,13 @@
 
 use super::OpenError;
 use super::url::StreamUrl;
+use crate::blocking::{self, Deadline};
 use crate::process::Grant;
 use cap_std::fs::{File, OpenOptions};
 use std::io;
 
 fn options(mode: &str) -> Option<OpenOptions> {
+    use cap_fs_ext::OpenOptionsSyncExt;
     let mut o = OpenOptions::new();
     match mode {
         "r" => o.read(true),
@@ -19,6 +21,9 @@ fn options(mode: &str) -> Option<OpenOptions> {
         "rw" => o.read(true).write(true),
         _ => return None,
     };
+    // A FIFO or device must never block the guest's thread past its
+    // deadline (see `blocking`); regular files ignore this.
+    o.nonblock(true);
     Some(o)
 }
 
@@ -48,8 +53,13 @@ pub(crate) fn resolve<'g>(grants: &'g [Grant], path: &str) -> Option<(&'g Grant,
     best.map(|(g, rest, _)| (g, rest))
 }
 
-/// Opens the file a `file://` URL names.
-pub(crate) fn open(grants: &[Grant], url: &StreamUrl) -> Result<File, OpenError> {
+/// Opens the file a `file://` URL names, waiting for the other end of a
+/// FIFO at most until `deadline`.
+pub(crate) fn open(
+    grants: &[Grant],
+    url: &StreamUrl,
+    deadline: &Deadline,
+) -> Result<File, OpenError> {
     let mode = url.query("mode").unwrap_or_else(|| "r".into());
     let opts = options(&mode).ok_or_else(|| {
         OpenError::BadUrl(format!(
@@ -69,7 +79,11 @@ pub(crate) fn open(grants: &[Grant], url: &StreamUrl) -> Result<File, OpenError>
             format!("`{}` names the granted directory itself", url.text),
         )));
     }
-    grant.dir.open_with(&rest, &opts).map_err(|e| {
+    let opened = blocking::open_file(|| grant.dir.open_with(&rest, &opts), deadline, &path);
+    opened.map_err(|e| {
+        if let Some(passed) = blocking::as_deadline_passed(&e) {
+            return OpenError::TimeLimit(passed.waiting.clone());
+        }
         // cap-std's refusal of a path leaving the directory carries no OS error.
         if e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none() {
             OpenError::Refused(format!(

@@ -2,16 +2,22 @@
 //! `flush` sends it to the URL the stream was opened with (through `ureq`,
 //! TLS by rustls), and reads then return the raw response: status line,
 //! headers, blank line, body. Redirects are not followed: the guest sees them.
+//!
+//! What the host holds for a stream is charged to the guest's memory
+//! budget: the request as it is written, and while a response is open its
+//! head and the connection's buffers. The body is never held: reads take it
+//! from the connection as the guest asks.
 
 use super::Stream;
+use crate::memory_budget::MemoryBudget;
 use std::io::{self, Cursor, Read};
 use std::time::Duration;
 use ureq::http::{self, Request};
 
 /// Largest request a guest may write before flushing.
 const MAX_REQUEST: usize = 16 << 20;
-/// Largest response body kept; the rest is dropped.
-const MAX_RESPONSE: u64 = 64 << 20;
+/// Bytes the connection buffers on each side while a response is open.
+const CONNECTION_BUFFER: usize = 64 << 10;
 /// Request headers the client sets itself from the URL and body.
 const CLIENT_HEADERS: &[&str] = &[
     "host",
@@ -29,17 +35,27 @@ pub struct Http {
     scheme: &'static str,
     url: String,
     timeout: Duration,
+    budget: MemoryBudget,
     request: Vec<u8>,
-    response: Option<Cursor<Vec<u8>>>,
+    response: Option<Response>,
+}
+
+/// A response being read: its head as text, then the body from the connection.
+struct Response {
+    reader: io::Chain<Cursor<Vec<u8>>, ureq::BodyReader<'static>>,
+    /// Bytes of the budget it holds.
+    charged: u64,
 }
 
 impl Http {
-    /// A stream to `url`; one exchange may take at most `timeout`.
-    pub fn new(scheme: &'static str, url: &str, timeout: Duration) -> Http {
+    /// A stream to `url`; one exchange may take at most `timeout`. What it
+    /// holds is charged to `budget`.
+    pub fn new(scheme: &'static str, url: &str, timeout: Duration, budget: MemoryBudget) -> Http {
         Http {
             scheme,
             url: url.to_string(),
             timeout,
+            budget,
             request: Vec::new(),
             response: None,
         }
@@ -54,8 +70,57 @@ impl Http {
             .accept_encoding("")
             .allow_non_standard_methods(true)
             .timeout_global(Some(self.timeout))
+            .input_buffer_size(CONNECTION_BUFFER)
+            .output_buffer_size(CONNECTION_BUFFER)
             .build()
             .new_agent()
+    }
+
+    /// Forgets the request written so far, giving its bytes back.
+    fn drop_request(&mut self) {
+        self.budget.give_back(self.request.len() as u64);
+        self.request = Vec::new();
+    }
+
+    /// Closes the response being read, giving its bytes back.
+    fn drop_response(&mut self) {
+        if let Some(r) = self.response.take() {
+            self.budget.give_back(r.charged);
+        }
+    }
+
+    /// Sends the request written so far and opens its response.
+    fn exchange(&mut self) -> io::Result<Response> {
+        let request = parse_request(&self.request, &self.url)?;
+        self.drop_request();
+        let agent = self.agent();
+        let (parts, body) = request.into_parts();
+        let response = if body.is_empty() {
+            agent.run(Request::from_parts(parts, ()))
+        } else {
+            agent.run(Request::from_parts(parts, body))
+        }
+        .map_err(io_error)?;
+        let (parts, body) = response.into_parts();
+        let head = response_head(&parts);
+        let charged = (head.len() + 2 * CONNECTION_BUFFER) as u64;
+        self.budget.take(charged).map_err(|over| {
+            io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!("{over}: no room for the response's connection"),
+            )
+        })?;
+        Ok(Response {
+            reader: Cursor::new(head).chain(body.into_reader()),
+            charged,
+        })
+    }
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        self.drop_request();
+        self.drop_response();
     }
 }
 
@@ -110,29 +175,24 @@ pub(crate) fn parse_request(raw: &[u8], url: &str) -> io::Result<Request<Vec<u8>
         .map_err(|e| invalid(format!("bad request: {e}")))
 }
 
-/// The raw text of a response: status line, headers, blank line, body.
-fn raw_response(response: http::Response<ureq::Body>) -> io::Result<Vec<u8>> {
-    let status = response.status();
+/// The head of a response as raw text: status line, headers, blank line.
+fn response_head(parts: &http::response::Parts) -> Vec<u8> {
+    let status = parts.status;
     let mut out = format!(
         "{:?} {} {}\r\n",
-        response.version(),
+        parts.version,
         status.as_u16(),
         status.canonical_reason().unwrap_or("")
     )
     .into_bytes();
-    for (name, value) in response.headers() {
+    for (name, value) in &parts.headers {
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(value.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    response
-        .into_body()
-        .into_reader()
-        .take(MAX_RESPONSE)
-        .read_to_end(&mut out)?;
-    Ok(out)
+    out
 }
 
 fn io_error(e: ureq::Error) -> io::Error {
@@ -154,7 +214,7 @@ impl Stream for Http {
 
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.response {
-            Some(response) => response.read(buf),
+            Some(response) => response.reader.read(buf),
             None => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "no response yet: write a request and flush it first",
@@ -163,15 +223,19 @@ impl Stream for Http {
     }
 
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if self.response.is_some() {
-            self.response = None;
-        }
+        self.drop_response();
         if self.request.len() + data.len() > MAX_REQUEST {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("a request may be at most {MAX_REQUEST} bytes"),
             ));
         }
+        self.budget.take(data.len() as u64).map_err(|over| {
+            io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!("{over}: the host holds an HTTP request until it is flushed"),
+            )
+        })?;
         self.request.extend_from_slice(data);
         Ok(data.len())
     }
@@ -180,17 +244,10 @@ impl Stream for Http {
         if self.request.is_empty() && self.response.is_some() {
             return Ok(());
         }
-        let request = parse_request(&self.request, &self.url)?;
-        self.request.clear();
-        let agent = self.agent();
-        let (parts, body) = request.into_parts();
-        let response = if body.is_empty() {
-            agent.run(Request::from_parts(parts, ()))
-        } else {
-            agent.run(Request::from_parts(parts, body))
-        }
-        .map_err(io_error)?;
-        self.response = Some(Cursor::new(raw_response(response)?));
+        self.drop_response();
+        let response = self.exchange();
+        self.drop_request();
+        self.response = Some(response?);
         Ok(())
     }
 }
@@ -218,7 +275,12 @@ mod tests {
         assert!(parse_request(b"", "http://x/").is_err());
         assert!(parse_request(b"G\xffT / HTTP/1.1\r\n\r\n", "http://x/").is_err());
         assert!(parse_request(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", "http://x/").is_err());
-        let mut h = Http::new("http", "http://x/", Duration::from_secs(1));
+        let mut h = Http::new(
+            "http",
+            "http://x/",
+            Duration::from_secs(1),
+            MemoryBudget::new(None),
+        );
         assert!(h.read(&mut [0; 4]).is_err());
     }
 }

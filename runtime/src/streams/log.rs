@@ -1,16 +1,44 @@
 //! `log://?prefix=P`: text written to it goes to the process's standard
-//! error one line at a time, each line prefixed `P: `.
+//! error one line at a time, each line prefixed `P: `. A line longer than
+//! [`MAX_LINE`] is cut into lines of that length, so the host never holds
+//! more than that of a partial line.
 
 use super::Stream;
 use crate::stdio::Output;
 use std::io;
 
+/// Longest line held back waiting for its newline, in bytes.
+pub const MAX_LINE: usize = 4096;
+
 /// A log stream: complete lines are written at once, a partial line waits
-/// for its newline or a flush.
+/// for its newline, a flush, or [`MAX_LINE`] bytes.
 pub struct Log {
     out: Output,
     prefix: String,
     pending: Vec<u8>,
+}
+
+/// Walks `data` written after `pending` bytes of a partial line. For each
+/// line it ends (at a newline or at [`MAX_LINE`] bytes), calls `line` with
+/// the part of `data` in it and whether the pending bytes begin it; returns
+/// what is left as the new partial line. Each byte is looked at once.
+fn split_lines(mut pending: usize, mut data: &[u8], mut line: impl FnMut(&[u8], bool)) -> &[u8] {
+    loop {
+        let room = MAX_LINE - pending;
+        let window = &data[..data.len().min(room + 1)];
+        match window.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                line(&data[..i], pending > 0);
+                data = &data[i + 1..];
+            }
+            None if data.len() >= room => {
+                line(&data[..room], pending > 0);
+                data = &data[room..];
+            }
+            None => return data,
+        }
+        pending = 0;
+    }
 }
 
 impl Log {
@@ -32,15 +60,16 @@ impl Log {
         (prefix + len + 1) as u64
     }
 
-    fn emit(&mut self, line: &[u8]) -> io::Result<()> {
-        let mut text = Vec::with_capacity(self.prefix.len() + line.len() + 3);
-        if !self.prefix.is_empty() {
-            text.extend_from_slice(self.prefix.as_bytes());
+    fn emit(out: &mut Output, prefix: &str, pending: &[u8], line: &[u8]) -> io::Result<()> {
+        let mut text = Vec::with_capacity(prefix.len() + pending.len() + line.len() + 3);
+        if !prefix.is_empty() {
+            text.extend_from_slice(prefix.as_bytes());
             text.extend_from_slice(b": ");
         }
+        text.extend_from_slice(pending);
         text.extend_from_slice(line);
         text.push(b'\n');
-        self.out.write(&text).map(|_| ())
+        out.write(&text).map(|_| ())
     }
 }
 
@@ -57,33 +86,40 @@ impl Stream for Log {
     }
 
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(data);
-        while let Some(i) = self.pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=i).take(i).collect();
-            self.emit(&line)?;
-        }
-        Ok(data.len())
+        let Log {
+            out,
+            prefix,
+            pending,
+        } = self;
+        let mut result = Ok(());
+        let rest = split_lines(pending.len(), data, |line, after_pending| {
+            let head = if after_pending { &pending[..] } else { &[] };
+            if result.is_ok() {
+                result = Log::emit(out, prefix, head, line);
+            }
+            if after_pending {
+                pending.clear();
+            }
+        });
+        pending.extend_from_slice(rest);
+        result.map(|()| data.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         if !self.pending.is_empty() {
             let line = std::mem::take(&mut self.pending);
-            self.emit(&line)?;
+            Log::emit(&mut self.out, &self.prefix, &line, &[])?;
         }
         Ok(())
     }
 
     fn output_cost(&self, data: &[u8]) -> u64 {
         let mut cost = 0;
-        let mut run = self.pending.len();
-        for b in data {
-            if *b == b'\n' {
-                cost += self.line_cost(run);
-                run = 0;
-            } else {
-                run += 1;
-            }
-        }
+        let pending = self.pending.len();
+        split_lines(pending, data, |line, after_pending| {
+            let held = if after_pending { pending } else { 0 };
+            cost += self.line_cost(held + line.len());
+        });
         cost
     }
 
@@ -123,5 +159,41 @@ mod tests {
         assert_eq!(log.flush_cost(), 10);
         drop(log);
         assert_eq!(buf.text(), "app: one\napp: two\napp: tail\n");
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_never_held_whole() {
+        let buf = SharedBuffer::new();
+        let mut log = Log::new(Output::Buffer(buf.clone()), String::new());
+        let chunk = vec![b'a'; 3000];
+        let mut cost = 0;
+        for _ in 0..3 {
+            cost += log.output_cost(&chunk);
+            log.write(&chunk).unwrap();
+            assert!(log.pending.len() < MAX_LINE);
+        }
+        let text = buf.text();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(
+            lines.len(),
+            2,
+            "9000 bytes: two full lines, the rest pending"
+        );
+        assert!(lines.iter().all(|l| l.len() == MAX_LINE));
+        assert_eq!(
+            cost,
+            buf.contents().len() as u64,
+            "costs match what was written"
+        );
+        assert_eq!(log.flush_cost(), (9000 - 2 * MAX_LINE + 1) as u64);
+        // A newline right at the limit ends the line there, with no empty line after.
+        let buf = SharedBuffer::new();
+        let mut log = Log::new(Output::Buffer(buf.clone()), String::new());
+        let mut exact = vec![b'b'; MAX_LINE];
+        exact.push(b'\n');
+        assert_eq!(log.output_cost(&exact), MAX_LINE as u64 + 1);
+        log.write(&exact).unwrap();
+        assert_eq!(buf.contents().len(), MAX_LINE + 1);
+        assert!(log.pending.is_empty());
     }
 }

@@ -16,11 +16,15 @@ pub use descriptor::{IoFail, close, flush, read, write};
 use crate::fdtable::{Descriptor, Handle, Rights, TableFull};
 use crate::policy::Verdict;
 use crate::process::Process;
-use crate::stdio::{Input, StdStream};
+use crate::stdio::StdStream;
 use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
 use url::StreamUrl;
+
+/// Most bytes one read or write of the stream ABIs moves: Dagger and Olin
+/// report counts as a positive i32, so a longer request is served in part.
+pub const MAX_TRANSFER: u32 = i32::MAX as u32;
 
 /// Longest time one HTTP exchange may take (less when the run's deadline is nearer).
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -118,6 +122,9 @@ pub enum OpenError {
     TableFull(TableFull),
     /// The policy refuses the URL: the guest must be killed.
     Kill(String),
+    /// The run's time limit passed while the open waited (for the other
+    /// end of a FIFO), saying for what.
+    TimeLimit(String),
 }
 
 impl fmt::Display for OpenError {
@@ -127,6 +134,7 @@ impl fmt::Display for OpenError {
             | OpenError::UnknownScheme(m)
             | OpenError::Refused(m)
             | OpenError::Kill(m) => f.write_str(m),
+            OpenError::TimeLimit(waiting) => write!(f, "the time limit passed while {waiting}"),
             OpenError::Io(e) => write!(f, "{e}"),
             OpenError::TableFull(full) => write!(f, "{full}"),
         }
@@ -156,7 +164,7 @@ fn http_target(url: &StreamUrl, scheme: Scheme) -> Result<(String, u16), OpenErr
 
 fn fd_handle(process: &Process, url: &StreamUrl) -> Result<Handle, OpenError> {
     Ok(match url.rest {
-        "0" => Handle::Input(Input::open(&process.config.stdin)),
+        "0" => Handle::Input(process.std_input()),
         "1" => Handle::Output(process.std_output(StdStream::Stdout), StdStream::Stdout),
         "2" => Handle::Output(process.std_output(StdStream::Stderr), StdStream::Stderr),
         _ => {
@@ -224,7 +232,11 @@ fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Hand
             let out = process.std_output(StdStream::Stderr);
             Handle::Stream(Box::new(log::Log::new(out, prefix)))
         }
-        Scheme::File => Handle::File(file::open(&process.grants, &url)?),
+        Scheme::File => Handle::File(file::open(
+            &process.grants,
+            &url,
+            process.deadline_handle(),
+        )?),
         Scheme::Http | Scheme::Https => {
             let (host, port) = http_target(&url, scheme)?;
             if !policy_allowed && !process.config.access.net_allows(&host, port) {
@@ -242,7 +254,8 @@ fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Hand
                 .unwrap_or(HTTP_TIMEOUT);
             let timeout = left.min(HTTP_TIMEOUT).max(Duration::from_millis(1));
             let name = scheme.name();
-            Handle::Stream(Box::new(http::Http::new(name, text, timeout)))
+            let budget = process.memory.clone();
+            Handle::Stream(Box::new(http::Http::new(name, text, timeout, budget)))
         }
         Scheme::Random => Handle::Stream(Box::new(random::Random)),
         Scheme::Null => Handle::Stream(Box::new(null::Null)),

@@ -4,12 +4,13 @@
 use super::fs::{self, desc};
 use super::types::*;
 use super::{Cx, Fail, WasiResult};
+use crate::blocking;
 use crate::calls::CallContext;
 use crate::fdtable::Handle;
 use crate::guest_memory::GuestMemory;
 use crate::process::Process;
 use cap_std::fs::FileExt as _;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom};
 
 /// Reads into the guest's iovecs with `read(buf, bytes_so_far)`, stopping at
 /// the first short read. Every iovec is checked before anything is read.
@@ -21,32 +22,51 @@ fn read_into_iovecs(
 ) -> Result<u32, Fail> {
     let (iovs, count) = (iovs as u32, count as u32);
     mem.check_iovecs(iovs, count)?;
-    let mut total: u64 = 0;
+    let mut total: u32 = 0;
     for i in 0..count {
         let (p, l) = mem.iovec(iovs, i)?;
+        // The count is reported in 32 bits: never read more than it can say.
+        let l = l.min(u32::MAX - total);
+        if l == 0 {
+            break;
+        }
         let buf = mem.buffer_mut(p, l)?;
-        let n = read(buf, total)?;
+        let n = read(buf, total as u64)?;
         mem.note_write(p, n as u32);
-        total += n as u64;
+        total += n as u32;
         if n < l as usize {
             break;
         }
     }
-    Ok(u32::try_from(total).map_err(|_| Errno::OVERFLOW)?)
+    Ok(total)
 }
 
-/// Hands each of the guest's iovec buffers to `write`, after checking them all.
+/// How many bytes a write through these iovecs takes: their total, but at
+/// most `u32::MAX`, the most a 32-bit count can report.
+fn iovecs_write_len(mem: &GuestMemory, iovs: u64, count: u64) -> Result<u32, Fail> {
+    let total = mem.check_iovecs(iovs as u32, count as u32)?;
+    Ok(total.min(u32::MAX as u64) as u32)
+}
+
+/// Hands each of the guest's iovec buffers to `write`, after checking them
+/// all; stops after `u32::MAX` bytes, so the count reported is the count
+/// written.
 fn write_from_iovecs(
     mem: &mut GuestMemory,
     iovs: u64,
     count: u64,
     mut write: impl FnMut(&[u8]) -> std::io::Result<()>,
-) -> Result<u64, Fail> {
-    let (iovs, count) = (iovs as u32, count as u32);
-    let total = mem.check_iovecs(iovs, count)?;
-    for i in 0..count {
-        let (p, l) = mem.iovec(iovs, i)?;
+) -> Result<u32, Fail> {
+    let total = iovecs_write_len(mem, iovs, count)?;
+    let mut left = total;
+    for i in 0..count as u32 {
+        let (p, l) = mem.iovec(iovs as u32, i)?;
+        let l = l.min(left);
+        if l == 0 {
+            continue;
+        }
         write(mem.read(p, l)?)?;
+        left -= l;
     }
     Ok(total)
 }
@@ -62,16 +82,53 @@ fn refuse_wrong_direction(process: &Process, fd: u64, reading: bool) -> Result<(
     }
 }
 
+/// Writes the guest's iovec buffers with `write`, which may take less than
+/// it is given (a non-blocking file); stops at the first short write and
+/// returns the count written.
+fn write_some_from_iovecs(
+    mem: &mut GuestMemory,
+    iovs: u64,
+    count: u64,
+    mut write: impl FnMut(&[u8]) -> std::io::Result<usize>,
+) -> Result<u32, Fail> {
+    let mut left = iovecs_write_len(mem, iovs, count)?;
+    let mut done = 0u32;
+    for i in 0..count as u32 {
+        let (p, l) = mem.iovec(iovs as u32, i)?;
+        let l = l.min(left);
+        if l == 0 {
+            continue;
+        }
+        let n = match write(mem.read(p, l)?) {
+            Ok(n) => n as u32,
+            Err(e) if done > 0 && e.kind() == std::io::ErrorKind::WouldBlock => 0,
+            Err(e) => return Err(e.into()),
+        };
+        done += n;
+        left -= n;
+        if n < l {
+            break;
+        }
+    }
+    Ok(done)
+}
+
 pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     refuse_wrong_direction(process, a[0], true)?;
+    let deadline = process.deadline_handle().clone();
     let d = desc(process, a[0], RIGHT_FD_READ)?;
     // Input is consumed only if the count can be reported.
     mem.check(a[3] as u32, 4)?;
+    let nonblock = d.flags as u64 & FDFLAGS_NONBLOCK != 0;
+    let name = &d.name;
+    let waiting = || format!("waiting to read from {name}");
     let n = match &mut d.handle {
         Handle::Input(input) => read_into_iovecs(mem, a[1], a[2], |b, _| input.read(b))?,
         Handle::Stream(s) => read_into_iovecs(mem, a[1], a[2], |b, _| s.read(b))?,
-        Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, _| f.read(b))?,
+        Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, _| {
+            blocking::read(f, b, nonblock, &deadline, &waiting)
+        })?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Output(..) => return Err(Errno::BADF.into()),
     };
@@ -84,9 +141,9 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
     let d = desc(process, a[0], RIGHT_FD_READ)?;
     let offset = a[3];
     let n = match &mut d.handle {
-        Handle::File(f) => {
-            read_into_iovecs(mem, a[1], a[2], |b, done| f.read_at(b, offset + done))?
-        }
+        Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, done| {
+            f.read_at(b, offset.saturating_add(done))
+        })?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
             return Err(Errno::SPIPE.into());
@@ -103,18 +160,27 @@ pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
     // Nothing is written unless the count can be reported.
     mem.check(a[3] as u32, 4)?;
     if let Handle::Output(..) = d.handle {
-        let total = mem.check_iovecs(a[1] as u32, a[2] as u32)?;
+        let total = iovecs_write_len(mem, a[1], a[2])?;
         process.charge_output("fd_write", total as usize)?;
     }
+    let deadline = process.deadline_handle().clone();
     let d = desc(process, a[0], RIGHT_FD_WRITE)?;
+    let nonblock = d.flags as u64 & FDFLAGS_NONBLOCK != 0;
+    let name = &d.name;
+    let waiting = || format!("waiting to write to {name} (nobody was reading it)");
     let n = match &mut d.handle {
         Handle::Output(out, _) => write_from_iovecs(mem, a[1], a[2], |b| out.write(b).map(drop))?,
-        Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| f.write_all(b))?,
+        Handle::File(f) if nonblock => write_some_from_iovecs(mem, a[1], a[2], |b| {
+            blocking::write_all(f, b, true, &deadline, &waiting)
+        })?,
+        Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| {
+            blocking::write_all(f, b, false, &deadline, &waiting).map(drop)
+        })?,
         Handle::Stream(s) => write_from_iovecs(mem, a[1], a[2], |b| s.write(b).map(drop))?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
         Handle::Input(_) => return Err(Errno::BADF.into()),
     };
-    mem.write_u32(a[3] as u32, n as u32)?;
+    mem.write_u32(a[3] as u32, n)?;
     Ok(())
 }
 
@@ -126,7 +192,7 @@ pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
     let n = match &mut d.handle {
         Handle::File(f) => write_from_iovecs(mem, a[1], a[2], |b| {
             f.write_all_at(b, offset)?;
-            offset += b.len() as u64;
+            offset = offset.saturating_add(b.len() as u64);
             Ok(())
         })?,
         Handle::Dir(_) => return Err(Errno::ISDIR.into()),
@@ -134,7 +200,7 @@ pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
             return Err(Errno::SPIPE.into());
         }
     };
-    mem.write_u32(a[4] as u32, n as u32)?;
+    mem.write_u32(a[4] as u32, n)?;
     Ok(())
 }
 
@@ -288,9 +354,10 @@ pub(crate) fn fd_fdstat_set_flags(cx: Cx, a: &[u64]) -> WasiResult {
         return Err(Errno::NOTSUP.into());
     }
     if let Handle::File(f) = &d.handle {
+        // Files stay non-blocking on the host; the guest's NONBLOCK flag
+        // decides whether a read or write that would block waits.
         let mut o = rustix::fs::fcntl_getfl(f).map_err(std::io::Error::from)?;
         o.set(OFlags::APPEND, flags as u64 & FDFLAGS_APPEND != 0);
-        o.set(OFlags::NONBLOCK, flags as u64 & FDFLAGS_NONBLOCK != 0);
         rustix::fs::fcntl_setfl(f, o).map_err(std::io::Error::from)?;
     }
     d.flags = flags;

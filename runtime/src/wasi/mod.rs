@@ -12,12 +12,13 @@ pub mod types;
 
 use crate::abi::Abi;
 use crate::calls::{
-    CallContext, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Param, Purpose, Ret, fails, p32, p64,
+    CallContext, CallSpec, ErrorCase, Fatal, Filled, Kind::*, Param, Purpose, Ret, WAIT_TIME_LIMIT,
+    fails, p32, p64,
 };
 use crate::fdtable::{Descriptor, Handle, Rights, TableFull};
 use crate::guest_memory::OutOfBounds;
 use crate::process::Process;
-use crate::stdio::{Input, Output, StdStream};
+use crate::stdio::StdStream;
 use types::*;
 
 /// How a WASI call fails: an errno for the guest, or the end of the guest.
@@ -38,7 +39,10 @@ impl From<OutOfBounds> for Fail {
 }
 impl From<std::io::Error> for Fail {
     fn from(e: std::io::Error) -> Fail {
-        Fail::Errno(fs::errno_of(&e))
+        match crate::blocking::as_deadline_passed(&e) {
+            Some(passed) => Fail::Fatal(Fatal::time_limit("", passed.waiting.clone())),
+            None => Fail::Errno(fs::errno_of(&e)),
+        }
     }
 }
 impl From<TableFull> for Fail {
@@ -408,6 +412,7 @@ pub static CALLS: &[CallSpec] = &[
         imp!(fd::fd_read),
     )
     .errors(&[fails("EBADF", "fd is not open, or is standard output or error"), NOTCAPABLE, FAULT, ISDIR, IO, OVERFLOW])
+    .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Read),
     call(
         "fd_readdir",
@@ -474,7 +479,7 @@ pub static CALLS: &[CallSpec] = &[
         imp!(fd::fd_write),
     )
     .errors(&[fails("EBADF", "fd is not open, or is standard input"), NOTCAPABLE, FAULT, ISDIR, fails("EPIPE", "fd is a pipe nobody reads any more"), NOSPC, fails("EFBIG", "the write would pass the largest file size"), IO])
-    .kills(&["it would take the guest's standard output and error past the run's output limit"])
+    .kills(&["it would take the guest's standard output and error past the run's output limit", WAIT_TIME_LIMIT])
     .purpose(Purpose::Write),
     call(
         "path_create_directory",
@@ -547,6 +552,7 @@ pub static CALLS: &[CallSpec] = &[
         imp!(path::path_open),
     )
     .errors(&[BADF, fails("ENOTDIR", "fd is not a directory, or DIRECTORY was asked for and the path is not one"), fails("ENOTCAPABLE", "fd lacks PATH_OPEN (PATH_CREATE_FILE with CREAT, PATH_FILESTAT_SET_SIZE with TRUNC)"), FAULT, PATH_ILSEQ, fails("EINVAL", "DIRECTORY with CREAT, EXCL or TRUNC, or a NUL byte in the path"), PATH_NOENT, fails("EEXIST", "CREAT and EXCL were asked for and the file exists"), fails("EISDIR", "the path is a directory and it was asked for writing, creating or truncating"), PATH_ESCAPE, ACCES, LOOP, fails("EMFILE", "the descriptor table is full"), NAMETOOLONG, NOSPC, ROFS, IO])
+    .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Open),
     call(
         "path_readlink",
@@ -748,9 +754,9 @@ pub static CALLS: &[CallSpec] = &[
 /// Lays out the table WASI guests expect: 0, 1, 2 the standard streams, then
 /// one descriptor per granted directory, in the order granted.
 pub(crate) fn setup_descriptors(process: &mut Process) {
-    let stdin = Input::open(&process.config.stdin);
-    let stdout = Output::open(&process.config.stdout, StdStream::Stdout);
-    let stderr = Output::open(&process.config.stderr, StdStream::Stderr);
+    let stdin = process.std_input();
+    let stdout = process.std_output(StdStream::Stdout);
+    let stderr = process.std_output(StdStream::Stderr);
     let handles = [
         (Handle::Input(stdin), "stdin", RIGHTS_STDIN),
         (

@@ -5,6 +5,7 @@
 use super::fs::{self, read_path};
 use super::types::*;
 use super::{Cx, WasiResult};
+use crate::blocking;
 use crate::calls::CallContext;
 use crate::fdtable::{Descriptor, Handle, Rights};
 use crate::process::Process;
@@ -97,9 +98,15 @@ pub(crate) fn path_open(cx: Cx, a: &[u64]) -> WasiResult {
             opts.dsync(fdflags & FDFLAGS_DSYNC != 0)
                 .rsync(fdflags & FDFLAGS_RSYNC != 0)
                 .sync(fdflags & FDFLAGS_SYNC != 0)
-                .nonblock(fdflags & FDFLAGS_NONBLOCK != 0);
+                // Always: a FIFO or device must never block the guest's
+                // thread past its deadline (see `blocking`).
+                .nonblock(true);
         }
-        let file = dir.open_with(&path, &opts)?;
+        let file = blocking::open_file(
+            || dir.open_with(&path, &opts),
+            cx.process.deadline_handle(),
+            &path,
+        )?;
         if fdflags & FDFLAGS_APPEND != 0 {
             // Set after opening: the OS allows append with truncate, the
             // open options do not.

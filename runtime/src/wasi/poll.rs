@@ -82,7 +82,7 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
                     ready(Errno::NOTCAPABLE, 0)
                 }
                 Some(d) => match (&d.handle, tag) {
-                    (Handle::Input(Input::Inherit), 1) => Sub::Stdin { userdata },
+                    (Handle::Input(Input::Inherit(_)), 1) => Sub::Stdin { userdata },
                     (Handle::Input(input), 1) => ready(Errno(0), input.available().unwrap_or(0)),
                     (Handle::File(f), 1) => {
                         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -126,9 +126,13 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
             && Instant::now() >= d
             && earliest.is_none_or(|e| e > d)
         {
-            return Err(Fatal::kill(
+            return Err(Fatal::time_limit(
                 "poll_oneoff",
-                "the run's time limit passed while the guest was waiting",
+                match (earliest, waits_on_stdin) {
+                    (Some(_), true) => "waiting for standard input or a clock",
+                    (Some(_), false) => "waiting for a clock",
+                    (None, _) => "waiting for standard input",
+                },
             )
             .into());
         }

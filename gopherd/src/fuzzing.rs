@@ -1,0 +1,73 @@
+//! Arbitrary bytes for the parts of gopherd that read what strangers send
+//! or write: the request line, routing, gophermaps and handler menus, and
+//! text framing. The `fuzz/` targets and the tests' fixed-seed run feed
+//! this; a panic, or a response a client would misread, is a bug.
+
+use crate::framing;
+use crate::gophermap::{self, Site};
+use crate::request::Request;
+use crate::router::{Router, Target};
+
+/// Runs `data` through everything, checking what comes out.
+pub fn feed(data: &[u8]) {
+    let site = Site {
+        host: "gopher.test".into(),
+        port: 7070,
+    };
+    if let Ok(request) = Request::parse(data) {
+        let router = Router::new(["/", "/cgi", "/a/b"]);
+        match router.route(&request.selector) {
+            Target::Handler { path_info, .. } => {
+                assert!(path_info.is_empty() || path_info.starts_with('/'));
+            }
+            Target::Static => {}
+        }
+        let _ = request.line();
+    }
+    let mut menu = Vec::new();
+    gophermap::render(
+        data,
+        &site,
+        "/hole/",
+        Some(&mut |out: &mut Vec<u8>| out.extend_from_slice(b"0listed\t/x\th\t1\r\n")),
+        &mut menu,
+    );
+    check_lines(&menu, "a rendered menu");
+    let framed = framing::menu(data, &site, "/hole/");
+    check_ended(&framed, "a menu");
+    let text = framing::text(data);
+    check_ended(&text, "a text");
+    let error = framing::error(&String::from_utf8_lossy(data));
+    check_ended(&error, "an error item");
+    assert_eq!(
+        error.iter().filter(|b| **b == b'\n').count(),
+        2,
+        "an error item is one line and the end"
+    );
+}
+
+/// Every line ends with CRLF and none is a lone `.`, which would end the
+/// response early for a client.
+fn check_lines(out: &[u8], what: &str) {
+    if out.is_empty() {
+        return;
+    }
+    assert!(out.ends_with(b"\r\n"), "{what} ends with CRLF");
+    for line in out[..out.len() - 1].split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or_else(|| {
+            panic!(
+                "{what} has a line without CR: {:?}",
+                String::from_utf8_lossy(line)
+            )
+        });
+        assert_ne!(line, b".", "{what} has a `.` line before its end");
+    }
+}
+
+/// A whole text or menu response: proper lines, then the `.` line.
+fn check_ended(out: &[u8], what: &str) {
+    let body = out
+        .strip_suffix(framing::TERMINATOR)
+        .unwrap_or_else(|| panic!("{what} ends with `.`"));
+    check_lines(body, what);
+}
