@@ -37,6 +37,13 @@ struct Cli {
     /// Load the configuration and compile every handler, then exit.
     #[arg(long)]
     check: bool,
+    /// Keep compiled handler modules in this folder (default: the user's
+    /// cache folder, shared with wasmhole).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile handler modules at every start, keeping nothing on disk.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl Cli {
@@ -109,6 +116,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    wasmhole_runtime::compile_cache::configure(match (&cli.cache_dir, cli.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => wasmhole_runtime::compile_cache::default_dir(),
+    });
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

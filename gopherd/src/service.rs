@@ -178,6 +178,7 @@ impl Gopherd {
             fuel: config.routes.iter().any(|r| r.limits.fuel.is_some()),
             pooling: Some(config.limits.max_handlers),
             pool_max_memory: max_memory,
+            cache_dir: wasmhole_runtime::compile_cache::configured(),
             ..EngineOptions::default()
         })
         .map_err(|e| anyhow::anyhow!("cannot set up the wasm engine: {e:#}"))?;

@@ -168,6 +168,30 @@ fn lynx_renders_the_gopherhole_and_follows_its_links() {
 }
 
 #[test]
+fn the_c_handlers_answer_searches_in_every_abi() {
+    let hole = sample_hole();
+    let port = hole.port();
+    for (abi, name) in [("wasi", "WASI"), ("dagger", "Dagger"), ("olin", "Olin")] {
+        let menu = client(
+            "curl",
+            &[
+                "-s",
+                &format!("gopher://127.0.0.1:{port}/7/c/{abi}%09plain%20words"),
+            ],
+        );
+        assert!(
+            menu.contains(&format!("iHello from a C handler on {name}.\t")),
+            "{abi}: {menu}"
+        );
+        assert!(
+            menu.contains("iwith the search: plain words\t"),
+            "{abi}: {menu}"
+        );
+        assert!(menu.ends_with("\r\n.\r\n"), "{abi}: {menu}");
+    }
+}
+
+#[test]
 fn check_flag_compiles_the_sample_config_from_the_repository_root() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_gopherd"))
         .args(["--config", "samples/gopherhole/gopherd.toml", "--check"])
@@ -177,6 +201,6 @@ fn check_flag_compiles_the_sample_config_from_the_repository_root() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "configuration is valid: 15 handler route(s) compiled\n"
+        "configuration is valid: 18 handler route(s) compiled\n"
     );
 }

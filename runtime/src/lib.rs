@@ -9,6 +9,7 @@
 pub mod abi;
 pub mod blocking;
 pub mod calls;
+pub mod compile_cache;
 pub mod dagger;
 pub mod debug;
 pub mod decode;

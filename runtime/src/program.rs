@@ -192,7 +192,25 @@ impl Program {
     pub fn from_wat(name: &str, text: &str) -> Result<Program, ProgramError> {
         let (modern, renames) = wat_legacy::modernize(text);
         let bytes = compile_wat(name, &modern, text, &renames)?;
-        Program::from_binary(name, bytes, Some(text.to_string()), renames)
+        let program = Program::from_binary(name, bytes, Some(text.to_string()), renames)?;
+        // Text a person just wrote is checked whole at once.
+        program.validate_code()?;
+        Ok(program)
+    }
+
+    /// Validates every function body (loading checks only the module's
+    /// structure: the bodies are validated when the engine compiles them,
+    /// and a module loaded from the compilation cache was validated when
+    /// it was compiled, as `wasmtime run` trusts its cache).
+    pub fn validate_code(&self) -> Result<(), ProgramError> {
+        Validator::new_with_features(WasmFeatures::default())
+            .validate_all(&self.inner.bytes)
+            .map(drop)
+            .map_err(|e| ProgramError::Invalid {
+                name: self.inner.name.clone(),
+                offset: e.offset(),
+                message: e.message().to_string(),
+            })
     }
 
     fn from_binary(
@@ -206,9 +224,9 @@ impl Program {
             offset: e.offset(),
             message: e.message().to_string(),
         };
-        Validator::new_with_features(WasmFeatures::default())
-            .validate_all(&bytes)
-            .map_err(invalid)?;
+        // The module's structure is validated here, its function bodies when
+        // they are compiled (see `validate_code`).
+        let mut validator = Validator::new_with_features(WasmFeatures::default());
         let mut imports = Vec::new();
         let mut exports = Vec::new();
         let mut imported_funcs = 0;
@@ -219,7 +237,9 @@ impl Program {
         let sig_of =
             |types: &[Option<FuncSig>], index: u32| types.get(index as usize).cloned().flatten();
         for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-            match payload.map_err(invalid)? {
+            let payload = payload.map_err(invalid)?;
+            validator.payload(&payload).map_err(invalid)?;
+            match payload {
                 Payload::TypeSection(reader) => {
                     for group in reader {
                         for sub in group.map_err(invalid)?.types() {
@@ -615,11 +635,30 @@ mod tests {
         let mut bytes = wat::parse_str("(module (func (result i32) i32.const 1))").unwrap();
         let n = bytes.len();
         bytes[n - 3] = 0x6a; // `i32.const 1` becomes `i32.add; nop`: an empty stack
-        let err = Program::from_bytes("x.wasm", bytes).unwrap_err();
+        // The structure is sound, so the module loads; its code is checked
+        // when it is compiled, or on request.
+        let program = Program::from_bytes("x.wasm", bytes).unwrap();
+        let err = program.validate_code().unwrap_err();
         assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
         assert!(
             err.to_string()
                 .contains("x.wasm: invalid WebAssembly at byte offset")
         );
+    }
+
+    #[test]
+    fn invalid_structure_is_refused_at_load() {
+        // An export of a function that does not exist.
+        let mut bytes = wat::parse_str(r#"(module (func (export "f")))"#).unwrap();
+        let at = bytes.windows(3).position(|w| w == [b'f', 0, 0]).unwrap();
+        bytes[at + 2] = 9; // `func 0` becomes `func 9`
+        let err = Program::from_bytes("x.wasm", bytes).unwrap_err();
+        assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn invalid_wat_code_is_refused_at_once() {
+        let err = Program::from_wat("t.wat", "(module (func (result i32) i32.add))").unwrap_err();
+        assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
     }
 }

@@ -324,6 +324,12 @@ impl Runtime {
         } else if self.options().fuel {
             let _ = store.set_fuel(u64::MAX);
         }
+        if limits.timeout.is_some() && self.options().without_time_limits {
+            return failed(setup_failure(
+                program,
+                "a time limit needs a runtime made with time limits",
+            ));
+        }
         match limits.timeout {
             Some(timeout) => {
                 self.ensure_ticker();
@@ -331,6 +337,7 @@ impl Runtime {
                 store.set_epoch_deadline(ticks.max(1));
                 store.epoch_deadline_trap();
             }
+            None if self.options().without_time_limits => {}
             None => store.set_epoch_deadline(u64::MAX),
         }
         let result = pre.instantiate(&mut store).and_then(|instance| {

@@ -495,3 +495,44 @@ fn processes_start_with_the_standard_streams_open() {
         ]
     );
 }
+
+/// As the original host read strings: a C guest that counts the
+/// terminating NUL in a length is understood.
+#[test]
+fn strings_end_at_a_nul_within_their_length() {
+    let data = r#"(data (i32.const 0) "null://\00") (data (i32.const 16) "KEY\00")
+                  (data (i32.const 32) "logged\00ignored")"#;
+    let body = r#"
+      (drop (call $open (i32.const 0) (i32.const 8)))
+      (drop (call $env_get (i32.const 16) (i32.const 4) (i32.const 64) (i32.const 16)))
+      (call $log_write (i32.const 6) (i32.const 32) (i32.const 14))"#;
+    let config = ProcessConfig {
+        env: vec![("KEY".into(), "value".into())],
+        ..ProcessConfig::default()
+    };
+    let out = run(&wat("nul.wat", &olin(data, body)), config);
+    assert_eq!(out.exit_code(), 0);
+    assert_eq!(out.results("resource_open"), [3]);
+    assert_eq!(out.results("env_get"), [5]);
+    assert_eq!(out.stderr, "nul.wat: info: logged\n");
+}
+
+/// The original host answered random_i32 and random_i64 with Go's
+/// `rand.Int31` and `rand.Int63`: never negative.
+#[test]
+fn random_numbers_are_never_negative() {
+    let text = r#"(module
+  (import "cwa" "random_i32" (func $r32 (result i32)))
+  (import "cwa" "random_i64" (func $r64 (result i64)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32)
+    (loop $again
+      (if (i32.lt_s (call $r32) (i32.const 0)) (then unreachable))
+      (if (i64.lt_s (call $r64) (i64.const 0)) (then unreachable))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const 2000))))))"#;
+    let out = run_plain(&wat("random.wat", text));
+    assert_eq!(out.exit_code(), 0, "a negative number trapped");
+    let r32: BTreeSet<i64> = out.results("random_i32").into_iter().collect();
+    assert!(r32.len() > 1900, "and they vary");
+}

@@ -80,6 +80,7 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         None => InputSpec::Empty,
     };
     let config = guest.process_config(stdin, OutputSpec::Null, OutputSpec::Null)?;
+    wasmhole_runtime::compile_cache::configure(guest.cache_dir()?);
     let session =
         Session::start(program, guest.abi.abi(), config).map_err(|f| f.message.clone())?;
     let batch = args.batch || args.script.is_some();

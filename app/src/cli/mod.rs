@@ -115,6 +115,17 @@ pub struct GuestArgs {
     /// Let the guest reach HOST (on PORT only, if given) over HTTP(S).
     #[arg(long = "allow-net", value_name = "HOST[:PORT]", value_parser = NetAllow::parse)]
     pub allow_net: Vec<NetAllow>,
+    /// Keep compiled modules in this folder between runs (default: the
+    /// user's cache folder, $XDG_CACHE_HOME/wasmhole or ~/.cache/wasmhole).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile the module every time, keeping nothing on disk.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// A code generation option as wasmtime spells it; `cache=n` (or `y`)
+    /// turns the compilation cache off (or on).
+    #[arg(short = 'C', value_name = "OPT=VALUE")]
+    pub codegen: Vec<String>,
     /// The guest's argv[0] (default: the module's file name, without its
     /// folder, as wasmtime passes it).
     #[arg(long, value_name = "NAME")]
@@ -157,6 +168,35 @@ impl GuestArgs {
         std::iter::once(argv0)
             .chain(self.args.iter().cloned())
             .collect()
+    }
+
+    /// The folder compiled modules are kept in, or `None` when caching is
+    /// off (`--no-cache`, `-C cache=n`).
+    pub fn cache_dir(&self) -> Result<Option<PathBuf>, String> {
+        let mut on = !self.no_cache;
+        for option in &self.codegen {
+            match option.split_once('=') {
+                Some(("cache", v)) => {
+                    on = match v {
+                        "y" | "yes" | "true" => on,
+                        "n" | "no" | "false" => false,
+                        _ => return Err(format!("-C cache={v}: use cache=y or cache=n")),
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "unsupported option -C {option} (wasmhole knows -C cache=y|n)"
+                    ));
+                }
+            }
+        }
+        Ok(if on {
+            self.cache_dir
+                .clone()
+                .or_else(wasmhole_runtime::compile_cache::default_dir)
+        } else {
+            None
+        })
     }
 
     /// The limits asked for.
@@ -286,6 +326,40 @@ mod tests {
         assert_eq!(run.guest.environment(), vec![("A".into(), "1".into())]);
         assert_eq!(run.guest.argv(), vec!["guest.wasm", "--flag", "x"]);
         assert_eq!(run.guest.timeout, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn cache_flags_parse_as_wasmtime_spells_them() {
+        let parse = |flags: &[&str]| {
+            let cli = Cli::try_parse_from(
+                ["wasmhole", "run"]
+                    .iter()
+                    .chain(flags)
+                    .chain(&["guest.wasm"]),
+            )
+            .unwrap();
+            let Some(Command::Run(run)) = cli.command else {
+                panic!("expected the run subcommand")
+            };
+            run.guest.cache_dir()
+        };
+        assert_eq!(
+            parse(&["--cache-dir", "/tmp/c"]),
+            Ok(Some(PathBuf::from("/tmp/c")))
+        );
+        assert_eq!(parse(&["--cache-dir", "/tmp/c", "-C", "cache=n"]), Ok(None));
+        assert_eq!(parse(&["-Ccache=no"]), Ok(None));
+        assert_eq!(parse(&["--no-cache"]), Ok(None));
+        assert_eq!(
+            parse(&["--cache-dir", "/tmp/c", "-C", "cache=y"]),
+            Ok(Some(PathBuf::from("/tmp/c")))
+        );
+        assert!(
+            parse(&["-C", "opt-level=2"])
+                .unwrap_err()
+                .contains("-C cache=y|n")
+        );
+        assert!(parse(&["-C", "cache=maybe"]).is_err());
     }
 
     #[test]

@@ -51,6 +51,8 @@ fn run(args: RunArgs) -> Result<i32, String> {
         guest.process_config(InputSpec::Inherit, OutputSpec::Inherit, OutputSpec::Inherit)?;
     let runtime = Runtime::new(EngineOptions {
         fuel: config.limits.fuel.is_some(),
+        without_time_limits: config.limits.timeout.is_none(),
+        cache_dir: guest.cache_dir()?,
         ..EngineOptions::default()
     })
     .map_err(|e| format!("cannot start the engine: {e}"))?;

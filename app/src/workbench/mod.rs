@@ -59,9 +59,7 @@ impl App {
         let mut app = App {
             wb: Workbench::default(),
             dock: dock::default_layout(),
-            samples: samples::folder()
-                .map(|f| samples::list(&f))
-                .unwrap_or_default(),
+            samples: samples::all(),
         };
         if let Some(path) = file {
             app.wb.open(&path);
@@ -369,6 +367,9 @@ impl eframe::App for Window {
 
 /// Opens the workbench window, showing `file` if given.
 pub fn run(file: Option<PathBuf>) -> ExitCode {
+    // Compiled programs are kept in the user's cache folder, shared with
+    // `wasmhole run`, `wasmhole debug` and gopherd.
+    wasmhole_runtime::compile_cache::configure(wasmhole_runtime::compile_cache::default_dir());
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wasmhole")

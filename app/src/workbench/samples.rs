@@ -1,6 +1,7 @@
-//! The Samples menu: every `.wat` under `samples/` (found next to the
-//! current folder or the executable), each with the one-line description
-//! from its opening comment.
+//! The Samples menu: every `.wat` under `samples/` and every C sample's
+//! `.wasm` under `sdk/samples/` (found next to the current folder or the
+//! executable), each with the one-line description from the opening
+//! comment of its source.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,25 @@ pub fn folder() -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.join("wasi").is_dir())
 }
 
+/// The C samples' folder, `sdk/samples` beside the samples folder.
+pub fn sdk_folder() -> Option<PathBuf> {
+    folder()
+        .and_then(|f| f.parent().map(|p| p.join("sdk/samples")))
+        .filter(|p| p.is_dir())
+}
+
+/// Every sample: the WAT ones, then the C ones (labelled `c/ABI/NAME.wasm`).
+pub fn all() -> Vec<Sample> {
+    let mut out = folder().map(|f| list(&f)).unwrap_or_default();
+    if let Some(sdk) = sdk_folder() {
+        out.extend(list(&sdk).into_iter().map(|s| Sample {
+            label: format!("c/{}", s.label),
+            ..s
+        }));
+    }
+    out
+}
+
 /// The demo gopherhole's configuration, if the samples folder has it.
 pub fn demo_gopherhole() -> Option<PathBuf> {
     folder()
@@ -36,14 +56,21 @@ pub fn demo_gopherhole() -> Option<PathBuf> {
         .filter(|p| p.is_file())
 }
 
-/// The first comment line's description: `;; hello.wat: what it does.`
+/// The first comment line's description: `;; hello.wat: what it does.`,
+/// or for a binary built from C, its source's `/* hello.c: what it does.`
 fn describe(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let source = path.with_extension("c");
+    let text = if path.extension().is_some_and(|e| e == "wasm") && source.is_file() {
+        std::fs::read_to_string(&source).unwrap_or_default()
+    } else {
+        std::fs::read_to_string(path).unwrap_or_default()
+    };
     let first = text
         .lines()
-        .find(|l| l.trim_start().starts_with(";;"))
+        .map(str::trim_start)
+        .find(|l| l.starts_with(";;") || l.starts_with("/*"))
         .unwrap_or("")
-        .trim_start_matches([';', ' ']);
+        .trim_start_matches([';', '/', '*', ' ']);
     match first.split_once(": ") {
         Some((_, rest)) => rest.to_string(),
         None => first.to_string(),
@@ -100,5 +127,33 @@ mod tests {
             .expect("wasi/hello.wat is listed");
         assert_eq!(hello.description, "the smallest WASI program that prints.");
         assert!(samples.iter().any(|s| s.label.starts_with("dagger/")));
+    }
+
+    #[test]
+    fn lists_the_c_samples_with_their_sources_descriptions() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/samples");
+        let samples = list(&root);
+        for abi in ["dagger", "olin", "wasi"] {
+            for name in ["hello", "echo", "file", "gopher"] {
+                let label = format!("{abi}/{name}.wasm");
+                let sample = samples
+                    .iter()
+                    .find(|s| s.label == label)
+                    .unwrap_or_else(|| panic!("{label} is listed"));
+                assert!(!sample.description.is_empty(), "{label} has a description");
+            }
+        }
+        let hello = samples
+            .iter()
+            .find(|s| s.label == "dagger/hello.wasm")
+            .unwrap();
+        assert_eq!(
+            hello.description,
+            "the smallest Dagger program in C: open fd://1 and write to it."
+        );
+        assert!(
+            !samples.iter().any(|s| s.label.ends_with(".c")),
+            "sources are not programs"
+        );
     }
 }

@@ -106,6 +106,7 @@ fn debug_runtime() -> Result<&'static Runtime, String> {
             Runtime::new(EngineOptions {
                 fuel: true,
                 debug: true,
+                cache_dir: crate::compile_cache::configured(),
                 ..EngineOptions::default()
             })
             .map_err(|e| format!("cannot start the debug engine: {e}"))
