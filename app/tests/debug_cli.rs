@@ -211,3 +211,56 @@ fn trap_is_reported_with_its_place() {
     );
     assert_eq!(code, Some(134));
 }
+
+/// A guest of the original Dagger shape (memory never exported), started
+/// at the function `--invoke` names; its memory is there to look at.
+#[test]
+fn invoke_starts_the_debugger_at_the_named_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = dir.path().join("two.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+  (import "dagger" "open" (func $open (param i32 i32) (result i32)))
+  (memory $mem 1)
+  (data (i32.const 16) "fd://1\00")
+  (func (export "main") (result i32) (i32.const 1))
+  (func $other (export "other") (result i32)
+    (drop (call $open (i32.const 16) (i32.const 0)))
+    (i32.const 6)))"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmhole"))
+        .args(["debug", "--batch", "--invoke", "other"])
+        .arg(&wat)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"x 16 6\nsyscall\ncontinue\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("stopped: entry\n  at other (func 2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fd://1"),
+        "the unexported memory is shown: {text}"
+    );
+    assert!(
+        text.contains(r#"stopped: syscall entry: open(url="fd://1", flags=0)"#),
+        "{text}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "other's result is the exit status"
+    );
+}

@@ -279,3 +279,35 @@ fn the_source_panel_brings_the_current_line_into_view() {
         top + height
     );
 }
+
+/// A guest whose memory is never exported, with two functions it could be
+/// started at; the Run configuration names the one.
+const TWO_ENTRIES: &str = r#"(module
+  (import "dagger" "open" (func $open (param i32 i32) (result i32)))
+  (memory $mem 1)
+  (data (i32.const 16) "fd://1\00")
+  (func $main (export "main") (result i32) (i32.const 0))
+  (func $other (export "other") (result i32)
+    (drop (call $open (i32.const 16) (i32.const 0)))
+    (i32.const 6)))"#;
+
+#[test]
+fn the_run_configuration_starts_the_guest_at_the_entry_point_it_names() {
+    let mut h = with_program(TWO_ENTRIES);
+    h.get_by_label_contains("#0 main (func 1)");
+    h.get_by_label("Run configuration").click();
+    h.run_steps(2);
+    h.get_by_label("Entry point").click();
+    h.run_steps(1);
+    h.get_by_label("Entry point").type_text("other");
+    h.run_steps(2);
+    h.get_by_label("Apply and restart").click();
+    h.run_steps(1);
+    settle(&mut h);
+    assert_eq!(h.state().wb.config.invoke, "other");
+    h.get_by_label_contains("#0 other (func 2)");
+    h.get_by_label("Next syscall").click();
+    h.run_steps(1);
+    settle(&mut h);
+    h.get_by_label_contains(r#"open(url="fd://1", flags=0)"#);
+}
