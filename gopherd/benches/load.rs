@@ -84,7 +84,7 @@ fn start_server(dir: &Path) -> Server {
     }
     std::fs::write(root.join("gophermap"), map).unwrap();
     let mut config = format!(
-        "listen = [\"127.0.0.1:0\"]\nroot = \"{}\"\naccess_log = \"{}\"\nreload_interval = \"1s\"\n",
+        "listen = [\"127.0.0.1:0\"]\nroot = \"{}\"\naccess_log = \"{}\"\nreload_interval = \"1s\"\n[limits]\nmax_per_client = 0\n",
         root.display(),
         dir.join("access.log").display()
     );
@@ -135,7 +135,7 @@ async fn one_request(addr: SocketAddr, request: &[u8], buf: &mut Vec<u8>) -> boo
     if s.read_to_end(buf).await.is_err() {
         return false;
     }
-    buf.ends_with(b".\r\n") && !buf.starts_with(b"3")
+    !buf.is_empty() && !buf.starts_with(b"3")
 }
 
 async fn run_cell(addr: SocketAddr, selector: &str, connections: usize, o: &Options) -> Cell {

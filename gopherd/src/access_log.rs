@@ -1,15 +1,17 @@
 //! The access log: one line per request (time, client, selector, route,
 //! outcome, bytes sent, duration, and the syscall trace file when there is
-//! one), written by a thread of its own so no request waits on the disk.
+//! one), written by a thread of its own so no request ever waits on it. A
+//! log that cannot keep up loses lines (counted) rather than slow the
+//! server; one that fails says so once and counts the lines lost; one that
+//! is stuck (a pipe nobody reads) is abandoned at shutdown.
 
 use crate::config::AccessLogTarget;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Lines waiting for the writer before new ones are dropped (and counted).
@@ -57,83 +59,197 @@ impl Entry {
     }
 }
 
+/// What became of the lines logged, as counted at close.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Losses {
+    /// Lines dropped because the writer could not keep up.
+    pub dropped: u64,
+    /// Lines that could not be written (write errors).
+    pub failed: u64,
+    /// Whether the writer was still stuck in a write when the log closed.
+    pub stuck: bool,
+}
+
+/// Counters shared with the writer thread.
+#[derive(Default)]
+struct Counters {
+    dropped: AtomicU64,
+    failed: AtomicU64,
+}
+
 /// Where access log lines go.
 pub struct AccessLog {
     sender: Mutex<Option<SyncSender<String>>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
-    dropped: AtomicU64,
+    finished: Mutex<Option<Receiver<()>>>,
+    counters: Arc<Counters>,
+    /// What the log is written to, for messages.
+    target: String,
 }
 
 impl AccessLog {
     /// Starts writing to `target` (a file is opened for appending).
     pub fn open(target: &AccessLogTarget) -> std::io::Result<AccessLog> {
-        let out: Box<dyn Write + Send> = match target {
+        let counters = Arc::new(Counters::default());
+        let (out, name): (Box<dyn Write + Send>, String) = match target {
             AccessLogTarget::Off => {
                 return Ok(AccessLog {
                     sender: Mutex::new(None),
-                    writer: Mutex::new(None),
-                    dropped: AtomicU64::new(0),
+                    finished: Mutex::new(None),
+                    counters,
+                    target: "nowhere".into(),
                 });
             }
-            AccessLogTarget::Stdout => Box::new(std::io::stdout()),
-            AccessLogTarget::File(path) => Box::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)?,
+            // A descriptor of its own: writing never takes the standard
+            // output's lock, and nothing is left buffered at exit.
+            AccessLogTarget::Stdout => (
+                Box::new(std::fs::File::from(rustix::io::dup(
+                    rustix::stdio::stdout(),
+                )?)),
+                "standard output".into(),
+            ),
+            AccessLogTarget::File(path) => (
+                Box::new(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)?,
+                ),
+                path.display().to_string(),
             ),
         };
         let (tx, rx) = sync_channel(QUEUE);
-        let writer = std::thread::Builder::new()
+        let (done_tx, done_rx) = sync_channel(1);
+        let writer_counters = counters.clone();
+        let writer_name = name.clone();
+        std::thread::Builder::new()
             .name("gopherd-access-log".into())
-            .spawn(move || write_lines(rx, out))?;
+            .spawn(move || {
+                write_lines(rx, out, &writer_counters, &writer_name);
+                let _ = done_tx.send(());
+            })?;
         Ok(AccessLog {
             sender: Mutex::new(Some(tx)),
-            writer: Mutex::new(Some(writer)),
-            dropped: AtomicU64::new(0),
+            finished: Mutex::new(Some(done_rx)),
+            counters,
+            target: name,
         })
     }
 
-    /// Logs one request.
+    /// Logs one request; never waits.
     pub fn log(&self, entry: &Entry) {
         let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = sender.as_ref()
             && let Err(TrySendError::Full(_)) = tx.try_send(entry.line())
         {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
     /// Lines dropped because the writer could not keep up.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.counters.dropped.load(Ordering::Relaxed)
     }
 
-    /// Writes out every line logged so far and stops the writer.
-    pub fn close(&self) {
+    /// Lines that could not be written.
+    pub fn failed(&self) -> u64 {
+        self.counters.failed.load(Ordering::Relaxed)
+    }
+
+    /// Stops taking lines and waits (at most `patience`) for the writer to
+    /// write out the rest; a writer stuck longer is abandoned.
+    pub fn close(&self, patience: Duration) -> Losses {
         self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(writer) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = writer.join();
+        let finished = self
+            .finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let stuck = finished.is_some_and(|done| {
+            done.recv_timeout(patience)
+                .is_err_and(|e| e == std::sync::mpsc::RecvTimeoutError::Timeout)
+        });
+        Losses {
+            dropped: self.dropped(),
+            failed: self.failed(),
+            stuck,
         }
+    }
+
+    /// Closes the log (see [`AccessLog::close`]) and says in the server
+    /// log what was lost.
+    pub fn close_and_report(&self, patience: Duration) -> Losses {
+        let losses = self.close(patience);
+        if losses.stuck {
+            tracing::warn!(
+                "the access log ({}) is stuck: gave up writing it after {patience:?}",
+                self.target
+            );
+        }
+        if losses.dropped > 0 {
+            tracing::warn!(
+                "{} access log lines were dropped: the log could not keep up",
+                losses.dropped
+            );
+        }
+        if losses.failed > 0 {
+            tracing::warn!(
+                "{} access log lines could not be written to {}",
+                losses.failed,
+                self.target
+            );
+        }
+        losses
     }
 }
 
 impl Drop for AccessLog {
     fn drop(&mut self) {
-        self.close();
+        self.close(Duration::from_secs(1));
     }
 }
 
-fn write_lines(rx: Receiver<String>, out: Box<dyn Write + Send>) {
-    let mut out = BufWriter::with_capacity(64 * 1024, out);
+/// The writer thread: writes the lines in batches; the first failure is
+/// said once, the lines it loses are counted, and a recovery is said too.
+fn write_lines(
+    rx: Receiver<String>,
+    mut out: Box<dyn Write + Send>,
+    counters: &Counters,
+    name: &str,
+) {
+    let mut batch = String::with_capacity(64 * 1024);
+    let mut failing = false;
     while let Ok(line) = rx.recv() {
-        let _ = writeln!(out, "{line}");
-        while let Ok(line) = rx.try_recv() {
-            let _ = writeln!(out, "{line}");
+        batch.clear();
+        let mut lines = 1u64;
+        batch.push_str(&line);
+        batch.push('\n');
+        while batch.len() < 64 * 1024
+            && let Ok(line) = rx.try_recv()
+        {
+            batch.push_str(&line);
+            batch.push('\n');
+            lines += 1;
         }
-        let _ = out.flush();
+        match out.write_all(batch.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) if failing => {
+                failing = false;
+                tracing::warn!(
+                    "the access log ({name}) can be written again; {} lines were lost",
+                    counters.failed.load(Ordering::Relaxed)
+                );
+            }
+            Ok(()) => {}
+            Err(e) => {
+                if !failing {
+                    tracing::warn!(
+                        "cannot write the access log ({name}): {e}; lines are lost (and counted) until it can be written again"
+                    );
+                }
+                failing = true;
+                counters.failed.fetch_add(lines, Ordering::Relaxed);
+            }
+        }
     }
-    let _ = out.flush();
 }
 
 #[cfg(test)]
@@ -177,9 +293,69 @@ mod tests {
             entry.bytes = i;
             log.log(&entry);
         }
-        log.close();
+        assert_eq!(log.close(Duration::from_secs(5)), Losses::default());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 100);
         assert!(text.lines().last().unwrap().contains("bytes=99"));
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    fn entry() -> Entry {
+        Entry {
+            time: SystemTime::now(),
+            remote: "127.0.0.1:1".parse().unwrap(),
+            selector: "/x".into(),
+            route: "-".into(),
+            outcome: "ok".into(),
+            bytes: 0,
+            duration: Duration::ZERO,
+            trace: None,
+        }
+    }
+
+    #[test]
+    fn lines_that_cannot_be_written_are_counted() {
+        let log = AccessLog::open(&AccessLogTarget::File("/dev/full".into())).unwrap();
+        for _ in 0..50 {
+            log.log(&entry());
+        }
+        let losses = log.close(Duration::from_secs(5));
+        assert_eq!(losses.failed + losses.dropped, 50, "{losses:?}");
+        assert!(losses.failed > 0 && !losses.stuck, "{losses:?}");
+    }
+
+    #[test]
+    fn a_stuck_log_is_abandoned_at_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        // Someone opens the FIFO for reading and never reads.
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(&fifo)
+            .unwrap();
+        let log = AccessLog::open(&AccessLogTarget::File(fifo)).unwrap();
+        let mut e = entry();
+        e.selector = "x".repeat(1000);
+        for _ in 0..QUEUE + 1000 {
+            log.log(&e);
+        }
+        let t0 = std::time::Instant::now();
+        let losses = log.close(Duration::from_millis(300));
+        assert!(losses.stuck, "{losses:?}");
+        assert!(losses.dropped > 0, "{losses:?}");
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        drop(reader);
     }
 }

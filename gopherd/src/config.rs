@@ -38,6 +38,30 @@ impl ItemKind {
     }
 }
 
+/// How text items go out on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextFraming {
+    /// Exactly as the file (or the handler's output) is, ended by closing
+    /// the connection: what Gophernicus sends and what curl and lynx show
+    /// correctly.
+    #[default]
+    AsIs,
+    /// As RFC 1436 describes: CRLF line ends, lines starting with `.`
+    /// doubled, and a final `.` line.
+    Rfc1436,
+}
+
+impl TextFraming {
+    /// Parses `as-is` or `rfc1436`.
+    pub fn parse(text: &str) -> Option<TextFraming> {
+        match text {
+            "as-is" => Some(TextFraming::AsIs),
+            "rfc1436" => Some(TextFraming::Rfc1436),
+            _ => None,
+        }
+    }
+}
+
 /// Where the access log goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccessLogTarget {
@@ -56,10 +80,26 @@ pub struct ServerLimits {
     pub max_selector_length: usize,
     /// How long a client may take to send its request line.
     pub read_timeout: Duration,
-    /// How long sending a response may stall (the client taking nothing).
+    /// How long sending a response may stall (the client taking nothing),
+    /// and the head start before `min_send_rate` applies.
     pub write_timeout: Duration,
-    /// Connections served at once; more are answered "busy" and closed.
+    /// The slowest a response may go out on average, in bytes per second
+    /// (0: no minimum): a response of N bytes may take `write_timeout` +
+    /// N / `min_send_rate`.
+    pub min_send_rate: u64,
+    /// Requests answered at once; more are answered "busy". A connection
+    /// takes one only once its request line is complete.
     pub max_connections: usize,
+    /// Connections still sending their request line (or lingering after
+    /// their answer) at once; beyond it the longest-waiting connection of
+    /// the client holding the most is dropped.
+    pub max_pending: usize,
+    /// Connections one client (an IPv4 address, an IPv6 /64) may have
+    /// pending, and requests it may have answered at once; 0 for no bound.
+    pub max_per_client: usize,
+    /// How long opening a static file or listing a folder may take (a hung
+    /// mount); the request is answered with an error after it.
+    pub file_timeout: Duration,
     /// Wasm handlers running at once (and instance slots kept ready).
     pub max_handlers: u32,
     /// How long a shutdown waits for requests in flight.
@@ -72,7 +112,11 @@ impl Default for ServerLimits {
             max_selector_length: 1024,
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
+            min_send_rate: 4096,
             max_connections: 256,
+            max_pending: 1024,
+            max_per_client: 16,
+            file_timeout: Duration::from_secs(5),
             max_handlers: 32,
             shutdown_timeout: Duration::from_secs(30),
         }
@@ -127,8 +171,13 @@ pub struct Config {
     pub root: Option<PathBuf>,
     /// Where the access log goes.
     pub access_log: AccessLogTarget,
-    /// A folder receiving one JSON-lines syscall trace per handler request.
+    /// A folder receiving one JSON-lines syscall trace per handler request;
+    /// never inside the root.
     pub trace_dir: Option<PathBuf>,
+    /// The most trace files kept in `trace_dir`; the oldest go first.
+    pub max_traces: usize,
+    /// How text items go out.
+    pub text_framing: TextFraming,
     /// How often handler modules are checked for changes; `None` never.
     pub reload_interval: Option<Duration>,
     /// Server-wide limits.
@@ -146,6 +195,8 @@ impl Default for Config {
             root: None,
             access_log: AccessLogTarget::Stdout,
             trace_dir: None,
+            max_traces: 1000,
+            text_framing: TextFraming::AsIs,
             reload_interval: Some(Duration::from_secs(1)),
             limits: ServerLimits::default(),
             routes: Vec::new(),
@@ -162,6 +213,8 @@ struct FileConfig {
     root: Option<PathBuf>,
     access_log: Option<String>,
     trace_dir: Option<PathBuf>,
+    max_traces: Option<usize>,
+    text_framing: Option<String>,
     reload_interval: Option<String>,
     #[serde(default)]
     limits: FileLimits,
@@ -175,7 +228,11 @@ struct FileLimits {
     max_selector_length: Option<usize>,
     read_timeout: Option<String>,
     write_timeout: Option<String>,
+    min_send_rate: Option<ByteSize>,
     max_connections: Option<usize>,
+    max_pending: Option<usize>,
+    max_per_client: Option<usize>,
+    file_timeout: Option<String>,
     max_handlers: Option<u32>,
     shutdown_timeout: Option<String>,
 }
@@ -316,7 +373,18 @@ impl Config {
                 l.write_timeout.as_ref(),
                 d.write_timeout,
             )?,
+            min_send_rate: match &l.min_send_rate {
+                Some(rate) => rate.bytes("limits.min_send_rate")?,
+                None => d.min_send_rate,
+            },
             max_connections: l.max_connections.unwrap_or(d.max_connections),
+            max_pending: l.max_pending.unwrap_or(d.max_pending),
+            max_per_client: l.max_per_client.unwrap_or(d.max_per_client),
+            file_timeout: duration(
+                "limits.file_timeout",
+                l.file_timeout.as_ref(),
+                d.file_timeout,
+            )?,
             max_handlers: l.max_handlers.unwrap_or(d.max_handlers),
             shutdown_timeout: duration(
                 "limits.shutdown_timeout",
@@ -327,9 +395,17 @@ impl Config {
         if limits.max_selector_length == 0 {
             bail!("`limits.max_selector_length` must be at least 1");
         }
-        if limits.max_connections == 0 || limits.max_handlers == 0 {
-            bail!("`limits.max_connections` and `limits.max_handlers` must be at least 1");
+        if limits.max_connections == 0 || limits.max_handlers == 0 || limits.max_pending == 0 {
+            bail!(
+                "`limits.max_connections`, `limits.max_pending` and `limits.max_handlers` must be at least 1"
+            );
         }
+        let text_framing = match file.text_framing.as_deref() {
+            None => defaults.text_framing,
+            Some(text) => TextFraming::parse(text).with_context(|| {
+                format!("`text_framing = \"{text}\"`: use \"as-is\" or \"rfc1436\"")
+            })?,
+        };
         let mut routes = Vec::new();
         for r in &file.routes {
             let route = route_config(r, &resolve)
@@ -349,6 +425,8 @@ impl Config {
             root: file.root.as_deref().map(resolve),
             access_log,
             trace_dir: file.trace_dir.as_deref().map(resolve),
+            max_traces: file.max_traces.unwrap_or(defaults.max_traces),
+            text_framing,
             reload_interval,
             limits,
             routes,

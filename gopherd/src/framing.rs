@@ -1,29 +1,92 @@
-//! Framing a response for the wire: text with CRLF line ends, dot-stuffed
-//! and ended by a `.` line; menus completed and ended by `.`; binary as is;
-//! and the type-3 error item every failure turns into.
+//! Framing a response for the wire: text as it is, or (RFC 1436 framing)
+//! with CRLF line ends, dot-stuffed and ended by a `.` line, either all at
+//! once or chunk by chunk as a file streams; menus completed and ended by
+//! `.`; binary as is; and the type-3 error item every failure turns into.
 
-use crate::config::ItemKind;
+use crate::config::{ItemKind, TextFraming};
 use crate::gophermap::{self, Site};
 
 /// The last line of a text or menu response.
 pub const TERMINATOR: &[u8] = b".\r\n";
 
-/// Frames `body` as a text response: lines end in CRLF, a line starting
-/// with `.` gets a second one, and a `.` line ends it.
-pub fn text(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + body.len() / 32 + 8);
-    if !body.is_empty() {
-        let body = body.strip_suffix(b"\n").unwrap_or(body);
-        for line in body.split(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.starts_with(b".") {
+/// Frames text chunk by chunk as RFC 1436 asks: every line ends in CRLF,
+/// a line starting with `.` gets a second one, and a `.` line ends it. The
+/// result is the same however the text is cut into chunks.
+#[derive(Debug, Default)]
+pub struct TextFramer {
+    /// Inside a line (something was written since the last line end).
+    in_line: bool,
+    /// A CR was seen and not yet written: it is dropped if a LF follows.
+    held_cr: bool,
+}
+
+impl TextFramer {
+    /// A framer at the start of a document.
+    pub fn new() -> TextFramer {
+        TextFramer::default()
+    }
+
+    /// Appends the framed form of `chunk` to `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        out.reserve(chunk.len() + chunk.len() / 32 + 4);
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            if !self.in_line && !self.held_cr && rest[0] == b'.' {
                 out.push(b'.');
             }
-            out.extend_from_slice(line);
-            out.extend_from_slice(b"\r\n");
+            match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+                None => {
+                    self.release_cr(out);
+                    out.extend_from_slice(rest);
+                    self.in_line = true;
+                    return;
+                }
+                Some(i) => {
+                    if i > 0 {
+                        self.release_cr(out);
+                        out.extend_from_slice(&rest[..i]);
+                        self.in_line = true;
+                    }
+                    if rest[i] == b'\n' {
+                        self.held_cr = false;
+                        out.extend_from_slice(b"\r\n");
+                        self.in_line = false;
+                    } else {
+                        self.release_cr(out);
+                        self.held_cr = true;
+                    }
+                    rest = &rest[i + 1..];
+                }
+            }
         }
     }
-    out.extend_from_slice(TERMINATOR);
+
+    /// A CR not followed by LF is part of the line.
+    fn release_cr(&mut self, out: &mut Vec<u8>) {
+        if self.held_cr {
+            out.push(b'\r');
+            self.held_cr = false;
+            self.in_line = true;
+        }
+    }
+
+    /// Ends the document: closes an unfinished last line (a CR at its very
+    /// end is dropped) and appends the `.` line.
+    pub fn finish(mut self, out: &mut Vec<u8>) {
+        self.held_cr = false;
+        if self.in_line {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(TERMINATOR);
+    }
+}
+
+/// Frames `body` as a text response with RFC 1436 framing.
+pub fn text(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut framer = TextFramer::new();
+    framer.push(body, &mut out);
+    framer.finish(&mut out);
     out
 }
 
@@ -36,12 +99,19 @@ pub fn menu(body: &[u8], site: &Site, base: &str) -> Vec<u8> {
     out
 }
 
-/// Frames a handler's output for a route answering with `kind`.
-pub fn for_kind(kind: ItemKind, body: Vec<u8>, site: &Site, base: &str) -> Vec<u8> {
-    match kind {
-        ItemKind::Menu => menu(&body, site, base),
-        ItemKind::Text => text(&body),
-        ItemKind::Binary => body,
+/// Frames a handler's output for a route answering with `kind`, text as
+/// `framing` says.
+pub fn for_kind(
+    kind: ItemKind,
+    body: Vec<u8>,
+    site: &Site,
+    base: &str,
+    framing: TextFraming,
+) -> Vec<u8> {
+    match (kind, framing) {
+        (ItemKind::Menu, _) => menu(&body, site, base),
+        (ItemKind::Text, TextFraming::Rfc1436) => text(&body),
+        (ItemKind::Text, TextFraming::AsIs) | (ItemKind::Binary, _) => body,
     }
 }
 
@@ -71,6 +141,30 @@ mod tests {
         assert_eq!(text(b"."), b"..\r\n.\r\n");
         assert_eq!(text(b""), b".\r\n");
         assert_eq!(text(b"\n"), b"\r\n.\r\n");
+        assert_eq!(text(b"a\r"), b"a\r\n.\r\n");
+        assert_eq!(text(b"a\rb\r\r\n"), b"a\rb\r\r\n.\r\n");
+        assert_eq!(text(b"a\n\n.\n"), b"a\r\n\r\n..\r\n.\r\n");
+    }
+
+    #[test]
+    fn text_framed_in_chunks_is_the_same_as_all_at_once() {
+        let body = b"one\r\n.two\n\r\n..three\rx\n.\n\nlast.\r";
+        let whole = text(body);
+        for cut in 1..body.len() {
+            for second in cut..body.len() {
+                let mut out = Vec::new();
+                let mut framer = TextFramer::new();
+                framer.push(&body[..cut], &mut out);
+                framer.push(&body[cut..second], &mut out);
+                framer.push(&body[second..], &mut out);
+                framer.finish(&mut out);
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&whole),
+                    "cut at {cut} and {second}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -92,8 +186,24 @@ mod tests {
             b"ihello\t\th\t70\r\n0Fortune\t/cgi/fortune\th\t70\r\n.\r\n"
         );
         assert_eq!(
-            for_kind(ItemKind::Binary, b"\x00.\n".to_vec(), &site, "/"),
+            for_kind(
+                ItemKind::Binary,
+                b"\x00.\n".to_vec(),
+                &site,
+                "/",
+                TextFraming::Rfc1436
+            ),
             b"\x00.\n"
+        );
+        assert_eq!(
+            for_kind(
+                ItemKind::Text,
+                b".a\n".to_vec(),
+                &site,
+                "/",
+                TextFraming::AsIs
+            ),
+            b".a\n"
         );
     }
 }

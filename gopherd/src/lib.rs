@@ -1,26 +1,36 @@
 //! gopherd: a Gopher server (RFC 1436) whose selectors are static files or
 //! WebAssembly handlers run through the wasmhole runtime core.
 //!
-//! A request flows: [`server`] reads one request line within limits →
-//! [`request`] parses it → [`router`] picks a handler route or the static
+//! A request flows: [`server`] accepts, [`admission`] gives the
+//! connection a fair place, [`connection`] reads one request line within
+//! limits → [`request`] parses it → [`router`] picks a handler route or the static
 //! root → [`handler`] runs the wasm module in a fresh sandbox (or
 //! [`static_files`] reads the file) → [`framing`] and [`gophermap`] make it
-//! a proper Gopher response → [`access_log`] records it. [`service`] is all
+//! a proper Gopher response → [`send`] streams it within time limits →
+//! [`access_log`] records it. [`service`] is all
 //! of that without sockets, for use in-process; [`reload`] swaps in changed
-//! handler modules; [`config`] is the TOML file.
+//! handler modules; [`config`] is the TOML file; [`open_files`] fits the
+//! limits to the process's open-files limit; [`traces`] keeps the trace
+//! folder; [`throttle`] keeps the server log bounded.
 
 pub mod access_log;
+pub mod admission;
 pub mod config;
+pub mod connection;
 pub mod framing;
 pub mod fuzzing;
 pub mod gophermap;
 pub mod handler;
+pub mod open_files;
 pub mod reload;
 pub mod request;
 pub mod router;
+pub mod send;
 pub mod server;
 pub mod service;
 pub mod static_files;
+pub mod throttle;
+pub mod traces;
 
 pub use config::{Config, ItemKind};
 pub use gophermap::Site;

@@ -7,6 +7,8 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use tracing_appender::non_blocking::WorkerGuard;
 
 /// A Gopher server whose selectors are static files or WebAssembly handlers.
 #[derive(Parser, Debug)]
@@ -79,23 +81,42 @@ impl Cli {
     }
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("cannot watch for SIGTERM: {e}");
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
-        _ = term.recv() => tracing::info!("SIGTERM received"),
-    }
+/// The server log's writer guard: dropping it writes out what is queued
+/// (waiting a bounded time, so a stuck standard error cannot hold the exit).
+static LOG_GUARD: Mutex<Option<WorkerGuard>> = Mutex::new(None);
+
+/// Ends the process now, without waiting for threads that may be stuck (a
+/// handler opening a FIFO, a hung mount, a log nobody reads).
+fn exit(code: i32) -> ! {
+    drop(LOG_GUARD.lock().unwrap_or_else(|e| e.into_inner()).take());
+    std::process::exit(code)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Completes at the first SIGINT or SIGTERM; a second one ends the
+/// process at once.
+fn shutdown_signals() -> anyhow::Result<tokio::sync::oneshot::Receiver<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let (first, first_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = int.recv() => tracing::info!("SIGINT received"),
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+        }
+        let _ = first.send(());
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::warn!("second signal: exiting now, without waiting for requests in flight");
+        exit(1);
+    });
+    Ok(first_rx)
+}
+
+/// Runs the command; returns whether it ended cleanly.
+async fn run(cli: Cli) -> anyhow::Result<bool> {
     let config = cli.config()?;
     if cli.check {
         let site = gopherd::Site {
@@ -108,10 +129,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             "configuration is valid: {} handler route(s) compiled",
             service.handlers().len()
         );
-        return Ok(());
+        return Ok(true);
     }
+    let signals = shutdown_signals()?;
     let server = Server::bind(config).await?;
-    server.serve(shutdown_signal()).await
+    server
+        .serve(async {
+            let _ = signals.await;
+        })
+        .await
 }
 
 fn main() -> ExitCode {
@@ -123,9 +149,16 @@ fn main() -> ExitCode {
     });
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Lossy and off the request path: a standard error nobody reads never
+    // holds the server.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .thread_name("gopherd-log")
+        .finish(std::io::stderr());
+    *LOG_GUARD.lock().unwrap_or_else(|e| e.into_inner()) = Some(guard);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -138,11 +171,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+    let code = match runtime.block_on(run(cli)) {
+        Ok(true) => 0,
+        Ok(false) => 1,
         Err(e) => {
+            drop(LOG_GUARD.lock().unwrap_or_else(|e| e.into_inner()).take());
             eprintln!("gopherd: {e:#}");
-            ExitCode::FAILURE
+            1
         }
-    }
+    };
+    exit(code)
 }

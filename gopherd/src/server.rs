@@ -1,32 +1,30 @@
-//! The network side: listening sockets (IPv4 and IPv6), one task per
-//! connection reading its request line within the length and time limits,
-//! a bound on connections at once, writing the response within a time
-//! limit, the access log, hot reload, and graceful shutdown (stop
-//! accepting, let requests in flight finish).
+//! The network side: listening sockets (IPv4 and IPv6), the accept loops
+//! handing each connection to [`connection`](crate::connection) with a
+//! place from [`admission`](crate::admission), the reload task, and
+//! graceful shutdown (stop accepting, let requests in flight finish within
+//! the shutdown timeout). Should descriptors run out anyway, a spare one
+//! is given up to tell the next client the server is busy rather than
+//! leave it hanging.
 
-use crate::access_log::{AccessLog, Entry};
+use crate::access_log::AccessLog;
+use crate::admission::{Admission, Bounds};
 use crate::config::{Config, ServerLimits};
+use crate::connection::{self, Shared};
 use crate::framing;
 use crate::gophermap::Site;
 use crate::reload;
-use crate::request::{Incoming, Request, RequestError, read_request_line};
-use crate::service::{Body, Gopherd, Outcome, Response};
+use crate::service::Gopherd;
+use crate::{open_files, throttle};
 use anyhow::Context;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
 
-/// How long a closed connection keeps reading what the client still sends,
-/// so the client sees the response rather than a reset.
-const LINGER: Duration = Duration::from_secs(1);
-/// How long a "busy" answer may take to send.
-const BUSY_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a "busy" connection keeps reading what the client sends.
-const BUSY_LINGER: Duration = Duration::from_millis(200);
+/// How long shutdown waits for the access log to be written out.
+const ACCESS_LOG_PATIENCE: Duration = Duration::from_secs(2);
 
 /// A bound, ready server.
 pub struct Server {
@@ -35,12 +33,6 @@ pub struct Server {
     limits: ServerLimits,
     access_log: Arc<AccessLog>,
     reload_interval: Option<Duration>,
-}
-
-struct Shared {
-    service: Arc<Gopherd>,
-    limits: ServerLimits,
-    access_log: Arc<AccessLog>,
 }
 
 /// Binds a listening socket; IPv6 sockets take IPv6 only, so `0.0.0.0` and
@@ -59,9 +51,11 @@ fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 impl Server {
-    /// Binds every listen address, then sets up the gopherhole (compiling
-    /// its handlers). The advertised port defaults to the first listener's.
+    /// Checks (and raises) the open-files limit, binds every listen
+    /// address, then sets up the gopherhole (compiling its handlers). The
+    /// advertised port defaults to the first listener's.
     pub async fn bind(config: Config) -> anyhow::Result<Server> {
+        open_files::ensure(&config)?;
         let mut listeners = Vec::new();
         for addr in &config.listen {
             listeners.push(bind(*addr).with_context(|| format!("cannot listen on {addr}"))?);
@@ -103,15 +97,23 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops accepting and waits
-    /// (up to the shutdown timeout) for connections in flight.
-    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    /// (up to the shutdown timeout) for connections in flight. Returns
+    /// whether they all finished.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<bool> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let connections = Arc::new(Semaphore::new(self.limits.max_connections));
+        let admission = Admission::new(Bounds {
+            max_answering: self.limits.max_connections,
+            max_waiting: self.limits.max_pending,
+            max_per_client: self.limits.max_per_client,
+        });
         let shared = Arc::new(Shared {
             service: self.service.clone(),
             limits: self.limits.clone(),
             access_log: self.access_log.clone(),
         });
+        // Every connection task holds a sender; when all are gone, the
+        // receiver sees the end.
+        let (in_flight, mut all_done) = mpsc::channel::<()>(1);
         for addr in self.local_addrs() {
             tracing::info!("listening on {addr}");
         }
@@ -122,10 +124,12 @@ impl Server {
             tasks.spawn(accept_loop(
                 listener,
                 shared.clone(),
-                connections.clone(),
+                admission.clone(),
+                in_flight.clone(),
                 stop_rx.clone(),
             ));
         }
+        drop(in_flight);
         if let Some(interval) = self.reload_interval {
             tasks.spawn(reload::watch_modules(
                 self.service.clone(),
@@ -137,216 +141,85 @@ impl Server {
         tracing::info!("shutting down: no new connections; waiting for requests in flight");
         let _ = stop_tx.send(true);
         while tasks.join_next().await.is_some() {}
-        let all = self.limits.max_connections as u32;
-        match tokio::time::timeout(self.limits.shutdown_timeout, connections.acquire_many(all))
-            .await
-        {
+        let finished = tokio::time::timeout(self.limits.shutdown_timeout, all_done.recv()).await;
+        match finished {
             Ok(_) => tracing::info!("all requests finished"),
             Err(_) => tracing::warn!(
-                "gave up waiting for requests in flight after {:?}",
+                "gave up waiting for {} requests in flight after {:?}",
+                admission.answering() + admission.waiting(),
                 self.limits.shutdown_timeout
             ),
         }
-        self.access_log.close();
-        let dropped = self.access_log.dropped();
-        if dropped > 0 {
-            tracing::warn!("{dropped} access log lines were dropped: the log could not keep up");
-        }
-        Ok(())
+        let losses = self.access_log.close_and_report(ACCESS_LOG_PATIENCE);
+        Ok(finished.is_ok() && !losses.stuck)
     }
+}
+
+/// Whether accepting failed for want of descriptors.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(code) if code == rustix::io::Errno::MFILE.raw_os_error()
+            || code == rustix::io::Errno::NFILE.raw_os_error()
+    )
+}
+
+/// A descriptor kept in reserve: given up to accept one connection and
+/// tell it the server is busy when descriptors have run out.
+fn spare_descriptor() -> Option<std::fs::File> {
+    std::fs::File::open("/dev/null").ok()
 }
 
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
-    connections: Arc<Semaphore>,
+    admission: Arc<Admission>,
+    in_flight: mpsc::Sender<()>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut spare = spare_descriptor();
     loop {
         let accepted = tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, peer)) => match connections.clone().try_acquire_owned() {
-                Ok(permit) => {
-                    tokio::spawn(connection(stream, peer, shared.clone(), permit));
+            Ok((stream, peer)) => {
+                let ticket = admission.admit(peer);
+                let shared = shared.clone();
+                let in_flight = in_flight.clone();
+                tokio::spawn(async move {
+                    connection::serve(stream, peer, ticket, shared).await;
+                    drop(in_flight);
+                });
+                if spare.is_none() {
+                    spare = spare_descriptor();
                 }
-                Err(_) => {
-                    tokio::spawn(busy(stream, peer, shared.clone()));
+            }
+            Err(e) if out_of_descriptors(&e) => {
+                throttle::warn(format_args!(
+                    "accepting a connection failed: {e}; the process's descriptors are all in use"
+                ));
+                if spare.take().is_some() {
+                    turn_away(&listener).await;
+                    spare = spare_descriptor();
+                } else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
-            },
+            }
             Err(e) => {
-                tracing::warn!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                throttle::warn(format_args!("accepting a connection failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
     }
 }
 
-/// Answers a connection over the limit with an error item and closes it.
-async fn busy(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
-    let started = Instant::now();
-    let time = SystemTime::now();
-    let body = framing::error("server busy, try again later");
-    let sent = tokio::time::timeout(BUSY_WRITE_TIMEOUT, async {
-        stream.write_all(&body).await?;
-        stream.shutdown().await
-    })
-    .await;
-    shared.access_log.log(&Entry {
-        time,
-        remote: peer,
-        selector: "-".into(),
-        route: "-".into(),
-        outcome: Outcome::Busy.as_str().into(),
-        bytes: if matches!(sent, Ok(Ok(()))) {
-            body.len() as u64
-        } else {
-            0
-        },
-        duration: started.elapsed(),
-        trace: None,
-    });
-    linger(&mut stream, BUSY_LINGER).await;
-}
-
-/// Serves one connection: one request, one response, then close.
-async fn connection(
-    mut stream: TcpStream,
-    peer: SocketAddr,
-    shared: Arc<Shared>,
-    permit: OwnedSemaphorePermit,
-) {
-    let started = Instant::now();
-    let time = SystemTime::now();
-    let _ = stream.set_nodelay(true);
-    let limits = &shared.limits;
-    let read = tokio::time::timeout(
-        limits.read_timeout,
-        read_request_line(&mut stream, limits.max_selector_length),
-    )
-    .await;
-    let (selector, response) = match read {
-        Err(_) => (
-            "-".to_string(),
-            Response::error_for("-", Outcome::ReadTimeout, "request timed out"),
-        ),
-        Ok(Ok(Incoming::Nothing)) => {
-            tracing::debug!(%peer, "connection closed without a request");
-            return;
-        }
-        Ok(Err(RequestError::Io(e))) => {
-            tracing::debug!(%peer, "reading the request failed: {e}");
-            return;
-        }
-        Ok(Err(e @ RequestError::TooLong(_))) => (
-            "-".to_string(),
-            Response::error_for("-", Outcome::TooLong, &e.to_string()),
-        ),
-        Ok(Err(e)) => (
-            "-".to_string(),
-            Response::error_for("-", Outcome::BadRequest, &e.to_string()),
-        ),
-        Ok(Ok(Incoming::Line(line))) => match Request::parse(&line) {
-            Ok(request) => {
-                let selector = request.selector.clone();
-                (selector, shared.service.respond(request, peer).await)
-            }
-            Err(e) => (
-                String::from_utf8_lossy(&line).into_owned(),
-                Response::error_for("-", Outcome::BadRequest, &e.to_string()),
-            ),
-        },
-    };
-    let (outcome, bytes) = match send(&mut stream, response.body, limits.write_timeout).await {
-        Ok(n) => (response.outcome.as_str().to_string(), n),
-        Err(SendError::Stalled(n)) => ("write-timeout".to_string(), n),
-        Err(SendError::Failed(n)) => ("client-gone".to_string(), n),
-    };
-    shared.access_log.log(&Entry {
-        time,
-        remote: peer,
-        selector,
-        route: response.route,
-        outcome,
-        bytes,
-        duration: started.elapsed(),
-        trace: response.trace,
-    });
-    drop(permit);
-    linger(&mut stream, LINGER).await;
-}
-
-/// Why sending stopped, and how many bytes had gone out.
-enum SendError {
-    /// The client took no data for longer than the write timeout.
-    Stalled(u64),
-    /// The connection (or the file) failed.
-    Failed(u64),
-}
-
-/// Sends a body, then half-closes. No single write may stall for longer
-/// than `stall`; a large file may take as long as it needs otherwise.
-async fn send(stream: &mut TcpStream, body: Body, stall: Duration) -> Result<u64, SendError> {
-    const CHUNK: usize = 64 * 1024;
-    let mut sent = 0u64;
-    match body {
-        Body::Bytes(bytes) => {
-            for chunk in bytes.chunks(CHUNK) {
-                write_chunk(stream, chunk, stall, &mut sent).await?;
-            }
-        }
-        Body::File { file, .. } => {
-            let mut file = tokio::fs::File::from_std(file);
-            let mut buf = vec![0u8; CHUNK];
-            loop {
-                let n = match file.read(&mut buf).await {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) => {
-                        tracing::warn!("reading a static file failed while sending it: {e}");
-                        return Err(SendError::Failed(sent));
-                    }
-                };
-                write_chunk(stream, &buf[..n], stall, &mut sent).await?;
-            }
-        }
-    }
-    match tokio::time::timeout(stall, stream.shutdown()).await {
-        Ok(Ok(())) => Ok(sent),
-        Ok(Err(_)) => Err(SendError::Failed(sent)),
-        Err(_) => Err(SendError::Stalled(sent)),
-    }
-}
-
-async fn write_chunk(
-    stream: &mut TcpStream,
-    data: &[u8],
-    stall: Duration,
-    sent: &mut u64,
-) -> Result<(), SendError> {
-    match tokio::time::timeout(stall, stream.write_all(data)).await {
-        Ok(Ok(())) => {
-            *sent += data.len() as u64;
-            Ok(())
-        }
-        Ok(Err(_)) => Err(SendError::Failed(*sent)),
-        Err(_) => Err(SendError::Stalled(*sent)),
-    }
-}
-
-/// Reads and discards what the client still sends until it closes (or for
-/// `at_most`), so closing does not reset the connection before the client
-/// has read the response.
-async fn linger(stream: &mut TcpStream, at_most: Duration) {
-    let mut sink = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + at_most;
-    let mut total = 0usize;
-    while total < 64 * 1024 {
-        match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
-            Ok(Ok(n)) if n > 0 => total += n,
-            _ => break,
-        }
+/// Accepts one waiting connection and tells it the server is busy.
+async fn turn_away(listener: &TcpListener) {
+    if let Ok(Ok((stream, _))) =
+        tokio::time::timeout(Duration::from_millis(10), listener.accept()).await
+    {
+        let _ = stream.try_write(&framing::error("server busy, try again later"));
     }
 }

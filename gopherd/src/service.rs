@@ -4,7 +4,7 @@
 //! [`Gopherd::respond_blocking`] while the network server uses
 //! [`Gopherd::respond`].
 
-use crate::config::Config;
+use crate::config::{Config, TextFraming};
 use crate::framing;
 use crate::gophermap::Site;
 use crate::handler::{CgiRequest, Handler};
@@ -12,15 +12,14 @@ use crate::reload;
 use crate::request::Request;
 use crate::router::{Router, Target};
 use crate::static_files::{StaticError, StaticRoot};
+use crate::throttle;
+use crate::traces::TraceDir;
 use anyhow::Context;
-use std::io::BufWriter;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
-use wasmhole_runtime::trace::{JsonLinesSink, RecordSink};
 use wasmhole_runtime::{Abi, EngineOptions, ProcessConfig, Runtime, SharedBuffer};
 
 /// The route name the access log uses for the static gopherhole.
@@ -43,6 +42,8 @@ pub enum Outcome {
     ReadTimeout,
     /// Too many connections at once.
     Busy,
+    /// Too many connections from this client at once.
+    ClientBusy,
     /// A handler failed; the word says how (`timeout`, `trap`…).
     HandlerFailed(&'static str),
     /// Something on the server went wrong (a file could not be read).
@@ -60,32 +61,40 @@ impl Outcome {
             Outcome::TooLong => "too-long",
             Outcome::ReadTimeout => "read-timeout",
             Outcome::Busy => "busy",
+            Outcome::ClientBusy => "client-busy",
             Outcome::HandlerFailed(how) => how,
             Outcome::Error => "error",
         }
     }
 }
 
-/// The bytes of a response: in memory, or a file sent as it is.
+/// The bytes of a response: in memory, or a file streamed from disk.
 #[derive(Debug)]
 pub enum Body {
     /// Framed bytes.
     Bytes(Vec<u8>),
-    /// A binary file, streamed from disk.
+    /// A file sent as it is.
     File {
         /// The open file, at its start.
         file: std::fs::File,
         /// Its length when it was opened.
         len: u64,
     },
+    /// A text file framed as RFC 1436 asks while it is sent.
+    Text {
+        /// The open file, at its start.
+        file: std::fs::File,
+        /// Its length when it was opened (before framing).
+        len: u64,
+    },
 }
 
 impl Body {
-    /// The number of bytes it holds.
+    /// The number of bytes it holds (for framed text, before framing).
     pub fn len(&self) -> u64 {
         match self {
             Body::Bytes(b) => b.len() as u64,
-            Body::File { len, .. } => *len,
+            Body::File { len, .. } | Body::Text { len, .. } => *len,
         }
     }
 
@@ -94,7 +103,7 @@ impl Body {
         self.len() == 0
     }
 
-    /// All of it in memory.
+    /// All of it in memory, framed.
     pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
         match self {
             Body::Bytes(b) => Ok(b),
@@ -102,6 +111,11 @@ impl Body {
                 let mut out = Vec::with_capacity(len as usize);
                 std::io::Read::read_to_end(&mut file, &mut out)?;
                 Ok(out)
+            }
+            Body::Text { mut file, len } => {
+                let mut text = Vec::with_capacity(len as usize);
+                std::io::Read::read_to_end(&mut file, &mut text)?;
+                Ok(framing::text(&text))
             }
         }
     }
@@ -154,8 +168,17 @@ pub struct Gopherd {
     root: Option<StaticRoot>,
     runtime: Runtime,
     handler_slots: Arc<Semaphore>,
-    trace_dir: Option<PathBuf>,
-    trace_seq: AtomicU64,
+    static_slots: Arc<Semaphore>,
+    file_timeout: Duration,
+    traces: Option<TraceDir>,
+    text_framing: TextFraming,
+}
+
+/// Static requests (opening files, listing folders) worked on at once: as
+/// many as requests answered at once, at most 64. A hung mount can hold
+/// each of these threads; the rest of the server goes on.
+pub fn static_slots(limits: &crate::config::ServerLimits) -> usize {
+    limits.max_connections.min(64)
 }
 
 impl Gopherd {
@@ -164,7 +187,7 @@ impl Gopherd {
     pub fn new(config: &Config, site: Site) -> anyhow::Result<Gopherd> {
         let root = match &config.root {
             Some(path) => Some(
-                StaticRoot::open(path)
+                StaticRoot::open(path, config.text_framing)
                     .with_context(|| format!("cannot open the root folder {}", path.display()))?,
             ),
             None => None,
@@ -190,10 +213,14 @@ impl Gopherd {
                     .with_context(|| format!("in the handler for {selector}"))?,
             );
         }
-        if let Some(dir) = &config.trace_dir {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
-        }
+        let traces = match &config.trace_dir {
+            Some(dir) => Some(TraceDir::open(
+                dir,
+                config.root.as_deref(),
+                config.max_traces,
+            )?),
+            None => None,
+        };
         Ok(Gopherd {
             site,
             router: Router::new(handlers.iter().map(|h| h.prefix())),
@@ -201,8 +228,10 @@ impl Gopherd {
             root,
             runtime,
             handler_slots: Arc::new(Semaphore::new(config.limits.max_handlers as usize)),
-            trace_dir: config.trace_dir.clone(),
-            trace_seq: AtomicU64::new(0),
+            static_slots: Arc::new(Semaphore::new(static_slots(&config.limits))),
+            file_timeout: config.limits.file_timeout,
+            traces,
+            text_framing: config.text_framing,
         })
     }
 
@@ -264,28 +293,55 @@ impl Gopherd {
     }
 
     /// Answers a request from async code: the work happens on a blocking
-    /// thread, and at most `max_handlers` handlers run at once.
+    /// thread. At most `max_handlers` handlers run at once (the handler's
+    /// own time limit bounds each); static requests are bounded in number
+    /// and in time (`file_timeout`), so a hung mount cannot hold the
+    /// connection or pile up threads.
     pub async fn respond(self: &Arc<Self>, request: Request, remote: SocketAddr) -> Response {
         let target = self.router.route(&request.selector);
-        let permit = match target {
-            Target::Handler { .. } => match self.handler_slots.clone().acquire_owned().await {
-                Ok(p) => Some(p),
-                Err(_) => return Response::error_for("-", Outcome::Busy, "server busy"),
-            },
-            Target::Static => None,
+        let (slots, time_limit) = match target {
+            Target::Handler { .. } => (&self.handler_slots, None),
+            Target::Static => (&self.static_slots, Some(self.file_timeout)),
         };
-        let this = self.clone();
         let route = match &target {
             Target::Handler { index, .. } => self.handlers[*index].prefix().to_string(),
             Target::Static => STATIC_ROUTE.to_string(),
         };
-        tokio::task::spawn_blocking(move || {
+        let permit = match time_limit {
+            None => slots.clone().acquire_owned().await.ok(),
+            Some(limit) => tokio::time::timeout(limit, slots.clone().acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok),
+        };
+        let Some(permit) = permit else {
+            return Response::error_for(&route, Outcome::Busy, "server busy, try again later");
+        };
+        let this = self.clone();
+        let selector = request.selector.clone();
+        let work = tokio::task::spawn_blocking(move || {
             let response = this.answer(&request, target, remote);
             drop(permit);
             response
-        })
-        .await
-        .unwrap_or_else(|e| {
+        });
+        let finished = match time_limit {
+            None => work.await,
+            Some(limit) => match tokio::time::timeout(limit, work).await {
+                Ok(finished) => finished,
+                Err(_) => {
+                    throttle::warn(format_args!(
+                        "{}: the file system did not answer within {limit:?}",
+                        throttle::shorten(&selector)
+                    ));
+                    return Response::error_for(
+                        &route,
+                        Outcome::Error,
+                        "the file system did not answer in time",
+                    );
+                }
+            },
+        };
+        finished.unwrap_or_else(|e| {
             tracing::error!(route, "request task failed: {e}");
             Response::error_for(&route, Outcome::Error, "internal server error")
         })
@@ -322,40 +378,18 @@ impl Gopherd {
             Err(StaticError::NotFound) => Response::error_for(
                 STATIC_ROUTE,
                 Outcome::NotFound,
-                &format!("{selector}: not found"),
+                &format!("{}: not found", throttle::shorten(selector)),
             ),
             Err(StaticError::Refused(why)) => {
                 Response::error_for(STATIC_ROUTE, Outcome::Refused, &format!("refused: {why}"))
             }
             Err(e) => {
-                tracing::warn!(
-                    selector,
-                    root = %root.path().display(),
-                    "cannot serve static file: {e}"
-                );
+                throttle::warn(format_args!(
+                    "cannot serve {} from {}: {e}",
+                    throttle::shorten(selector),
+                    root.path().display()
+                ));
                 Response::error_for(STATIC_ROUTE, Outcome::Error, "cannot read this file")
-            }
-        }
-    }
-
-    fn trace_sink(&self, route: &str) -> Option<(PathBuf, Box<dyn RecordSink>)> {
-        let dir = self.trace_dir.as_ref()?;
-        let seq = self.trace_seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0);
-        let slug: String = route
-            .trim_matches('/')
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let path = dir.join(format!("{millis}-{seq:06}-{slug}.jsonl"));
-        match std::fs::File::create(&path) {
-            Ok(f) => Some((path, Box::new(JsonLinesSink::new(BufWriter::new(f))))),
-            Err(e) => {
-                tracing::warn!("cannot create trace file {}: {e}", path.display());
-                None
             }
         }
     }
@@ -368,7 +402,8 @@ impl Gopherd {
         remote: SocketAddr,
     ) -> Response {
         let route = handler.prefix();
-        let (trace, sinks) = match self.trace_sink(route) {
+        let created = self.traces.as_ref().and_then(|t| t.create(route));
+        let (trace, sinks) = match created {
             Some((path, sink)) => (Some(path), vec![sink]),
             None => (None, Vec::new()),
         };
@@ -386,19 +421,19 @@ impl Gopherd {
                     output,
                     &self.site,
                     &handler.menu_base(),
+                    self.text_framing,
                 )),
                 route: route.to_string(),
                 outcome: Outcome::Ok,
                 trace,
             },
             Err(failure) => {
-                tracing::warn!(
-                    route,
-                    selector = request.selector,
-                    outcome = failure.outcome,
-                    "handler failed: {}",
+                throttle::warn(format_args!(
+                    "handler for {route} failed ({}) on {}: {}",
+                    failure.outcome,
+                    throttle::shorten(&request.selector),
                     failure.detail
-                );
+                ));
                 Response {
                     trace,
                     ..Response::error_for(

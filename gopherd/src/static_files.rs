@@ -1,19 +1,26 @@
 //! The static gopherhole: selectors resolved inside the root folder through
 //! a `cap-std` directory (so neither `..` nor a symbolic link can leave it),
 //! folders answered with their gophermap or a listing, files sent as text
-//! or binary according to their item type (binary files are streamed, not
-//! read into memory). Every request reads the disk afresh, so changed files
-//! take effect at once.
+//! or binary according to their item type, streamed rather than read into
+//! memory. Only regular files and folders are served or listed (never a
+//! FIFO or a device), and files are opened without blocking. Every request
+//! reads the disk afresh, so changed files take effect at once.
 
+use crate::config::TextFraming;
 use crate::framing;
 use crate::gophermap::{self, Site};
 use crate::service::Body;
-use cap_std::fs::Dir;
+use cap_fs_ext::OpenOptionsSyncExt;
+use cap_std::fs::{Dir, File, OpenOptions};
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
 /// The file that turns a folder into a hand-written menu.
 pub const GOPHERMAP: &str = "gophermap";
+/// The largest gophermap read; the rest is ignored.
+const MAX_GOPHERMAP: u64 = 1 << 20;
+/// The longest file name most file systems allow, in bytes.
+const MAX_NAME: usize = 255;
 
 /// Why a static selector was not served.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +39,9 @@ pub enum StaticError {
 impl From<io::Error> for StaticError {
     fn from(e: io::Error) -> Self {
         match e.kind() {
-            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => StaticError::NotFound,
+            io::ErrorKind::NotFound
+            | io::ErrorKind::NotADirectory
+            | io::ErrorKind::InvalidFilename => StaticError::NotFound,
             io::ErrorKind::PermissionDenied => StaticError::Refused("access denied"),
             _ => StaticError::Io(e),
         }
@@ -43,15 +52,29 @@ impl From<io::Error> for StaticError {
 pub struct StaticRoot {
     dir: Dir,
     path: PathBuf,
+    text_framing: TextFraming,
+}
+
+/// Opens `name` in `dir` for reading without ever blocking on the open (a
+/// FIFO would), and only if it is a regular file.
+fn open_regular(dir: &Dir, name: &Path) -> Result<File, StaticError> {
+    let mut options = OpenOptions::new();
+    options.read(true).nonblock(true);
+    let file = dir.open_with(name, &options)?;
+    if !file.metadata()?.is_file() {
+        return Err(StaticError::NotFound);
+    }
+    Ok(file)
 }
 
 impl StaticRoot {
-    /// Opens the folder.
-    pub fn open(path: &Path) -> io::Result<StaticRoot> {
+    /// Opens the folder; text files go out as `text_framing` says.
+    pub fn open(path: &Path, text_framing: TextFraming) -> io::Result<StaticRoot> {
         let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
         Ok(StaticRoot {
             dir,
             path: path.to_path_buf(),
+            text_framing,
         })
     }
 
@@ -69,6 +92,9 @@ impl StaticRoot {
             parts.iter().collect()
         };
         let meta = self.dir.metadata(&rel)?;
+        if !meta.is_dir() && !meta.is_file() {
+            return Err(StaticError::NotFound);
+        }
         if meta.is_dir() {
             let folder = self.dir.open_dir(&rel)?;
             let mut base = String::from("/");
@@ -78,7 +104,8 @@ impl StaticRoot {
             }
             return Ok(Body::Bytes(self.folder_menu(&folder, &base, site)?));
         }
-        let mut file = self.dir.open(&rel)?;
+        let mut file = open_regular(&self.dir, &rel)?;
+        let len = file.metadata()?.len();
         let name = parts.last().copied().unwrap_or_default();
         let kind = if has_known_extension(name) {
             item_type(name, None)
@@ -88,25 +115,26 @@ impl StaticRoot {
             file.rewind()?;
             item_type(name, Some(&head))
         };
-        if kind != b'0' {
-            return Ok(Body::File {
-                file: file.into_std(),
-                len: meta.len(),
-            });
-        }
-        let mut text = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut text)?;
-        Ok(Body::Bytes(framing::text(&text)))
+        let file = file.into_std();
+        Ok(match (kind, self.text_framing) {
+            (b'0', TextFraming::Rfc1436) => Body::Text { file, len },
+            _ => Body::File { file, len },
+        })
     }
 
     fn folder_menu(&self, folder: &Dir, base: &str, site: &Site) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
-        match folder.read(GOPHERMAP) {
+        let map = open_regular(folder, Path::new(GOPHERMAP)).and_then(|f| {
+            let mut map = Vec::new();
+            f.take(MAX_GOPHERMAP).read_to_end(&mut map)?;
+            Ok(map)
+        });
+        match map {
             Ok(map) => {
                 let mut listing = |o: &mut Vec<u8>| list_entries(folder, base, site, o);
                 gophermap::render(&map, site, base, Some(&mut listing), &mut out);
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(StaticError::NotFound) => {
                 gophermap::info_line(&mut out, site, format!("Index of {base}").as_bytes());
                 gophermap::info_line(&mut out, site, b"");
                 if base != "/" {
@@ -123,7 +151,10 @@ impl StaticRoot {
                 }
                 list_entries(folder, base, site, &mut out);
             }
-            Err(e) => return Err(e),
+            Err(StaticError::Io(e)) => return Err(e),
+            Err(StaticError::Refused(why)) => {
+                return Err(io::Error::new(io::ErrorKind::PermissionDenied, why));
+            }
         }
         out.extend_from_slice(framing::TERMINATOR);
         Ok(out)
@@ -139,7 +170,7 @@ fn selector_parts(selector: &str) -> Result<Vec<&str>, StaticError> {
             "" | "." => {}
             ".." => return Err(StaticError::Refused("`..` is not allowed in selectors")),
             p if p.starts_with('.') => return Err(StaticError::NotFound),
-            p if p.contains('\\') => return Err(StaticError::NotFound),
+            p if p.contains('\\') || p.len() > MAX_NAME => return Err(StaticError::NotFound),
             p => parts.push(p),
         }
     }
@@ -154,7 +185,9 @@ fn parent_selector(base: &str) -> String {
     }
 }
 
-/// Writes one menu line per visible entry of `folder`, folders first.
+/// Writes one menu line per visible entry of `folder`, folders first:
+/// regular files and folders only (symbolic links are followed, inside
+/// the root), never a FIFO, socket or device.
 fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
     let Ok(entries) = folder.entries() else {
         return;
@@ -166,8 +199,16 @@ fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
             if name.starts_with('.') || name == GOPHERMAP {
                 return None;
             }
-            let is_dir = folder.metadata(&name).ok()?.is_dir();
-            Some((is_dir, name))
+            let file_type = e.file_type().ok()?;
+            let file_type = if file_type.is_symlink() {
+                folder.metadata(&name).ok()?.file_type()
+            } else {
+                file_type
+            };
+            if !file_type.is_dir() && !file_type.is_file() {
+                return None;
+            }
+            Some((file_type.is_dir(), name))
         })
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -179,9 +220,9 @@ fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
             item_type(&name, None)
         } else {
             let mut head = [0u8; 512];
-            let n = folder
-                .open(&name)
-                .and_then(|mut f| f.read(&mut head))
+            let n = open_regular(folder, Path::new(&name))
+                .ok()
+                .and_then(|mut f| f.read(&mut head).ok())
                 .unwrap_or(0);
             item_type(&name, Some(&head[..n]))
         };

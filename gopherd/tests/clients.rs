@@ -48,7 +48,7 @@ fn curl_reads_the_root_menu_with_this_servers_host_and_port() {
 }
 
 #[test]
-fn curl_reads_text_files_framed_with_crlf_and_a_final_dot() {
+fn curl_reads_text_files_exactly_as_they_are() {
     let hole = sample_hole();
     let text = client(
         "curl",
@@ -57,11 +57,59 @@ fn curl_reads_text_files_framed_with_crlf_and_a_final_dot() {
             &format!("gopher://127.0.0.1:{}/0/about.txt", hole.port()),
         ],
     );
-    assert!(text.starts_with("About this gopherhole\r\n"));
-    assert!(text.ends_with("from the \"Handler sources\" menu.\r\n.\r\n"));
-    assert!(
-        !text.replace("\r\n", "").contains('\n'),
-        "every line ends in CRLF"
+    let file = std::fs::read_to_string(repo_root().join("samples/gopherhole/about.txt")).unwrap();
+    assert_eq!(text, file);
+}
+
+/// A gopherhole with a text file whose lines start with dots, its text
+/// framed as `framing` says.
+fn dotted_hole(framing: &str) -> Gopherd {
+    Gopherd::with_setup(
+        &format!("root = \"{{tmp}}/root\"\ntext_framing = \"{framing}\"\n"),
+        |dir| {
+            std::fs::create_dir(dir.join("root")).unwrap();
+            std::fs::write(
+                dir.join("root/dots.txt"),
+                "first line\n.starts with a dot\n..two dots\nlast line\n",
+            )
+            .unwrap();
+        },
+    )
+}
+
+#[test]
+fn lynx_and_curl_show_text_as_the_file_is() {
+    let hole = dotted_hole("as-is");
+    let url = format!("gopher://127.0.0.1:{}/0/dots.txt", hole.port());
+    assert_eq!(
+        client("curl", &["-s", &url]),
+        "first line\n.starts with a dot\n..two dots\nlast line\n"
+    );
+    let page = client("lynx", &["-dump", &url]);
+    let lines: Vec<&str> = page
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "first line",
+            ".starts with a dot",
+            "..two dots",
+            "last line"
+        ],
+        "{page}"
+    );
+}
+
+#[test]
+fn rfc1436_framing_is_there_for_clients_that_want_it() {
+    let hole = dotted_hole("rfc1436");
+    let url = format!("gopher://127.0.0.1:{}/0/dots.txt", hole.port());
+    assert_eq!(
+        client("curl", &["-s", &url]),
+        "first line\r\n..starts with a dot\r\n...two dots\r\nlast line\r\n.\r\n"
     );
 }
 
@@ -100,7 +148,7 @@ fn curl_gets_a_fortune_and_the_time_from_every_abi() {
             ],
         );
         assert!(
-            fortune.len() > 10 && fortune.ends_with("\r\n.\r\n"),
+            fortune.len() > 10 && fortune.ends_with('\n') && !fortune.ends_with("\n.\r\n"),
             "{abi}: {fortune:?}"
         );
         let time = client(
@@ -121,7 +169,7 @@ fn curl_gets_a_fortune_and_the_time_from_every_abi() {
             .and_then(|n| n.parse::<u64>().ok())
             .unwrap_or_else(|| panic!("{abi}: no seconds in {time:?}"));
         assert!(secs.abs_diff(that_is) < 120, "{abi}: {that_is} vs {secs}");
-        assert!(time.contains(" UTC.\r\n"), "{abi}: {time}");
+        assert!(time.contains(" UTC.\nThat is "), "{abi}: {time}");
     }
 }
 

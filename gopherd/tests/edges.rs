@@ -5,15 +5,20 @@
 mod common;
 
 use common::{Gopherd, read_all};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 /// A gopherhole with a text file and a folder, and tight limits.
 fn started(limits: &str) -> Gopherd {
+    let limits = if limits.contains("max_selector_length") {
+        limits.to_string()
+    } else {
+        format!("max_selector_length = 64\n{limits}")
+    };
     Gopherd::with_setup(
         &format!(
-            "root = \"{{tmp}}/root\"\n[limits]\nmax_selector_length = 64\nread_timeout = \"300ms\"\n{limits}\n"
+            "root = \"{{tmp}}/root\"\ntext_framing = \"rfc1436\"\n[limits]\nread_timeout = \"300ms\"\n{limits}\n"
         ),
         |dir| {
             let root = dir.join("root");
@@ -140,18 +145,27 @@ fn binary_junk_is_a_bad_request() {
 }
 
 #[test]
-fn connections_over_the_limit_are_told_the_server_is_busy() {
-    let hole = started("max_connections = 1");
+fn requests_over_the_limit_are_told_the_server_is_busy() {
+    let hole = started("max_connections = 1\nwrite_timeout = \"2s\"");
+    std::fs::write(hole.dir.path().join("root/big.bin"), vec![7u8; 32 << 20]).unwrap();
+    // A client waiting with half a request takes no slot.
+    let mut waiting = hole.connect();
+    waiting.write_all(b"/he").unwrap();
+    assert_eq!(hole.raw(b"/hello.txt\r\n"), HELLO);
+    // One that is being answered (and reads nothing more) takes the only one.
     let mut holder = hole.connect();
-    holder.write_all(b"/he").unwrap();
-    std::thread::sleep(Duration::from_millis(50));
+    holder.write_all(b"/big.bin\r\n").unwrap();
+    let mut first = [0u8; 1];
+    holder.read_exact(&mut first).unwrap();
     assert_eq!(
         hole.raw(b"/hello.txt\r\n"),
         b"3server busy, try again later\t\terror.host\t1\r\n.\r\n"
     );
-    assert!(read_all(&mut holder).starts_with(b"3request timed out"));
-    assert_eq!(hole.raw(b"/hello.txt\r\n"), HELLO);
     hole.wait_for_access(&["outcome=busy"]);
+    drop(holder);
+    hole.wait_for_access(&["\"/big.bin\"", "outcome=client-gone"]);
+    assert_eq!(hole.raw(b"/hello.txt\r\n"), HELLO);
+    assert!(read_all(&mut waiting).starts_with(b"3request timed out"));
 }
 
 #[test]
@@ -202,4 +216,52 @@ fn binary_files_are_streamed_as_they_are() {
     assert!(listing.contains("9blob.bin\t/blob.bin\t"), "{listing}");
     assert!(listing.contains("0README\t/README\t"), "{listing}");
     hole.wait_for_access(&["\"/blob.bin\"", "outcome=ok", "bytes=3000005 "]);
+}
+
+#[test]
+fn fifos_are_neither_served_nor_listed_and_never_block() {
+    let hole = started("");
+    let root = hole.dir.path().join("root");
+    let fifo = |path: &std::path::Path| {
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            path,
+            rustix::fs::Mode::from_raw_mode(0o644),
+        )
+        .unwrap()
+    };
+    fifo(&root.join("pipe"));
+    fifo(&root.join("pipe.txt"));
+    std::fs::create_dir(root.join("maps")).unwrap();
+    fifo(&root.join("maps/gophermap"));
+    std::fs::write(root.join("NOTES"), "plain words\n").unwrap();
+    let t0 = Instant::now();
+    assert!(hole.get("/pipe").starts_with("3/pipe: not found\t"));
+    assert!(hole.get("/pipe.txt").starts_with("3/pipe.txt: not found\t"));
+    let listing = hole.get("/");
+    assert!(!listing.contains("pipe"), "{listing}");
+    assert!(listing.contains("0NOTES\t/NOTES\t"), "{listing}");
+    let maps = hole.get("/maps");
+    assert!(
+        maps.starts_with("iIndex of /maps/\t"),
+        "a FIFO is no gophermap: {maps}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    hole.wait_for_access(&["\"/pipe\"", "outcome=not-found"]);
+}
+
+#[test]
+fn an_over_long_path_component_is_not_found_and_logs_nothing() {
+    let hole = started("max_selector_length = 2000");
+    let long = format!("/{}", "a".repeat(300));
+    for _ in 0..200 {
+        let out = hole.get(&long);
+        assert!(
+            out.starts_with("3/aaaa") && out.contains("not found"),
+            "{out}"
+        );
+    }
+    hole.wait_for_access(&["outcome=not-found"]);
+    assert!(!hole.access_log().contains("outcome=error"));
+    assert!(!hole.stderr().contains("aaaaaaaa"), "{}", hole.stderr());
 }

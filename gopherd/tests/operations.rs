@@ -61,7 +61,7 @@ fn root_flag_serves_a_folder_at_once() {
         hole.get(""),
         format!("iHi there\t\tlocalhost\t{port}\r\n0Notes\t/notes.txt\tlocalhost\t{port}\r\n.\r\n")
     );
-    assert_eq!(hole.get("/notes.txt"), "remember\r\n.\r\n");
+    assert_eq!(hole.get("/notes.txt"), "remember\n");
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn listens_on_ipv4_and_ipv6_at_once() {
     for addr in &hole.addrs {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
         s.write_all(b"/a.txt\r\n").unwrap();
-        assert_eq!(read_all(&mut s), b"a\r\n.\r\n", "{addr}");
+        assert_eq!(read_all(&mut s), b"a\n", "{addr}");
     }
     let menu = hole.get("/");
     assert!(
@@ -116,13 +116,13 @@ fn the_access_log_has_one_line_per_request() {
             "\"/a.txt\"",
             "route=static",
             "outcome=ok",
-            "bytes=8",
+            "bytes=4",
             fields[6]
         ]
     );
     assert!(fields[6].starts_with("ms="), "duration: {line}");
     hole.wait_for_access(&["\"/missing \\\"quoted\\\"\"", "outcome=not-found"]);
-    let slow = hole.wait_for_access(&["\"/slow/x\"", "route=/slow", "outcome=ok", "bytes=15"]);
+    let slow = hole.wait_for_access(&["\"/slow/x\"", "route=/slow", "outcome=ok", "bytes=11"]);
     let ms: f64 = slow.split("ms=").nth(1).unwrap().trim().parse().unwrap();
     assert!(ms >= 500.0, "the duration covers the handler: {slow}");
 }
@@ -134,11 +134,11 @@ fn changed_handler_modules_take_over_and_broken_ones_do_not() {
         |dir| std::fs::write(dir.join("v.wat"), version_wat("version one\n")).unwrap(),
     );
     let module = hole.dir.path().join("v.wat");
-    assert_eq!(hole.get("/v"), "version one\r\n.\r\n");
+    assert_eq!(hole.get("/v"), "version one\n");
     std::fs::write(&module, version_wat("version two, longer\n")).unwrap();
     assert_eq!(
         wait_for_response(&hole, "/v", "two"),
-        "version two, longer\r\n.\r\n"
+        "version two, longer\n"
     );
     assert!(hole.wait_for_log("reloaded handler module", Duration::from_secs(5)));
     std::fs::write(&module, "(module (func (export \"_start\") (i32.add)))").unwrap();
@@ -151,15 +151,12 @@ fn changed_handler_modules_take_over_and_broken_ones_do_not() {
         hole.stderr()
     );
     assert!(hole.stderr().contains("v.wat"), "the log names the module");
-    assert_eq!(hole.get("/v"), "version two, longer\r\n.\r\n");
+    assert_eq!(hole.get("/v"), "version two, longer\n");
     std::fs::remove_file(&module).unwrap();
     assert!(hole.wait_for_log("cannot be read", Duration::from_secs(10)));
-    assert_eq!(hole.get("/v"), "version two, longer\r\n.\r\n");
+    assert_eq!(hole.get("/v"), "version two, longer\n");
     std::fs::write(&module, version_wat("version three\n")).unwrap();
-    assert_eq!(
-        wait_for_response(&hole, "/v", "three"),
-        "version three\r\n.\r\n"
-    );
+    assert_eq!(wait_for_response(&hole, "/v", "three"), "version three\n");
 }
 
 #[test]
@@ -173,7 +170,7 @@ fn changed_static_files_are_served_at_once() {
     std::fs::write(root.join("gophermap"), "new map\n0News\tnews.txt\n").unwrap();
     std::fs::write(root.join("news.txt"), "fresh\n").unwrap();
     assert!(hole.get("").starts_with("inew map\t"));
-    assert_eq!(hole.get("/news.txt"), "fresh\r\n.\r\n");
+    assert_eq!(hole.get("/news.txt"), "fresh\n");
 }
 
 #[test]
@@ -190,7 +187,7 @@ fn sigterm_lets_requests_in_flight_finish() {
     });
     std::thread::sleep(Duration::from_millis(200));
     hole.terminate();
-    assert_eq!(in_flight.join().unwrap(), b"slept well\r\n.\r\n");
+    assert_eq!(in_flight.join().unwrap(), b"slept well\n");
     let status = hole
         .wait_exit(Duration::from_secs(10))
         .expect("gopherd exits after SIGTERM");
@@ -263,8 +260,210 @@ fn bad_configs_stop_the_start_with_a_reason() {
         err.contains("in the handler for /b") && err.contains("broken.wat:2:"),
         "{err}"
     );
+    let err = start_failure("root = \"{dir}\"\ntrace_dir = \"{dir}/traces\"\n", &[]);
+    assert!(err.contains("is inside the served root"), "{err}");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_gopherd"))
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("give --root DIR or --config FILE"));
+}
+
+/// A gopherd whose `/loop` handler never finishes, with `limits`.
+fn looping(limits: &str) -> Gopherd {
+    Gopherd::with_setup(
+        &format!(
+            "[limits]\n{limits}\n[[route]]\nselector = \"/loop\"\nmodule = \"{}\"\ntimeout = \"60s\"\ndirs = [\"{{tmp}}/mark::/mark\"]\n",
+            fixture("mark_then_loop.wat")
+        ),
+        |dir| std::fs::create_dir(dir.join("mark")).unwrap(),
+    )
+}
+
+/// Sends a request to `/loop` and returns once its handler runs; the
+/// thread returns the answer.
+fn loop_in_flight(hole: &Gopherd) -> std::thread::JoinHandle<Vec<u8>> {
+    let mut s = hole.connect();
+    s.write_all(b"/loop\r\n").unwrap();
+    let mark = hole.dir.path().join("mark/started");
+    let t0 = Instant::now();
+    while !mark.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the handler never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::spawn(move || read_all(&mut s))
+}
+
+#[test]
+fn a_second_signal_ends_the_server_at_once() {
+    let mut hole = looping("");
+    let request = loop_in_flight(&hole);
+    hole.terminate();
+    assert!(hole.wait_for_log("SIGTERM received", Duration::from_secs(10)));
+    assert!(
+        hole.wait_exit(Duration::from_millis(500)).is_none(),
+        "the first signal waits for the request in flight"
+    );
+    let t0 = Instant::now();
+    hole.terminate();
+    let status = hole
+        .wait_exit(Duration::from_secs(10))
+        .expect("the second signal ends it");
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        hole.stderr().contains("second signal: exiting now"),
+        "{}",
+        hole.stderr()
+    );
+    assert!(
+        request.join().unwrap().is_empty(),
+        "the request in flight was cut"
+    );
+}
+
+#[test]
+fn requests_in_flight_are_abandoned_after_the_shutdown_timeout() {
+    let mut hole = looping("shutdown_timeout = \"500ms\"");
+    let request = loop_in_flight(&hole);
+    let t0 = Instant::now();
+    hole.terminate();
+    let status = hole
+        .wait_exit(Duration::from_secs(20))
+        .expect("gopherd exits after its shutdown timeout");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    assert_eq!(status.code(), Some(1), "not every request finished");
+    assert!(
+        hole.stderr()
+            .contains("gave up waiting for 1 requests in flight"),
+        "{}",
+        hole.stderr()
+    );
+    drop(request);
+}
+
+#[test]
+fn a_stuck_access_log_never_holds_the_server() {
+    // The access log goes to standard output, a pipe nobody reads.
+    let mut hole = Gopherd::with_launch(
+        "access_log = \"-\"\nroot = \"{tmp}/root\"\n",
+        |dir| {
+            std::fs::create_dir(dir.join("root")).unwrap();
+            std::fs::write(dir.join("root/a.txt"), "a\n").unwrap();
+        },
+        |command| {
+            command.stdout(std::process::Stdio::piped());
+        },
+    );
+    // 1 KB selectors fill the 64 KiB pipe quickly.
+    let long = format!("/{}", "x".repeat(1000));
+    for _ in 0..200 {
+        assert!(hole.get(&long).starts_with('3'));
+    }
+    assert_eq!(hole.get("/a.txt"), "a\n", "still answering");
+    let t0 = Instant::now();
+    hole.terminate();
+    let status = hole
+        .wait_exit(Duration::from_secs(20))
+        .expect("gopherd exits although its log is stuck");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        hole.stderr()
+            .contains("the access log (standard output) is stuck"),
+        "{}",
+        hole.stderr()
+    );
+}
+
+#[test]
+fn access_log_write_errors_are_said_once_and_counted() {
+    let mut hole = Gopherd::with_setup(
+        "access_log = \"/dev/full\"\nroot = \"{tmp}/root\"\n",
+        |dir| {
+            std::fs::create_dir(dir.join("root")).unwrap();
+            std::fs::write(dir.join("root/a.txt"), "a\n").unwrap();
+        },
+    );
+    for _ in 0..30 {
+        assert_eq!(hole.get("/a.txt"), "a\n");
+    }
+    assert!(hole.wait_for_log(
+        "cannot write the access log (/dev/full)",
+        Duration::from_secs(10)
+    ));
+    hole.terminate();
+    let status = hole.wait_exit(Duration::from_secs(20)).expect("exits");
+    assert!(status.success(), "{status}");
+    let log = hole.stderr();
+    assert_eq!(
+        log.matches("cannot write the access log").count(),
+        1,
+        "said once: {log}"
+    );
+    assert!(
+        log.contains("30 access log lines could not be written to /dev/full"),
+        "{log}"
+    );
+}
+
+/// Makes `command` start with an open-files limit of `n`.
+fn with_open_files_limit(command: &mut std::process::Command, n: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe and touches no memory of the
+    // parent.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = rustix::process::Rlimit {
+                current: Some(n),
+                maximum: Some(n),
+            };
+            rustix::process::setrlimit(rustix::process::Resource::Nofile, limit)
+                .map_err(std::io::Error::from)
+        });
+    }
+}
+
+#[test]
+fn limits_that_do_not_fit_the_open_files_limit_stop_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gopherd"));
+    command.args([
+        "--root",
+        &dir.path().display().to_string(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    with_open_files_limit(&mut command, 200);
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("the open-files limit is 200 (hard limit 200), but these limits need"),
+        "{err}"
+    );
+    assert!(err.contains("Lower `limits.max_pending`"), "{err}");
+}
+
+#[test]
+fn more_idle_clients_than_descriptors_still_leave_room_for_a_request() {
+    let hole = Gopherd::with_launch(
+        "root = \"{tmp}/root\"\n[limits]\nmax_pending = 100\nmax_connections = 20\nmax_per_client = 0\n",
+        |dir| {
+            std::fs::create_dir(dir.join("root")).unwrap();
+            std::fs::write(dir.join("root/a.txt"), "a\n").unwrap();
+        },
+        |command| with_open_files_limit(command, 256),
+    );
+    let idle: Vec<std::net::TcpStream> = (0..400).map(|_| hole.connect()).collect();
+    assert_eq!(hole.get("/a.txt"), "a\n");
+    hole.wait_for_access(&["outcome=evicted"]);
+    assert!(
+        !hole.stderr().contains("accepting a connection failed"),
+        "{}",
+        hole.stderr()
+    );
+    drop(idle);
 }

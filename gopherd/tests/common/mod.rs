@@ -44,12 +44,14 @@ pub struct Gopherd {
     stderr: Arc<Mutex<String>>,
     /// A scratch folder (config, access log, granted folders) it may use.
     pub dir: tempfile::TempDir,
+    /// Its standard output, when the launch piped it (kept open, unread).
+    pub stdout: Option<std::process::ChildStdout>,
 }
 
 impl Gopherd {
     /// Starts gopherd with a config file holding `toml`, in which `{tmp}` is
     /// the scratch folder, listening on 127.0.0.1 with an ephemeral port and
-    /// logging access to `{tmp}/access.log`.
+    /// logging access to `{tmp}/access.log` (unless `toml` says otherwise).
     pub fn with_config(toml: &str) -> Gopherd {
         Gopherd::with_setup(toml, |_| {})
     }
@@ -57,43 +59,57 @@ impl Gopherd {
     /// Like [`Gopherd::with_config`], after `setup` has prepared the
     /// scratch folder.
     pub fn with_setup(toml: &str, setup: impl FnOnce(&Path)) -> Gopherd {
+        Gopherd::with_launch(toml, setup, |_| {})
+    }
+
+    /// Like [`Gopherd::with_setup`], with `launch` adjusting the command
+    /// (its standard output, its limits) before it starts.
+    pub fn with_launch(
+        toml: &str,
+        setup: impl FnOnce(&Path),
+        launch: impl FnOnce(&mut Command),
+    ) -> Gopherd {
         let dir = tempfile::tempdir().expect("a temporary folder");
         setup(dir.path());
         let text = toml.replace("{tmp}", &dir.path().display().to_string());
         let config = dir.path().join("gopherd.toml");
         std::fs::write(&config, text).expect("write the config");
         let access = dir.path().join("access.log");
-        let args = [
-            "--config".to_string(),
-            config.display().to_string(),
-            "--access-log".to_string(),
-            access.display().to_string(),
-        ];
-        let has_listen = toml.lines().any(|l| l.trim_start().starts_with("listen"));
-        let mut all: Vec<String> = args.to_vec();
-        if !has_listen {
+        let mut all = vec!["--config".to_string(), config.display().to_string()];
+        let has = |key: &str| toml.lines().any(|l| l.trim_start().starts_with(key));
+        if !has("access_log") {
+            all.extend(["--access-log".to_string(), access.display().to_string()]);
+        }
+        if !has("listen") {
             all.extend(["--listen".to_string(), "127.0.0.1:0".to_string()]);
         }
-        Gopherd::start_in(dir, &all, None)
+        Gopherd::start_in(dir, &all, None, launch)
     }
 
     /// Starts gopherd with these arguments, from `cwd` (default: the scratch folder).
     pub fn start(args: &[&str], cwd: Option<&Path>) -> Gopherd {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        Gopherd::start_in(dir, &args, cwd)
+        Gopherd::start_in(dir, &args, cwd, |_| {})
     }
 
-    fn start_in(dir: tempfile::TempDir, args: &[String], cwd: Option<&Path>) -> Gopherd {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
+    fn start_in(
+        dir: tempfile::TempDir,
+        args: &[String],
+        cwd: Option<&Path>,
+        launch: impl FnOnce(&mut Command),
+    ) -> Gopherd {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gopherd"));
+        command
             .args(args)
             .current_dir(cwd.unwrap_or(dir.path()))
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start gopherd");
+            .stderr(Stdio::piped());
+        launch(&mut command);
+        let mut child = command.spawn().expect("start gopherd");
+        let stdout = child.stdout.take();
         let stderr = Arc::new(Mutex::new(String::new()));
         let pipe = child.stderr.take().expect("stderr is piped");
         let sink = stderr.clone();
@@ -110,6 +126,7 @@ impl Gopherd {
             addrs: Vec::new(),
             stderr,
             dir,
+            stdout,
         };
         let started = Instant::now();
         loop {
@@ -131,6 +148,11 @@ impl Gopherd {
             std::thread::sleep(Duration::from_millis(20));
         }
         server
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The first listening address.

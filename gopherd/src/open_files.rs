@@ -1,0 +1,149 @@
+//! The open-files budget: how many descriptors the configured limits can
+//! hold at once (connections, files being sent, static requests, every
+//! handler's own files), checked against the process's open-files limit at
+//! start, raising it when the hard limit allows and refusing to start with
+//! the numbers when it does not. Within the budget, accepting a connection
+//! never fails for want of a descriptor.
+
+use crate::config::Config;
+use anyhow::bail;
+
+/// Descriptors the server keeps for itself: standard streams, the event
+/// loop, log files, listeners, the runtime's own.
+pub const RESERVE: u64 = 32;
+
+/// What the limits need, part by part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Connections that may wait for their request line (one socket each).
+    pub pending: u64,
+    /// Requests answered at once (a socket and a file each).
+    pub answering: u64,
+    /// Static requests worked on at once (a folder and a file each).
+    pub static_work: u64,
+    /// Handlers at once.
+    pub handlers: u64,
+    /// Descriptors one handler may hold: its route's files, its granted
+    /// folders, its trace file and one being opened.
+    pub per_handler: u64,
+    /// Listening sockets.
+    pub listeners: u64,
+}
+
+impl Budget {
+    /// The budget of `config`.
+    pub fn of(config: &Config) -> Budget {
+        let limits = &config.limits;
+        let per_handler = config
+            .routes
+            .iter()
+            .map(|r| {
+                r.limits.max_open_files.unwrap_or(1024) as u64
+                    + r.dirs.len() as u64
+                    + config.trace_dir.is_some() as u64
+                    + 1
+            })
+            .max()
+            .unwrap_or(0);
+        Budget {
+            pending: limits.max_pending as u64,
+            answering: limits.max_connections as u64,
+            static_work: crate::service::static_slots(limits) as u64,
+            handlers: if config.routes.is_empty() {
+                0
+            } else {
+                limits.max_handlers as u64
+            },
+            per_handler,
+            listeners: config.listen.len() as u64,
+        }
+    }
+
+    /// Descriptors needed in all.
+    pub fn total(&self) -> u64 {
+        RESERVE
+            + self.listeners
+            + self.pending
+            + 2 * self.answering
+            + 2 * self.static_work
+            + self.handlers * self.per_handler
+    }
+
+    /// The parts, for a person.
+    pub fn explain(&self) -> String {
+        format!(
+            "{} pending connections, {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
+            self.pending,
+            self.answering,
+            self.static_work,
+            self.handlers,
+            self.per_handler,
+            RESERVE + self.listeners
+        )
+    }
+}
+
+/// Makes sure the process may open what `config`'s limits need, raising
+/// its soft open-files limit if needed; returns the limit in force.
+pub fn ensure(config: &Config) -> anyhow::Result<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let budget = Budget::of(config);
+    let need = budget.total();
+    let mut limit = getrlimit(Resource::Nofile);
+    let soft = limit.current.unwrap_or(u64::MAX);
+    if soft >= need {
+        return Ok(soft);
+    }
+    let hard = limit.maximum.unwrap_or(u64::MAX);
+    if hard < need {
+        bail!(
+            "the open-files limit is {soft} (hard limit {hard}), but these limits need {need}: {}. \
+             Lower `limits.max_pending`, `limits.max_connections`, `limits.max_handlers` or the routes' \
+             `open_files`, or raise the hard limit (ulimit -Hn, or LimitNOFILE= for a service)",
+            budget.explain()
+        );
+    }
+    limit.current = Some(need);
+    setrlimit(Resource::Nofile, limit).map_err(|e| {
+        anyhow::anyhow!("cannot raise the open-files limit from {soft} to {need}: {e}")
+    })?;
+    tracing::info!(
+        "raised the open-files limit from {soft} to {need}, what these limits need ({})",
+        budget.explain()
+    );
+    Ok(need)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ItemKind;
+    use crate::config::{RouteConfig, default_handler_limits};
+    use wasmhole_runtime::DirGrant;
+
+    #[test]
+    fn every_handler_counts_its_files_folders_and_trace() {
+        let mut config = Config::default();
+        config.limits.max_pending = 100;
+        config.limits.max_connections = 10;
+        config.limits.max_handlers = 4;
+        let base = Budget::of(&config);
+        assert_eq!(base.handlers, 0, "no routes, no handlers");
+        assert_eq!(base.total(), RESERVE + 1 + 100 + 20 + 20);
+        config.routes.push(RouteConfig {
+            selector: "/g".into(),
+            module: "g.wat".into(),
+            abi: None,
+            kind: ItemKind::Menu,
+            args: Vec::new(),
+            env: Vec::new(),
+            dirs: vec![DirGrant::parse("a::/a")],
+            limits: default_handler_limits(),
+        });
+        config.trace_dir = Some("/tmp/traces".into());
+        let budget = Budget::of(&config);
+        assert_eq!(budget.per_handler, 16 + 1 + 1 + 1);
+        assert_eq!(budget.total(), base.total() + 4 * 19);
+        assert!(budget.explain().contains("4 handlers (19 each)"));
+    }
+}
