@@ -134,6 +134,7 @@ mod tests {
             selector: "/g".into(),
             module: "g.wat".into(),
             abi: None,
+            invoke: None,
             kind: ItemKind::Menu,
             args: Vec::new(),
             env: Vec::new(),
