@@ -7,6 +7,9 @@
 //! to a `wasmtime` binary (else one on PATH is used) for the ratios, and
 //! `LARGE_MODULE_OUT` to a path to keep the generated module there.
 
+mod common;
+
+use common::{median, ms, wasmtime};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -59,11 +62,6 @@ fn large_wat() -> String {
     wat
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 /// Wall time of one run of a command.
 fn time_once(mut command: Command) -> Duration {
     let t0 = Instant::now();
@@ -91,23 +89,6 @@ fn time_pair(
         }
     }
     (median(a), (!b.is_empty()).then(|| median(b)))
-}
-
-fn wasmtime() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("WASMTIME") {
-        return Some(PathBuf::from(p));
-    }
-    let ok = Command::new("wasmtime")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    ok.then(|| PathBuf::from("wasmtime"))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:9.1} ms", d.as_secs_f64() * 1e3)
 }
 
 /// A command with its own cache folder (both tools find theirs under

@@ -5,6 +5,9 @@
 //! `cargo bench -p wasmhole --bench run_vs_wasmtime`. Set `WASMTIME` to a
 //! `wasmtime` binary (else one on PATH is used) for the comparison columns.
 
+mod common;
+
+use common::{median, ms, wasmtime};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -55,11 +58,6 @@ fn write_wasm(dir: &Path, name: &str, wat: &str) -> PathBuf {
     path
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 /// Median wall time of `reps` runs of a command.
 fn time_command(reps: usize, make: impl Fn() -> Command) -> Duration {
     let times = (0..reps)
@@ -75,19 +73,6 @@ fn time_command(reps: usize, make: impl Fn() -> Command) -> Duration {
         })
         .collect();
     median(times)
-}
-
-fn wasmtime() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("WASMTIME") {
-        return Some(PathBuf::from(p));
-    }
-    let ok = Command::new("wasmtime")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    ok.then(|| PathBuf::from("wasmtime"))
 }
 
 fn in_process(program: &Program, dir: &Path, ring: bool) -> Duration {
@@ -116,10 +101,6 @@ fn in_process(program: &Program, dir: &Path, ring: bool) -> Duration {
     );
     assert_eq!(report.status, ExitStatus::Exited(0));
     t0.elapsed()
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:9.1} ms", d.as_secs_f64() * 1e3)
 }
 
 fn main() {

@@ -47,10 +47,17 @@ fn fixture(wat: &str) -> Fixture {
 
 /// Runs a batch session and returns (stdout, exit code).
 fn batch(f: &Fixture, commands: &str) -> (String, Option<i32>) {
+    let input = f.input.to_str().unwrap();
+    batch_with(&["--stdin", input], &f.wat, commands)
+}
+
+/// Runs `wasmhole debug --batch FLAGS MODULE` on `commands` and returns
+/// (stdout, exit code).
+fn batch_with(flags: &[&str], module: &std::path::Path, commands: &str) -> (String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wasmhole"))
-        .args(["debug", "--batch", "--stdin"])
-        .arg(&f.input)
-        .arg(&f.wat)
+        .args(["debug", "--batch"])
+        .args(flags)
+        .arg(module)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -230,22 +237,7 @@ fn invoke_starts_the_debugger_at_the_named_function() {
     (i32.const 6)))"#,
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmhole"))
-        .args(["debug", "--batch", "--invoke", "other"])
-        .arg(&wat)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"x 16 6\nsyscall\ncontinue\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let (text, code) = batch_with(&["--invoke", "other"], &wat, "x 16 6\nsyscall\ncontinue\n");
     assert!(
         text.starts_with("stopped: entry\n  at other (func 2)"),
         "{text}"
@@ -258,9 +250,5 @@ fn invoke_starts_the_debugger_at_the_named_function() {
         text.contains(r#"stopped: syscall entry: open(url="fd://1", flags=0)"#),
         "{text}"
     );
-    assert_eq!(
-        out.status.code(),
-        Some(6),
-        "other's result is the exit status"
-    );
+    assert_eq!(code, Some(6), "other's result is the exit status");
 }

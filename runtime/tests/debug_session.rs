@@ -496,3 +496,81 @@ fn live_memory_arrives_while_running() {
     s.pause();
     stopped(&s);
 }
+
+/// The Dagger hello sample has the original programs' shape: its memory is
+/// never exported, so the engine runs a copy with it exported; everything
+/// the debugger shows and takes (pcs, lines, breakpoints) is still in the
+/// user's own bytes.
+#[test]
+fn pcs_and_breakpoints_are_the_users_own_when_memory_is_not_exported() {
+    let program = sample("samples/dagger/hello.wat");
+    assert!(program.host_module().is_rewritten());
+    let main = program.find_func("main").unwrap();
+    let mut s = Session::start(program.clone(), None, ProcessConfig::default()).unwrap();
+    let entry = stopped(&s);
+    let pc = &entry.frames[0].pc;
+    assert_eq!(pc.offset, main.first_instr, "the entry pc is the user's");
+    let line_of = |text: &str| {
+        let source = program.wat_source().unwrap();
+        source.lines().position(|l| l.contains(text)).unwrap() as u32 + 1
+    };
+    assert_eq!(pc.source_line, Some(line_of("(set_local $fd")));
+    // A breakpoint on the `write` call, at the user's offset.
+    let write_call = program
+        .disassembly()
+        .lines()
+        .iter()
+        .filter(|l| l.text.trim().starts_with("call"))
+        .nth(1)
+        .and_then(|l| l.offset)
+        .unwrap() as u32;
+    s.send(Command::AddBreakpoint(write_call));
+    s.send(Command::Continue);
+    let hit = stopped(&s);
+    assert!(
+        matches!(hit.reason, StopReason::Breakpoint { offset } if offset == write_call),
+        "{}",
+        hit.reason
+    );
+    assert_eq!(hit.frames[0].pc.offset, write_call);
+    assert_eq!(
+        hit.frames[0].pc.source_line,
+        Some(line_of("(drop (call $write"))
+    );
+    // The memory the guest never exported is there to read.
+    s.send(Command::ReadMemory { start: 16, len: 5 });
+    let bytes = loop {
+        if let Event::Memory { bytes, .. } = s.wait_event(WAIT).expect("memory") {
+            break bytes;
+        }
+    };
+    assert_eq!(bytes, b"Hello");
+    s.send(Command::Continue);
+    assert_eq!(exited(&s), ExitStatus::Exited(0));
+    assert_eq!(s.stdout().text(), "Hello from a Dagger guest!\n");
+}
+
+#[test]
+fn the_guest_starts_at_the_function_named_to_invoke() {
+    let program = Program::from_wat(
+        "entries.wat",
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "_start"))
+  (func (export "other") (result i32) (i32.const 6)))"#,
+    )
+    .unwrap();
+    let mut s = Session::start(
+        program,
+        None,
+        ProcessConfig {
+            entry: Some("other".into()),
+            ..ProcessConfig::default()
+        },
+    )
+    .unwrap();
+    let entry = stopped(&s);
+    assert_eq!(entry.frames[0].pc.func_name.as_deref(), Some("other"));
+    s.send(Command::Continue);
+    assert_eq!(exited(&s), ExitStatus::Exited(6));
+}

@@ -2,20 +2,16 @@
 //! other toolchains produce, run unchanged: memory declared and never
 //! exported (or imported), old WAT instruction names, an entry point that
 //! is `main` or `cwa_main` and returns the exit status. What the host shows
-//! about them (trap offsets, pcs, breakpoints) is about the user's own
-//! module bytes.
+//! about them (trap offsets here; pcs and breakpoints in `debug_session`)
+//! is about the user's own module bytes.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use wasmhole_runtime::debug::{Command, Event, Session, Snapshot, StopReason};
 use wasmhole_runtime::record::CallOutcome;
 use wasmhole_runtime::trace::{Ring, RingSink};
 use wasmhole_runtime::{
     EngineOptions, ExitStatus, FailureKind, OutputSpec, ProcessConfig, Program, RunOptions,
     Runtime, SharedBuffer, SyscallRecord,
 };
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// The first original Dagger test program's shape: hello world to
 /// `fd://1`, memory declared and never exported, old instruction names,
@@ -214,86 +210,6 @@ fn trap_offsets_are_the_users_own() {
     );
 }
 
-fn stopped(s: &Session) -> Box<Snapshot> {
-    loop {
-        match s.wait_event(WAIT).expect("an event in time") {
-            Event::Stopped(snap) => return snap,
-            Event::Exited(e) => panic!("exited instead of stopping: {:?}", e.status),
-            _ => {}
-        }
-    }
-}
-
-fn exited(s: &Session) -> ExitStatus {
-    loop {
-        match s.wait_event(WAIT).expect("an event in time") {
-            Event::Exited(e) => return e.status,
-            Event::Stopped(_) => panic!("stopped instead of exiting"),
-            _ => {}
-        }
-    }
-}
-
-#[test]
-fn the_debugger_shows_and_breaks_at_the_users_offsets() {
-    let program = Program::from_wat("hello.wat", DAGGER_HELLO).unwrap();
-    assert!(program.host_module().is_rewritten());
-    let main = program.find_func("main").unwrap();
-    let mut s = Session::start(program.clone(), None, ProcessConfig::default()).unwrap();
-    let entry = stopped(&s);
-    assert!(matches!(entry.reason, StopReason::Entry));
-    let pc = &entry.frames[0].pc;
-    assert_eq!(pc.offset, main.first_instr, "the entry pc is the user's");
-    assert_eq!(pc.source_line, Some(10), "and maps to the WAT line");
-    // A breakpoint on the `write` call, set at the user's offset.
-    let write_call = program
-        .disassembly()
-        .lines()
-        .iter()
-        .filter(|l| l.text.trim().starts_with("call"))
-        .nth(1)
-        .and_then(|l| l.offset)
-        .unwrap() as u32;
-    s.send(Command::AddBreakpoint(write_call));
-    s.send(Command::Continue);
-    let hit = stopped(&s);
-    assert!(
-        matches!(hit.reason, StopReason::Breakpoint { offset } if offset == write_call),
-        "{:?}",
-        hit.reason
-    );
-    assert_eq!(hit.frames[0].pc.offset, write_call);
-    assert_eq!(hit.frames[0].pc.source_line, Some(11));
-    // Memory that was never exported is visible to the debugger.
-    s.send(Command::ReadMemory { start: 230, len: 5 });
-    let bytes = loop {
-        if let Event::Memory { bytes, .. } = s.wait_event(WAIT).expect("memory") {
-            break bytes;
-        }
-    };
-    assert_eq!(bytes, b"Hello");
-    s.send(Command::Continue);
-    assert_eq!(exited(&s), ExitStatus::Exited(3));
-    assert_eq!(s.stdout().text(), "Hello, world!\n");
-}
-
-#[test]
-fn syscall_entry_stops_decode_the_inputs_of_unexported_memory() {
-    let program = Program::from_wat("hello.wat", DAGGER_HELLO).unwrap();
-    let mut s = Session::start(program, None, ProcessConfig::default()).unwrap();
-    stopped(&s);
-    s.send(Command::NextSyscall);
-    match stopped(&s).reason {
-        StopReason::SyscallEntry { name, args, .. } => {
-            assert_eq!(name, "open");
-            assert_eq!(args[0].shown, r#""fd://1""#);
-        }
-        other => panic!("expected a syscall entry, got {other:?}"),
-    }
-    s.send(Command::Stop);
-    exited(&s);
-}
-
 /// An `fd_read` whose buffer is its own iovec array: the trace shows the
 /// iovec the guest passed, not the bytes that overwrote it.
 #[test]
@@ -401,23 +317,5 @@ mod entry_points {
   (func (export "answer") (result i32) (i32.add (global.get $ready) (i32.const 2))))"#,
         );
         assert_eq!(status(&p, Some("answer")), ExitStatus::Exited(42));
-    }
-
-    #[test]
-    fn the_debugger_starts_at_the_invoked_function() {
-        let p = program(MANY);
-        let mut s = Session::start(
-            p.clone(),
-            None,
-            ProcessConfig {
-                entry: Some("other".into()),
-                ..ProcessConfig::default()
-            },
-        )
-        .unwrap();
-        let entry = stopped(&s);
-        assert_eq!(entry.frames[0].pc.func_name.as_deref(), Some("other"));
-        s.send(Command::Continue);
-        assert_eq!(exited(&s), ExitStatus::Exited(6));
     }
 }
