@@ -105,6 +105,9 @@ fn a_server_on_the_network_is_browsed_by_its_address() {
         lines
     });
     let mut h = harness(App::new(None));
+    // From the welcome page, through the View menu.
+    h.get_by_label("View").click();
+    h.run_steps(2);
     h.get_by_label("Gopher").click();
     h.run_steps(2);
     h.get_by_label("Address").focus();
@@ -139,4 +142,25 @@ fn a_dead_address_says_why_and_keeps_the_window_usable() {
     settle_gopher(&mut h);
     h.get_by_label_contains(&format!("cannot connect to 127.0.0.1:{port}"));
     h.get_by_label("Reload");
+}
+
+#[test]
+fn enter_submits_a_search() {
+    let app = App::new(Some(sample("samples/gopherhole/gopherd.toml")));
+    let mut h = harness(app);
+    settle_gopher(&mut h);
+    h.get_by_label("Search the documents").click();
+    h.run_steps(2);
+    h.get_by_label("Search \"Search the documents\":")
+        .type_text("capabilities");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(1);
+    settle_gopher(&mut h);
+    assert!(h.state().wb.gopher.search.is_none(), "the prompt is gone");
+    let page = h.state().wb.gopher.page.clone().unwrap();
+    assert_eq!(
+        page.url.to_string(),
+        "gopher://localhost:7070/7/wasi/search%09capabilities"
+    );
 }

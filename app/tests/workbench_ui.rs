@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable;
 use wasmhole::workbench::App;
 use wasmhole::workbench::document::Document;
 use wasmhole::workbench::state::RunState;
+use wasmhole_runtime::debug::Value;
 
 const ADD: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -36,7 +37,9 @@ fn with_program(text: &str) -> Harness<'static, App> {
 
 #[test]
 fn the_samples_menu_opens_a_sample_stopped_at_its_start() {
-    let mut h = harness(App::new(None));
+    let mut app = App::new(None);
+    app.wb.welcome = false;
+    let mut h = harness(app);
     h.run_steps(2);
     h.get_by_label("Samples").click();
     h.run_steps(2);
@@ -47,6 +50,7 @@ fn the_samples_menu_opens_a_sample_stopped_at_its_start() {
     h.get_by_label_contains("hello.wat · stopped");
     h.get_by_label_contains("the guest is on line");
     h.get_by_label("stopped: entry");
+    h.get_by_label_contains("Stopped at the start, in _start");
 }
 
 #[test]
@@ -57,7 +61,13 @@ fn a_compile_error_is_shown_at_its_line_and_column() {
     h.get_by_label_contains("edited");
     h.get_by_label("Compile").click();
     h.run_steps(2);
-    h.get_by_label_contains("line 3, column 5: unknown operator");
+    // In the Source panel, and in the banner.
+    h.get_by_label_contains("add.wat does not compile: line 3, column 5: unknown operator");
+    assert_eq!(
+        h.get_all_by_label_contains("line 3, column 5: unknown operator")
+            .count(),
+        2
+    );
     assert_eq!(h.state().wb.state, RunState::Idle);
     assert!(h.state().wb.status.starts_with("add.wat:3:5:"));
 }
@@ -72,11 +82,17 @@ fn stepping_moves_the_guest_and_shows_its_stack() {
     }
     h.get_by_label_contains("#0 add (func 1)");
     h.get_by_label_contains("#1 _start (func 2)");
-    assert_eq!(h.get_all_by_label("i32 40").count(), 1, "local 0 of add");
+    // Locals by their names, in decimal and hex.
+    h.get_by_label("$a");
+    h.get_by_label("$b");
+    h.get_by_label("0x28");
+    let locals = h.state().wb.selected_frame().unwrap().locals.clone();
+    assert_eq!(locals, vec![Value::I32(40), Value::I32(2)]);
     h.get_by_label("Step out").click();
     h.run_steps(1);
     settle(&mut h);
-    h.get_by_label("i32 42");
+    h.get_by_label("42");
+    h.get_by_label("0x2a");
 }
 
 #[test]
@@ -96,7 +112,7 @@ fn a_breakpoint_set_in_the_gutter_stops_continue() {
     h.get_by_label(&format!("set breakpoint at {:#x}", add.first_instr))
         .click();
     h.run_steps(2);
-    assert!(h.state().wb.breakpoints.contains(&add.first_instr));
+    assert!(h.state().wb.breakpoints.contains(add.first_instr));
     h.get_by_label(&format!("clear breakpoint at {:#x}", add.first_instr));
     h.get_by_label("Continue").click();
     h.run_steps(1);
@@ -133,11 +149,13 @@ fn next_syscall_shows_the_decoded_call_and_selecting_it_shows_its_bytes() {
 }
 
 #[test]
-fn a_descriptor_appears_when_opened_and_goes_when_closed() {
+fn a_descriptor_appears_when_opened_and_its_history_outlives_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::new(None);
-    app.wb.config.dirs = format!("{}::box", dir.path().display());
     app.wb.open(&sample("samples/wasi/files.wat"));
+    // As in the Run configuration panel: a directory, then Apply and restart.
+    app.wb.config.dirs = format!("{}::box", dir.path().display());
+    app.wb.start();
     let mut h = harness(app);
     settle(&mut h);
     h.get_by_label("Descriptors").click();
@@ -161,7 +179,7 @@ fn a_descriptor_appears_when_opened_and_goes_when_closed() {
         .map(|d| (d.number, d.name.clone()))
         .expect("the opened file is in the table");
     assert!(name.starts_with("box/"), "{name}");
-    h.get_by_label(&name);
+    h.get_by_label_contains(&format!("{file:>4}  file       {name}"));
     // Run to the close and past it.
     h.state_mut().wb.syscalls.filter.clear();
     loop {
@@ -178,7 +196,28 @@ fn a_descriptor_appears_when_opened_and_goes_when_closed() {
     let snap = h.state().wb.snapshot.as_ref().unwrap();
     assert!(snap.descriptors.iter().all(|d| d.number != file), "closed");
     h.run_steps(2);
-    assert!(h.query_by_label(&name).is_none(), "the row is gone");
+    // It has left the open table for the closed list, where a click on its
+    // row (not only its number) shows what happened to it.
+    assert!(
+        h.query_by_label_contains(&format!("{file:>4}  file"))
+            .is_none()
+    );
+    h.get_by_label_contains(&format!("{file:>4}  {name:<28} opened #"))
+        .click();
+    h.run_steps(2);
+    h.get_by_label(&format!("History of descriptor {file} ({name})"));
+    let life = h
+        .state()
+        .wb
+        .descriptors
+        .lives
+        .iter()
+        .find(|l| l.name == name)
+        .cloned()
+        .unwrap();
+    let (opened, closed) = (life.opened.unwrap(), life.closed.unwrap());
+    h.get_by_label_contains(&format!("#{opened} path_open(fd=3<box>"));
+    h.get_by_label_contains(&format!("#{closed} fd_close(fd={file}<{name}>) = 0"));
 }
 
 /// The main screen, rendered offscreen and compared with the stored image
@@ -237,7 +276,12 @@ fn a_recorded_trace_opens_in_the_syscalls_panel() {
     std::fs::write(&trace, "{\"seq\": 1}\n").unwrap();
     h.state_mut().wb.open(&trace);
     h.run_steps(2);
-    h.get_by_label_contains("line 1:");
+    // The banner says why (and the status bar repeats it).
+    assert!(h.state().wb.problem.as_ref().unwrap().contains("line 1:"));
+    assert_eq!(
+        h.get_all_by_label_contains("hello.jsonl: line 1:").count(),
+        2
+    );
 }
 
 #[test]

@@ -514,6 +514,14 @@ impl CallSpec {
     pub fn ret_is_descriptor(&self) -> bool {
         matches!(self.ret, Ret::FdOrError(_))
     }
+
+    /// Whether a successful call closes the descriptor it is given.
+    pub fn closes_descriptor(&self) -> bool {
+        matches!(
+            (self.abi, self.name),
+            (Abi::Wasi, "fd_close") | (Abi::Dagger, "close") | (Abi::Olin, "resource_close")
+        )
+    }
 }
 
 /// All calls of all ABIs.
@@ -541,6 +549,18 @@ pub fn find(abi: Abi, name: &str) -> Option<&'static CallSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_stream_abi_has_one_closing_call() {
+        for abi in [Abi::Wasi, Abi::Dagger, Abi::Olin] {
+            let closing: Vec<_> = calls_of(abi)
+                .iter()
+                .filter(|c| c.closes_descriptor())
+                .map(|c| c.name)
+                .collect();
+            assert_eq!(closing.len(), 1, "{abi}: {closing:?}");
+        }
+    }
 
     #[test]
     fn every_call_is_well_formed() {

@@ -26,12 +26,40 @@ impl Disassembly {
         let mut config = wasmprinter::Config::new();
         config.fold_instructions(false);
         let lines: Vec<DisasmLine> = match config.offsets_and_lines(bytes, &mut storage) {
-            Ok(iter) => iter
-                .map(|(offset, text)| DisasmLine {
-                    offset,
-                    text: text.trim_end_matches('\n').to_string(),
-                })
-                .collect(),
+            Ok(iter) => {
+                let mut debug_sections = Vec::new();
+                let mut lines: Vec<DisasmLine> = iter
+                    .map(|(offset, text)| DisasmLine {
+                        offset,
+                        text: text.trim_end_matches('\n').to_string(),
+                    })
+                    .filter(|l| match debug_section(&l.text) {
+                        Some(name) => {
+                            debug_sections.push(name.to_string());
+                            false
+                        }
+                        None => true,
+                    })
+                    .collect();
+                if !debug_sections.is_empty() {
+                    // Said where the sections were: before the module's closing parenthesis.
+                    let at = lines
+                        .iter()
+                        .rposition(|l| l.text.trim() == ")")
+                        .unwrap_or(lines.len());
+                    lines.insert(
+                        at,
+                        DisasmLine {
+                            offset: None,
+                            text: format!(
+                                "  ;; debug information not shown: {}",
+                                debug_sections.join(", ")
+                            ),
+                        },
+                    );
+                }
+                lines
+            }
             Err(e) => vec![DisasmLine {
                 offset: None,
                 text: format!(";; cannot disassemble: {e}"),
@@ -47,7 +75,7 @@ impl Disassembly {
         Disassembly { lines, by_offset }
     }
 
-    /// All lines.
+    /// All lines (DWARF sections are left out: they are bytes, not code).
     pub fn lines(&self) -> &[DisasmLine] {
         &self.lines
     }
@@ -74,9 +102,35 @@ impl Disassembly {
     }
 }
 
+/// The name of a DWARF custom section printed on this line, if it is one.
+fn debug_section(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix("(@custom \"")?;
+    let name = &rest[..rest.find('"')?];
+    name.starts_with(".debug_").then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dwarf_sections_are_named_not_dumped() {
+        let p =
+            crate::Program::from_wat("d.wat", "(module (func (result i32) i32.const 7))").unwrap();
+        let d = p.disassembly();
+        let text: Vec<&str> = d.lines().iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            text.iter().all(|l| !l.contains("@custom \".debug")),
+            "{text:#?}"
+        );
+        let note = text
+            .iter()
+            .find(|l| l.contains("debug information not shown"))
+            .expect("a note says what was left out");
+        assert!(note.contains(".debug_line"), "{note}");
+        assert_eq!(text.last().map(|l| l.trim()), Some(")"));
+        assert!(text.iter().any(|l| l.trim() == "i32.const 7"));
+    }
 
     #[test]
     fn maps_offsets_to_lines_and_back() {

@@ -78,6 +78,10 @@ pub struct DescriptorRow {
     pub offset: Option<u64>,
     /// Flags, by name.
     pub flags: String,
+    /// Whether the guest opened it (rather than finding it open at start,
+    /// as the standard streams and preopened directories are): one still
+    /// open when the guest ends is a leak.
+    pub opened_by_guest: bool,
 }
 
 /// Why a descriptor could not be added.
@@ -98,6 +102,11 @@ pub struct FdTable {
     limit: usize,
     os_files: u32,
     os_file_limit: Option<u32>,
+    /// Slot `n`: whether the guest opened descriptor `n`.
+    by_guest: Vec<bool>,
+    /// Whether the process is still being set up: descriptors added now
+    /// were not opened by the guest.
+    setting_up: bool,
 }
 
 impl Default for FdTable {
@@ -114,7 +123,22 @@ impl FdTable {
             limit,
             os_files: 0,
             os_file_limit: None,
+            by_guest: Vec::new(),
+            setting_up: true,
         }
+    }
+
+    /// Marks the end of the process's setup: descriptors added from now on
+    /// are the guest's own.
+    pub fn setup_done(&mut self) {
+        self.setting_up = false;
+    }
+
+    fn mark(&mut self, i: usize, by_guest: bool) {
+        if i >= self.by_guest.len() {
+            self.by_guest.resize(i + 1, false);
+        }
+        self.by_guest[i] = by_guest;
     }
 
     /// The same table, holding at most `limit` of the host's files and
@@ -157,16 +181,18 @@ impl FdTable {
             return Err(TableFull::Descriptors(self.limit));
         }
         self.count_in(&d);
-        match free {
+        let i = match free {
             Some(i) => {
                 self.slots[i] = Some(d);
-                Ok(i as u32)
+                i
             }
             None => {
                 self.slots.push(Some(d));
-                Ok(self.slots.len() as u32 - 1)
+                self.slots.len() - 1
             }
-        }
+        };
+        self.mark(i, !self.setting_up);
+        Ok(i as u32)
     }
 
     /// Puts a descriptor at number `n`, returning what was there.
@@ -185,7 +211,23 @@ impl FdTable {
         if let Some(old) = &old {
             self.count_out(old);
         }
+        self.mark(i, !self.setting_up);
         Ok(old)
+    }
+
+    /// Moves descriptor `from` to number `to` (closing what was there),
+    /// keeping who opened it.
+    pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), TableFull> {
+        if from == to {
+            return Ok(());
+        }
+        let by_guest = self.by_guest.get(from as usize).copied().unwrap_or(false);
+        let Some(d) = self.remove(from) else {
+            return Ok(());
+        };
+        self.insert_at(to, d)?;
+        self.mark(to as usize, by_guest);
+        Ok(())
     }
 
     /// The descriptor numbered `n`.
@@ -227,6 +269,7 @@ impl FdTable {
     pub fn rows(&self) -> Vec<DescriptorRow> {
         self.iter()
             .map(|(number, d)| DescriptorRow {
+                opened_by_guest: self.by_guest.get(number as usize).copied().unwrap_or(false),
                 number,
                 kind: d.handle.kind(),
                 name: d.name.clone(),
@@ -271,5 +314,24 @@ mod tests {
         assert_eq!(t.insert(out("e")), Ok(1));
         assert_eq!(t.label(1), Some("e"));
         assert_eq!(t.rows().len(), 3);
+    }
+
+    #[test]
+    fn descriptors_added_after_setup_are_the_guests() {
+        let mut t = FdTable::new(8);
+        t.insert(out("stdout")).unwrap();
+        t.setup_done();
+        let mine = t.insert(out("mine")).unwrap();
+        let by_guest = |t: &FdTable| -> Vec<(u32, bool)> {
+            t.rows()
+                .iter()
+                .map(|r| (r.number, r.opened_by_guest))
+                .collect()
+        };
+        assert_eq!(by_guest(&t), vec![(0, false), (mine, true)]);
+        // Renumbering keeps who opened it.
+        t.renumber(0, 5).unwrap();
+        assert_eq!(by_guest(&t), vec![(mine, true), (5, false)]);
+        assert_eq!(t.label(5), Some("stdout"));
     }
 }

@@ -28,6 +28,7 @@ pub mod policy;
 pub mod process;
 pub mod program;
 pub mod record;
+pub mod ring;
 pub mod run;
 pub mod source_map;
 pub mod stdio;

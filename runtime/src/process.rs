@@ -218,6 +218,7 @@ impl Process {
             Abi::Olin => crate::olin::setup_descriptors(&mut process),
             Abi::Dagger | Abi::H => {}
         }
+        process.fds.setup_done();
         Ok(process)
     }
 

@@ -120,6 +120,8 @@ struct ProgramInner {
     func_names: BTreeMap<u32, String>,
     /// Each function's signature, imports first.
     func_sigs: Vec<Option<FuncSig>>,
+    local_names: BTreeMap<(u32, u32), String>,
+    global_names: BTreeMap<u32, String>,
     bodies: Vec<FuncBody>,
     abi: Option<Abi>,
     disassembly: OnceLock<Disassembly>,
@@ -206,10 +208,16 @@ impl Program {
         Validator::new_with_features(WasmFeatures::default())
             .validate_all(&self.inner.bytes)
             .map(drop)
-            .map_err(|e| ProgramError::Invalid {
-                name: self.inner.name.clone(),
-                offset: e.offset(),
-                message: e.message().to_string(),
+            .map_err(|e| match &self.inner.wat_source {
+                // Placed on the user's line, as a syntax error is.
+                Some(text) => {
+                    placed_in_text(&self.inner.name, text, &self.inner.bytes, e.offset(), e.message())
+                }
+                None => ProgramError::Invalid {
+                    name: self.inner.name.clone(),
+                    offset: e.offset(),
+                    message: e.message().to_string(),
+                },
             })
     }
 
@@ -231,6 +239,8 @@ impl Program {
         let mut exports = Vec::new();
         let mut imported_funcs = 0;
         let mut func_names = BTreeMap::new();
+        let mut local_names = BTreeMap::new();
+        let mut global_names = BTreeMap::new();
         let mut bodies = Vec::new();
         let mut types: Vec<Option<FuncSig>> = Vec::new();
         let mut func_sigs = Vec::new();
@@ -324,10 +334,28 @@ impl Program {
                 Payload::CustomSection(section) => {
                     if let wasmparser::KnownCustom::Name(names) = section.as_known() {
                         for name in names.into_iter().flatten() {
-                            if let wasmparser::Name::Function(map) = name {
-                                for naming in map.into_iter().flatten() {
-                                    func_names.insert(naming.index, naming.name.to_string());
+                            match name {
+                                wasmparser::Name::Function(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        func_names.insert(naming.index, naming.name.to_string());
+                                    }
                                 }
+                                wasmparser::Name::Local(map) => {
+                                    for func in map.into_iter().flatten() {
+                                        for naming in func.names.into_iter().flatten() {
+                                            local_names.insert(
+                                                (func.index, naming.index),
+                                                naming.name.to_string(),
+                                            );
+                                        }
+                                    }
+                                }
+                                wasmparser::Name::Global(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        global_names.insert(naming.index, naming.name.to_string());
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                     }
@@ -336,11 +364,14 @@ impl Program {
             }
         }
         for export in &exports {
-            if export.kind == "func" {
-                func_names
-                    .entry(export.index)
-                    .or_insert_with(|| export.name.clone());
-            }
+            let names = match export.kind {
+                "func" => &mut func_names,
+                "global" => &mut global_names,
+                _ => continue,
+            };
+            names
+                .entry(export.index)
+                .or_insert_with(|| export.name.clone());
         }
         let abi = abi::detect(
             imports
@@ -369,6 +400,8 @@ impl Program {
                 imported_funcs,
                 func_names,
                 func_sigs,
+                local_names,
+                global_names,
                 bodies,
                 abi,
                 disassembly: OnceLock::new(),
@@ -478,6 +511,20 @@ impl Program {
         self.inner.func_names.get(&index).map(String::as_str)
     }
 
+    /// The name of local `index` (parameters first) of function `func`,
+    /// from the name section.
+    pub fn local_name(&self, func: u32, index: u32) -> Option<&str> {
+        self.inner
+            .local_names
+            .get(&(func, index))
+            .map(String::as_str)
+    }
+
+    /// The name of global `index`, from the name section or its export.
+    pub fn global_name(&self, index: u32) -> Option<&str> {
+        self.inner.global_names.get(&index).map(String::as_str)
+    }
+
     /// `name` or `func[N]`, for messages.
     pub fn func_label(&self, index: u32) -> String {
         match self.func_name(index) {
@@ -528,6 +575,28 @@ impl Program {
         self.inner
             .disassembly
             .get_or_init(|| Disassembly::of(&self.inner.bytes))
+    }
+}
+
+/// A validation error in a module compiled from WAT, placed at the user's
+/// line and column through the line table (at the function's first line
+/// when the offset precedes every instruction).
+fn placed_in_text(
+    name: &str,
+    text: &str,
+    bytes: &[u8],
+    offset: usize,
+    message: &str,
+) -> ProgramError {
+    let (line, column) = SourceMap::from_module(bytes)
+        .and_then(|m| m.position_of(offset as u32))
+        .map_or((1, 1), |(l, c)| (l as usize, c.max(1) as usize));
+    ProgramError::Wat {
+        name: name.to_string(),
+        line,
+        column,
+        message: message.to_string(),
+        snippet: text.lines().nth(line - 1).unwrap_or("").to_string(),
     }
 }
 
@@ -590,6 +659,42 @@ mod tests {
     }
 
     #[test]
+    fn a_type_error_is_placed_on_the_users_line() {
+        let text =
+            "(module\n  (func $f (result i32)\n    i32.const 1\n    i64.const 2\n    i32.add))";
+        let err = Program::from_wat("types.wat", text).unwrap_err();
+        match &err {
+            ProgramError::Wat {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((*line, *column), (5, 5), "{err}");
+                assert!(message.contains("type mismatch"), "{message}");
+            }
+            other => panic!("expected a placed error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn locals_and_globals_have_their_names() {
+        let p = Program::from_wat(
+            "names.wat",
+            r#"(module
+                 (global $count (mut i32) (i32.const 0))
+                 (global (export "limit") i32 (i32.const 9))
+                 (func $f (param $fd i32) (local $len i32) (local i64)))"#,
+        )
+        .unwrap();
+        assert_eq!(p.local_name(0, 0), Some("fd"));
+        assert_eq!(p.local_name(0, 1), Some("len"));
+        assert_eq!(p.local_name(0, 2), None);
+        assert_eq!(p.global_name(0), Some("count"));
+        assert_eq!(p.global_name(1), Some("limit"));
+    }
+
+    #[test]
     fn lists_imports_exports_and_detects_abi() {
         let p = Program::from_wat(
             "t.wat",
@@ -606,6 +711,7 @@ mod tests {
         assert_eq!(p.func_name(1), Some("main"));
         assert_eq!(p.func_sig(0).unwrap().to_string(), "(i32) -> ()");
         assert_eq!(p.export_sig("_start").unwrap().to_string(), "() -> ()");
+        assert_eq!(p.local_name(1, 0), None);
         let body = p.find_func("main").unwrap();
         assert_eq!(p.find_func("1"), Some(body));
         assert_eq!(p.func_at(body.first_instr), Some(body));

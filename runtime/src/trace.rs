@@ -1,10 +1,12 @@
-//! Where syscall records go: nowhere (the fast path), a bounded ring for the
-//! workbench, an strace-like printer, JSON lines, and an `strace -c` summary.
+//! Where syscall records go: nowhere (the fast path), the bounded ring of a
+//! debug session (`ring`), an strace-like printer, JSON lines, and an `strace -c` summary.
 
 use crate::record::SyscallRecord;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+
+pub use crate::ring::{Brief, Footprint, Ring, RingSink, SharedRing};
 
 /// Something that receives every record of a process.
 pub trait RecordSink: Send {
@@ -104,64 +106,6 @@ impl<W: Write + Send> RecordSink for JsonLinesSink<W> {
     }
     fn finish(&mut self) {
         let _ = self.out.flush();
-    }
-}
-
-/// The most recent records, at most `capacity` of them.
-#[derive(Debug)]
-pub struct Ring {
-    records: VecDeque<SyscallRecord>,
-    capacity: usize,
-    dropped: u64,
-}
-
-impl Ring {
-    /// An empty ring keeping at most `capacity` records.
-    pub fn new(capacity: usize) -> Ring {
-        Ring {
-            records: VecDeque::with_capacity(capacity.min(4096)),
-            capacity: capacity.max(1),
-            dropped: 0,
-        }
-    }
-
-    /// The records kept, oldest first.
-    pub fn records(&self) -> &VecDeque<SyscallRecord> {
-        &self.records
-    }
-
-    /// How many older records were dropped to stay within capacity.
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-
-    /// Records with a sequence number greater than `seq`.
-    pub fn since(&self, seq: u64) -> impl Iterator<Item = &SyscallRecord> {
-        let start = self.records.partition_point(|r| r.seq <= seq);
-        self.records.range(start..)
-    }
-
-    /// Adds a record, dropping the oldest when full.
-    pub fn push(&mut self, r: SyscallRecord) {
-        if self.records.len() == self.capacity {
-            self.records.pop_front();
-            self.dropped += 1;
-        }
-        self.records.push_back(r);
-    }
-}
-
-/// A ring shared between the guest's thread and a front end.
-pub type SharedRing = Arc<Mutex<Ring>>;
-
-/// Feeds a [`SharedRing`].
-pub struct RingSink(pub SharedRing);
-
-impl RecordSink for RingSink {
-    fn record(&mut self, r: &SyscallRecord) {
-        if let Ok(mut ring) = self.0.lock() {
-            ring.push(r.clone());
-        }
     }
 }
 

@@ -574,3 +574,96 @@ fn the_guest_starts_at_the_function_named_to_invoke() {
     s.send(Command::Continue);
     assert_eq!(exited(&s), ExitStatus::Exited(6));
 }
+
+#[test]
+fn a_guest_blocked_in_a_call_says_which() {
+    let pipe = wasmhole_runtime::stdio::Pipe::new();
+    let program = Program::from_wat("echo.wat", ECHO).unwrap();
+    let mut s = Session::start(
+        program,
+        None,
+        ProcessConfig {
+            stdin: InputSpec::Pipe(pipe.clone()),
+            ..ProcessConfig::default()
+        },
+    )
+    .unwrap();
+    stopped(&s);
+    assert!(s.in_call().is_none(), "stopped at the start, in no call");
+    s.send(Command::Continue);
+    let deadline = std::time::Instant::now() + WAIT;
+    let waiting = loop {
+        if let Some(c) = s.in_call() {
+            break c;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the guest reached its read"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(waiting.call.name, "fd_read");
+    assert_eq!(waiting.fd, Some((0, Some("stdin".to_string()))));
+    pipe.push(b"hi\n");
+    pipe.close();
+    assert_eq!(exited(&s), ExitStatus::Exited(0));
+    assert!(s.in_call().is_none());
+}
+
+#[test]
+fn an_ended_guest_keeps_its_memory_and_globals_readable() {
+    let mut s = start(ECHO, b"abc");
+    stopped(&s);
+    s.send(Command::Continue);
+    let exit = loop {
+        match s.wait_event(WAIT).expect("an event in time") {
+            Event::Exited(e) => break e,
+            Event::Stopped(snap) => panic!("stopped: {}", snap.reason),
+            _ => {}
+        }
+    };
+    assert_eq!(exit.memory_size, 65536);
+    assert_eq!(exit.globals, vec![Value::I32(1)], "$calls counted one call");
+    s.send(Command::ReadMemory { start: 64, len: 3 });
+    match s.wait_event(WAIT).expect("memory after exit") {
+        Event::Memory { start, bytes } => assert_eq!((start, bytes), (64, b"abc".to_vec())),
+        other => panic!("expected memory, got {other:?}"),
+    }
+}
+
+#[test]
+fn bytes_written_into_grown_memory_are_changed() {
+    let mut s = start(
+        r#"(module (memory (export "memory") 1)
+             (func (export "_start")
+               (drop (memory.grow (i32.const 2)))
+               (i32.store8 (i32.const 0x20010) (i32.const 9))
+               (i32.store (i32.const 0x10) (i32.const 1))
+               nop))"#,
+        b"",
+    );
+    stopped(&s);
+    let nop = {
+        let d = s.program().disassembly();
+        let line = d
+            .lines()
+            .iter()
+            .position(|l| l.text.trim() == "nop")
+            .unwrap();
+        d.offset_of_line(line).unwrap() as u32
+    };
+    s.send(Command::AddBreakpoint(nop));
+    s.send(Command::Continue);
+    let snap = stopped(&s);
+    assert_eq!(snap.memory_size, 3 * 65536);
+    let changed = snap.changed.unwrap();
+    assert!(
+        changed.iter().any(|r| (r.start, r.len) == (0x20010, 1)),
+        "{changed:?}"
+    );
+    assert!(changed.iter().any(|r| r.start == 0x10), "{changed:?}");
+    assert!(
+        changed.windows(2).all(|w| w[0].start < w[1].start),
+        "in address order"
+    );
+}

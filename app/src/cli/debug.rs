@@ -527,10 +527,8 @@ impl<W: Write> Debugger<W> {
                 .ring()
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            let records = ring.records();
-            records
-                .iter()
-                .skip(records.len().saturating_sub(n))
+            let from = ring.last_seq().unwrap_or(0).saturating_sub(n as u64);
+            ring.since(from)
                 .map(|r| format!("{:>5}  {}", r.seq, r.call_text()))
                 .collect()
         };

@@ -1,17 +1,43 @@
 //! The Disassembly panel: the module as text with byte offsets in the
-//! gutter, the guest's instruction highlighted, and a click in the gutter to
+//! gutter, the selected frame's instruction highlighted (muted while the
+//! guest runs: that is where it last stopped), and a click in the gutter to
 //! set or clear a breakpoint.
 
-use super::state::Workbench;
+use super::stack_panel::STALE;
+use super::state::{Shown, Workbench};
 use egui::{Color32, RichText};
 
 /// Draws the panel.
 pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     let Some(program) = wb.doc.program.clone() else {
-        ui.label("Nothing compiled yet.");
+        ui.label(if wb.trace.is_some() {
+            "A recorded trace has no module to disassemble."
+        } else {
+            "Nothing compiled yet."
+        });
         return;
     };
-    let pc = wb.snapshot.as_ref().and_then(|s| s.pc()).map(|p| p.offset);
+    if wb.doc.error.is_some() {
+        ui.label(
+            RichText::new("This is the last program that compiled: the text has an error.")
+                .color(STALE),
+        );
+    }
+    let stale = match wb.shown() {
+        Shown::Current => false,
+        Shown::LastStop => {
+            ui.label(
+                RichText::new("Running: the highlight is where the guest last stopped.")
+                    .color(STALE),
+            );
+            true
+        }
+        Shown::AtExit | Shown::Nothing => true,
+    };
+    let pc = match wb.shown() {
+        Shown::Current | Shown::LastStop => wb.selected_frame().map(|f| f.pc.offset),
+        _ => None,
+    };
     let d = program.disassembly();
     let pc_line = pc.and_then(|o| d.line_of_offset(o as usize));
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
@@ -35,7 +61,7 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
                     .filter(|o| program.func_at(*o).is_some());
                 match code {
                     Some(offset) => {
-                        if breakpoint_toggle(ui, offset, wb.breakpoints.contains(&offset)) {
+                        if breakpoint_toggle(ui, offset, wb.breakpoints.contains(offset)) {
                             toggle = Some(offset);
                         }
                     }
@@ -50,9 +76,12 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
                 ui.label(RichText::new(offset).monospace().weak());
                 let mut text = RichText::new(&line.text).monospace();
                 if Some(i) == pc_line {
-                    text = text
-                        .background_color(Color32::from_rgb(0x3a, 0x5a, 0x2a))
-                        .strong();
+                    text = if stale {
+                        text.background_color(Color32::from_rgb(0x40, 0x40, 0x40))
+                    } else {
+                        text.background_color(Color32::from_rgb(0x3a, 0x5a, 0x2a))
+                            .strong()
+                    };
                 }
                 ui.label(text);
             });

@@ -1,10 +1,11 @@
-//! The panels as dockable tabs: their names, the default arrangement, and
-//! which drawing function each tab uses.
+//! The panels as dockable tabs: their names, the default arrangement, the
+//! presentation arrangement (Source, Memory and Syscalls large, for a
+//! projector), and which drawing function each tab uses.
 
 use super::state::Workbench;
 use super::{
-    config_panel, console_panel, descriptors_panel, disassembly_panel, gopher_panel, source_panel,
-    stack_panel,
+    breakpoints_panel, config_panel, console_panel, descriptors_panel, disassembly_panel,
+    gopher_panel, source_panel, stack_panel,
 };
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
 use serde::{Deserialize, Serialize};
@@ -30,11 +31,13 @@ pub enum Tab {
     Configuration,
     /// The Gopher browser.
     Gopher,
+    /// The list of breakpoints.
+    Breakpoints,
 }
 
 impl Tab {
     /// Every panel.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Source,
         Tab::Disassembly,
         Tab::Syscalls,
@@ -44,6 +47,7 @@ impl Tab {
         Tab::Console,
         Tab::Configuration,
         Tab::Gopher,
+        Tab::Breakpoints,
     ];
 
     /// Its title.
@@ -58,37 +62,69 @@ impl Tab {
             Tab::Console => "Console",
             Tab::Configuration => "Run configuration",
             Tab::Gopher => "Gopher",
+            Tab::Breakpoints => "Breakpoints",
         }
     }
 }
 
+/// Builds an arrangement of groups of tabs: `groups` are the tab groups,
+/// `splits` combine two earlier nodes (groups are numbered first, then
+/// each split in turn) along a direction, giving the first a fraction of
+/// the room; the last node is the root.
+fn arrangement(groups: &[&[Tab]], splits: &[(LinearDir, usize, usize, f32)]) -> Tree<Tab> {
+    let mut tiles = Tiles::default();
+    let mut nodes: Vec<TileId> = groups
+        .iter()
+        .map(|panes| {
+            let ids = panes.iter().map(|p| tiles.insert_pane(*p)).collect();
+            tiles.insert_tab_tile(ids)
+        })
+        .collect();
+    for &(dir, a, b, fraction) in splits {
+        let id = tiles.insert_new(Tile::Container(Container::Linear(Linear::new_binary(
+            dir,
+            [nodes[a], nodes[b]],
+            fraction,
+        ))));
+        nodes.push(id);
+    }
+    let root = *nodes.last().expect("at least one group");
+    Tree::new(egui::Id::unique("workbench-layout"), root, tiles)
+}
+
 /// The arrangement a first run starts with: source and disassembly top
 /// left over syscalls and console; memory, descriptors and configuration top
-/// right over the stack.
+/// right over the stack and breakpoints.
 pub fn default_layout() -> Tree<Tab> {
-    let mut tiles = Tiles::default();
-    let tabs = |tiles: &mut Tiles<Tab>, panes: &[Tab]| {
-        let ids = panes.iter().map(|p| tiles.insert_pane(*p)).collect();
-        tiles.insert_tab_tile(ids)
-    };
-    let code = tabs(&mut tiles, &[Tab::Source, Tab::Disassembly, Tab::Gopher]);
-    let calls = tabs(&mut tiles, &[Tab::Syscalls, Tab::Console]);
-    let data = tabs(
-        &mut tiles,
-        &[Tab::Memory, Tab::Descriptors, Tab::Configuration],
-    );
-    let stack = tabs(&mut tiles, &[Tab::Stack]);
-    let split = |tiles: &mut Tiles<Tab>, dir, a, b, fraction| {
-        tiles.insert_new(Tile::Container(Container::Linear(Linear::new_binary(
-            dir,
-            [a, b],
-            fraction,
-        ))))
-    };
-    let left = split(&mut tiles, LinearDir::Vertical, code, calls, 0.6);
-    let right = split(&mut tiles, LinearDir::Vertical, data, stack, 0.62);
-    let root = split(&mut tiles, LinearDir::Horizontal, left, right, 0.52);
-    Tree::new(egui::Id::unique("workbench-layout"), root, tiles)
+    use LinearDir::{Horizontal, Vertical};
+    arrangement(
+        &[
+            &[Tab::Source, Tab::Disassembly, Tab::Gopher],
+            &[Tab::Syscalls, Tab::Console],
+            &[Tab::Memory, Tab::Descriptors, Tab::Configuration],
+            &[Tab::Stack, Tab::Breakpoints],
+        ],
+        &[
+            (Vertical, 0, 1, 0.6),
+            (Vertical, 2, 3, 0.62),
+            (Horizontal, 4, 5, 0.52),
+        ],
+    )
+}
+
+/// The arrangement for teaching from a projector: Source large on the
+/// left, Memory over Syscalls on the right; the other panels are tabs
+/// behind them.
+pub fn presentation_layout() -> Tree<Tab> {
+    use LinearDir::{Horizontal, Vertical};
+    arrangement(
+        &[
+            &[Tab::Source, Tab::Disassembly, Tab::Stack, Tab::Gopher],
+            &[Tab::Memory, Tab::Descriptors, Tab::Breakpoints],
+            &[Tab::Syscalls, Tab::Console, Tab::Configuration],
+        ],
+        &[(Vertical, 1, 2, 0.5), (Horizontal, 0, 3, 0.5)],
+    )
 }
 
 /// Adds the panels a saved arrangement lacks (one saved by an earlier
@@ -154,12 +190,21 @@ impl Viewer<'_> {
                     wb.select_syscall(seq);
                 }
             }
-            Tab::Memory => wb.memory.ui(ui),
+            Tab::Memory => {
+                let shown = wb.shown();
+                let in_call = wb
+                    .waiting
+                    .as_ref()
+                    .filter(|w| w.since.elapsed().as_millis() >= 100)
+                    .map(|w| w.call.name);
+                wb.memory.ui(ui, shown, in_call);
+            }
             Tab::Descriptors => descriptors_panel::ui(wb, ui),
             Tab::Stack => stack_panel::ui(wb, ui),
             Tab::Console => console_panel::ui(wb, ui),
             Tab::Configuration => config_panel::ui(wb, ui),
             Tab::Gopher => gopher_panel::ui(wb, ui),
+            Tab::Breakpoints => breakpoints_panel::ui(wb, ui),
         }
     }
 }
@@ -181,6 +226,23 @@ mod tests {
         let before = serde_json::to_value(&old).unwrap();
         add_missing_tabs(&mut old);
         assert_eq!(serde_json::to_value(&old).unwrap(), before);
+    }
+
+    #[test]
+    fn the_presentation_layout_shows_source_memory_and_syscalls() {
+        let layout = presentation_layout();
+        for tab in Tab::ALL {
+            assert!(layout.tiles.find_pane(&tab).is_some(), "{tab:?} is there");
+        }
+        let active: Vec<Tab> = layout
+            .active_tiles()
+            .into_iter()
+            .filter_map(|id| match layout.tiles.get(id) {
+                Some(Tile::Pane(tab)) => Some(*tab),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(active, vec![Tab::Source, Tab::Memory, Tab::Syscalls]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Document {
     pub text: Option<String>,
     /// The text as last compiled, to tell whether it changed.
     pub compiled_text: Option<String>,
+    /// The text as last read from or written to its file.
+    pub saved_text: Option<String>,
     /// The last program that compiled.
     pub program: Option<Program>,
     /// The last compile error, if the last compile failed.
@@ -43,6 +45,7 @@ impl Document {
             .unwrap_or_else(|| path.display().to_string());
         let mut doc = Document::from_bytes(&name, bytes)?;
         doc.path = Some(path.to_path_buf());
+        doc.saved_text = doc.text.clone();
         Ok(doc)
     }
 
@@ -108,11 +111,60 @@ impl Document {
     pub fn is_dirty(&self) -> bool {
         self.text.is_some() && self.text != self.compiled_text
     }
+
+    /// Whether the text has edits its file does not have.
+    pub fn is_unsaved(&self) -> bool {
+        self.text.is_some() && self.text != self.saved_text
+    }
+
+    /// Writes the text to `path` (its own file when `None`).
+    pub fn save(&mut self, path: Option<&Path>) -> Result<PathBuf, String> {
+        let Some(text) = &self.text else {
+            return Err(format!(
+                "{} is a binary module: there is no text to save",
+                self.name
+            ));
+        };
+        let path = match path.or(self.path.as_deref()) {
+            Some(p) => p.to_path_buf(),
+            None => return Err("where to? This text has no file yet: use Save as".into()),
+        };
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.saved_text = Some(text.clone());
+        if self.path.as_deref() != Some(&path) {
+            self.name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            self.path = Some(path.clone());
+        }
+        Ok(path)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saving_writes_the_edits_and_says_why_it_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.wat");
+        std::fs::write(&path, "(module)").unwrap();
+        let mut doc = Document::open(&path).unwrap();
+        assert!(!doc.is_unsaved());
+        doc.text = Some("(module (func))".into());
+        assert!(doc.is_unsaved());
+        assert_eq!(doc.save(None), Ok(path.clone()));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "(module (func))");
+        assert!(!doc.is_unsaved());
+        let nowhere = dir.path().join("missing/t.wat");
+        let err = doc.save(Some(&nowhere)).unwrap_err();
+        assert!(
+            err.starts_with("cannot write") && err.contains("missing"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn compile_errors_are_placed() {

@@ -4,26 +4,45 @@
 //! button that replays the request under the debugger.
 
 use super::browser::{Browser, Content, Page};
+use super::path_prompt::Purpose;
 use super::state::Workbench;
 use crate::gopher::menu::{self, Item};
 use egui::RichText;
 
 /// Draws the panel.
 pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
-    toolbar(&mut wb.gopher, ui);
+    if let Some(purpose) = toolbar(&mut wb.gopher, ui) {
+        choose(wb, purpose);
+    }
     if let Some(recipe) = status_line(&wb.gopher, ui) {
         wb.debug_request(&recipe);
     }
     search_prompt(&mut wb.gopher, ui);
     ui.separator();
     let b = &mut wb.gopher;
-    match b.page.clone() {
+    let save = match b.page.clone() {
         Some(page) => page_ui(b, &page, ui),
-        None => welcome(b, ui),
+        None => {
+            welcome(b, ui);
+            false
+        }
+    };
+    if save {
+        choose(wb, Purpose::SaveDownload);
     }
 }
 
-fn toolbar(b: &mut Browser, ui: &mut egui::Ui) {
+/// Asks for a path (a dialog, or the typed-path window) and uses it.
+fn choose(wb: &mut Workbench, purpose: Purpose) {
+    if let Some(path) = wb.choose_path(purpose)
+        && let Err(e) = wb.path_chosen(purpose, path)
+    {
+        wb.gopher.message = Some(e);
+    }
+}
+
+fn toolbar(b: &mut Browser, ui: &mut egui::Ui) -> Option<Purpose> {
+    let mut choose = None;
     ui.horizontal(|ui| {
         if ui
             .add_enabled(!b.back.is_empty(), egui::Button::new("Back"))
@@ -74,21 +93,15 @@ fn toolbar(b: &mut Browser, ui: &mut egui::Ui) {
             ui.label("Serve a gopherhole in-process and browse it:");
             if ui.button("gopherd configuration (.toml)…").clicked() {
                 ui.close();
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("gopherd configuration", &["toml"])
-                    .pick_file()
-                {
-                    b.open_gopherhole(&path);
-                }
+                choose = Some(Purpose::Gopherhole);
             }
             if ui.button("Folder of static files…").clicked() {
                 ui.close();
-                if let Some(path) = rfd::FileDialog::new().pick_folder() {
-                    b.open_gopherhole(&path);
-                }
+                choose = Some(Purpose::GopherFolder);
             }
         });
     });
+    choose
 }
 
 /// Shows where the page came from; returns the handler recipe when the
@@ -173,9 +186,14 @@ fn search_prompt(b: &mut Browser, ui: &mut egui::Ui) {
             let field = ui
                 .add(egui::TextEdit::singleline(&mut prompt.query).hint_text("words to look for"))
                 .labelled_by(label.id);
-            field.request_focus();
-            submit = ui.button("Search").clicked()
-                || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+            // Focus the field when the prompt appears, not every frame
+            // (that would take Enter's focus change away).
+            if ui.memory(|m| m.focused().is_none()) && !field.lost_focus() {
+                field.request_focus();
+            }
+            let enter = (field.has_focus() || field.lost_focus())
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            submit = ui.button("Search").clicked() || enter;
             cancel = ui.button("Cancel").clicked();
         });
     }
@@ -199,7 +217,9 @@ fn welcome(b: &mut Browser, ui: &mut egui::Ui) {
     }
 }
 
-fn page_ui(b: &mut Browser, page: &Page, ui: &mut egui::Ui) {
+/// Draws a page; returns true when the person asked to save a binary item.
+fn page_ui(b: &mut Browser, page: &Page, ui: &mut egui::Ui) -> bool {
+    let mut save = false;
     match &page.content {
         Content::Menu(items) => menu_ui(b, items, ui),
         Content::Text(lines) => {
@@ -222,18 +242,7 @@ fn page_ui(b: &mut Browser, page: &Page, ui: &mut egui::Ui) {
                 size(bytes.len())
             ));
             if ui.button("Save…").clicked() {
-                let name = page
-                    .url
-                    .selector
-                    .rsplit('/')
-                    .next()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or("download");
-                if let Some(path) = rfd::FileDialog::new().set_file_name(name).save_file() {
-                    b.message = std::fs::write(&path, bytes)
-                        .err()
-                        .map(|e| format!("cannot write {}: {e}", path.display()));
-                }
+                save = true;
             }
         }
         Content::Failed(reason) => {
@@ -243,6 +252,7 @@ fn page_ui(b: &mut Browser, page: &Page, ui: &mut egui::Ui) {
             );
         }
     }
+    save
 }
 
 fn menu_ui(b: &mut Browser, items: &[Item], ui: &mut egui::Ui) {

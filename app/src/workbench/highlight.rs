@@ -1,6 +1,8 @@
 //! Colours WAT text for the Source panel: comments, strings, keywords,
 //! instructions, `$names` and numbers; the line the guest is on gets a
-//! background, and a compile error is underlined where it is.
+//! background (muted when it is only where the guest last stopped), the
+//! instruction it is at within that line a stronger one, and a compile
+//! error is underlined where it is.
 
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, FontId, Stroke};
@@ -13,6 +15,8 @@ const NAME: Color32 = Color32::from_rgb(0xe5, 0xc0, 0x7b);
 const NUMBER: Color32 = Color32::from_rgb(0x56, 0xb6, 0xc2);
 const PAREN: Color32 = Color32::from_rgb(0x9d, 0xa5, 0xb4);
 const CURRENT_LINE: Color32 = Color32::from_rgba_premultiplied(0x40, 0x50, 0x20, 0x60);
+const CURRENT_INSTR: Color32 = Color32::from_rgb(0x4a, 0x7a, 0x2a);
+const STALE_LINE: Color32 = Color32::from_rgba_premultiplied(0x38, 0x38, 0x38, 0x60);
 const ERROR: Color32 = Color32::from_rgb(0xff, 0x55, 0x55);
 
 const KEYWORDS: &[&str] = &[
@@ -52,6 +56,31 @@ const KEYWORDS: &[&str] = &[
     "externref",
 ];
 
+/// Where the guest is in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Current {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column of the instruction, when known.
+    pub column: Option<u32>,
+    /// Whether this is only where the guest last stopped (it is running).
+    pub stale: bool,
+}
+
+/// The columns (1-based, end exclusive) of the instruction starting at
+/// `column` on `line_text`: its keyword and immediates, up to the next
+/// parenthesis or comment.
+fn instruction_span(line_text: &str, column: u32) -> (usize, usize) {
+    let start = column.max(1) as usize;
+    let rest: String = line_text.chars().skip(start - 1).collect();
+    let len = rest
+        .find(['(', ')', ';'])
+        .map_or(rest.len(), |i| i)
+        .min(rest.len());
+    let len = rest[..len].trim_end().chars().count().max(1);
+    (start, start + len)
+}
+
 /// Where a compile error is, to underline it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ErrorAt {
@@ -83,10 +112,15 @@ fn colour_of(word: &str) -> Color32 {
 pub fn layout(
     text: &str,
     font: FontId,
-    current_line: Option<u32>,
+    current: Option<Current>,
     error: Option<ErrorAt>,
 ) -> LayoutJob {
     let mut job = LayoutJob::default();
+    let span = current.and_then(|c| {
+        let column = c.column?;
+        let text = text.lines().nth((c.line as usize).checked_sub(1)?)?;
+        Some(instruction_span(text, column))
+    });
     let mut line = 1usize;
     let mut column = 1usize;
     let mut rest = text;
@@ -136,8 +170,17 @@ pub fn layout(
             color: colour,
             ..TextFormat::default()
         };
-        if current_line == Some(line as u32) {
-            format.background = CURRENT_LINE;
+        if let Some(c) = current
+            && c.line == line as u32
+        {
+            format.background = if c.stale { STALE_LINE } else { CURRENT_LINE };
+            if let Some((from, to)) = span
+                && !c.stale
+                && column >= from
+                && column < to
+            {
+                format.background = CURRENT_INSTR;
+            }
         }
         if let Some(e) = error
             && e.line == line
@@ -189,6 +232,39 @@ mod tests {
         assert!(c.contains(&("i32.const".into(), INSTR)));
         assert!(c.contains(&("7".into(), NUMBER)));
         assert!(c.contains(&("\"s\"".into(), STRING)));
+    }
+
+    #[test]
+    fn the_current_instruction_is_marked_within_its_line() {
+        let text = "(module\n  (func\n    i32.const 1 (call $f (i32.const 2))))";
+        let current = Current {
+            line: 3,
+            column: Some(18),
+            stale: false,
+        };
+        let job = layout(text, FontId::monospace(12.0), Some(current), None);
+        let marked: String = job
+            .sections
+            .iter()
+            .filter(|s| s.format.background == CURRENT_INSTR)
+            .map(|s| &text[s.byte_range.start.0..s.byte_range.end.0])
+            .collect();
+        assert_eq!(marked, "call $f");
+        let stale = layout(
+            text,
+            FontId::monospace(12.0),
+            Some(Current {
+                stale: true,
+                ..current
+            }),
+            None,
+        );
+        assert!(
+            stale.sections.iter().all(
+                |s| s.format.background != CURRENT_INSTR && s.format.background != CURRENT_LINE
+            ),
+            "a stale place is only muted"
+        );
     }
 
     #[test]

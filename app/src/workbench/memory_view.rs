@@ -4,6 +4,7 @@
 //! typed value at the cursor, follow a pointer, and see what changed since
 //! the last stop and what the selected syscall read and wrote.
 
+use super::state::Shown;
 use egui::{Color32, RichText, Sense};
 use wasmhole_runtime::debug::{WrittenBytes, parse_address};
 use wasmhole_runtime::decode::hex_bytes;
@@ -46,6 +47,21 @@ pub struct MemoryView {
     pub touched: Option<Touched>,
     /// The window last asked for.
     pub requested: Option<(u32, u32)>,
+    /// The window being sent live while the guest runs.
+    pub watching: Option<(u32, u32)>,
+}
+
+/// A memory size as a person reads it: `1 MiB (16 pages)`.
+pub fn size_text(bytes: usize) -> String {
+    let pages = bytes / 65536;
+    let size = match bytes {
+        0 => "no memory".to_string(),
+        b if b < 1 << 20 => format!("{} KiB", b / 1024),
+        b if b < 1 << 30 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b => format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64),
+    };
+    let unit = if pages == 1 { "page" } else { "pages" };
+    format!("{size} ({pages} {unit})")
 }
 
 fn in_ranges(addr: u32, ranges: &[MemRange]) -> bool {
@@ -157,7 +173,7 @@ impl MemoryView {
         (b.len() == 4).then(|| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    fn colour(&self, addr: u32) -> Option<Color32> {
+    fn colour(&self, addr: u32, live: bool) -> Option<Color32> {
         if let Some(t) = &self.touched {
             if t.writes
                 .iter()
@@ -170,14 +186,26 @@ impl MemoryView {
                 return Some(Color32::from_rgb(0x5b, 0x9b, 0xd5));
             }
         }
-        if in_ranges(addr, &self.changed) {
+        // While the guest runs, "since the last stop" would be stale.
+        if !live && in_ranges(addr, &self.changed) {
             return Some(Color32::from_rgb(0xd9, 0xc2, 0x3b));
         }
         None
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Whether bytes were asked for and have not arrived.
+    pub fn awaiting(&self) -> bool {
+        self.requested.is_some() && !self.covered()
+    }
+
+    /// Draws the panel; `shown` says how current the guest's memory is,
+    /// `in_call` names the host call a running guest is in (memory cannot
+    /// be read while the host carries it out).
+    pub fn ui(&mut self, ui: &mut egui::Ui, shown: Shown, in_call: Option<&str>) {
+        if shown == Shown::Nothing {
+            ui.label("No guest: open a program to see its memory.");
+            return;
+        }
         ui.horizontal(|ui| {
             let label = ui.label("Go to");
             let field = ui
@@ -200,7 +228,17 @@ impl MemoryView {
                 self.goto = format!("{p:#x}");
                 self.go_to(p);
             }
-            ui.label(format!("{} bytes ({} pages)", self.size, self.size / 65536));
+            ui.label(size_text(self.size));
+            let when = match (shown, in_call) {
+                (Shown::Current, _) => "at this stop".to_string(),
+                (Shown::LastStop, None) => "live: the guest is running".to_string(),
+                (Shown::LastStop, Some(call)) => {
+                    format!("as last seen: the guest is in {call}")
+                }
+                (Shown::AtExit, _) => "at exit: the guest has ended".to_string(),
+                (Shown::Nothing, _) => String::new(),
+            };
+            ui.label(RichText::new(when).italics());
         });
         ui.horizontal(|ui| {
             legend(
@@ -243,7 +281,7 @@ impl MemoryView {
                     if addr >= self.size as u64 {
                         break;
                     }
-                    self.row_ui(ui, addr as u32);
+                    self.row_ui(ui, addr as u32, shown == Shown::LastStop);
                 }
             });
             let scroll = ui.input(|i| i.smooth_scroll_delta.y);
@@ -293,7 +331,7 @@ impl MemoryView {
         });
     }
 
-    fn row_ui(&mut self, ui: &mut egui::Ui, addr: u32) {
+    fn row_ui(&mut self, ui: &mut egui::Ui, addr: u32, live: bool) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("{addr:08x}")).monospace().weak());
             let mut ascii = String::with_capacity(16);
@@ -317,7 +355,7 @@ impl MemoryView {
                     }
                 };
                 let mut rt = RichText::new(text).monospace();
-                if let Some(c) = self.colour(a) {
+                if let Some(c) = self.colour(a, live) {
                     rt = rt.background_color(c).color(Color32::BLACK);
                 }
                 if self.cursor == Some(a) {
@@ -357,6 +395,13 @@ mod tests {
         assert_eq!(m.pointer_at_cursor(), Some(42));
         m.cursor = Some(0x44);
         assert!(m.inspect().contains(&("utf-8", "\"hi\"".into())));
+    }
+
+    #[test]
+    fn sizes_are_said_in_units_and_pages() {
+        assert_eq!(size_text(65536), "64 KiB (1 page)");
+        assert_eq!(size_text(512 << 20), "512.0 MiB (8192 pages)");
+        assert_eq!(size_text(0), "no memory (0 pages)");
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! The desktop workbench (eframe/egui): one window over a debug session,
 //! with dockable panels for the source, disassembly, syscalls, memory,
-//! descriptors, stack, console and run configuration, and a Gopher browser.
+//! descriptors, stack, breakpoints, console and run configuration, and a
+//! Gopher browser; a banner saying why the guest stopped; a welcome page
+//! when nothing is open; zoom and a presentation layout for projectors.
 //! The model lives in `state` (the browser's in `browser`); each panel has
 //! its own file; nothing here waits on the guest or the network.
 
+mod banner;
+pub mod breakpoints;
+mod breakpoints_panel;
 pub mod browser;
 mod config_panel;
 mod console_panel;
+pub mod descriptor_log;
 mod descriptors_panel;
 mod disassembly_panel;
 pub mod dock;
@@ -15,50 +21,96 @@ pub mod export;
 mod gopher_panel;
 mod highlight;
 pub mod memory_view;
+pub mod path_prompt;
 pub mod run_config;
 pub mod samples;
 mod source_panel;
 mod stack_panel;
 pub mod state;
 pub mod syscalls_view;
+pub mod welcome;
+
+pub use banner::{Banner, Tone, banner as current_banner, exit_meaning};
 
 use dock::{Tab, Viewer};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use egui_tiles::Tree;
+use path_prompt::{Answer, Purpose};
 use serde::{Deserialize, Serialize};
-use state::{RunState, Workbench};
+use state::{FileSettings, RunState, UnsavedChoice, Workbench};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use wasmhole_runtime::debug::Command;
+
+/// Zoom steps the View menu goes through.
+const ZOOMS: [f32; 9] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5];
+/// The zoom projector mode uses.
+const PROJECTOR_ZOOM: f32 = 2.0;
 
 /// What is remembered between runs.
 #[derive(Serialize, Deserialize)]
 struct Saved {
     dock: Tree<Tab>,
     recent: Vec<PathBuf>,
-    config: run_config::RunConfig,
     /// The gopherhole served in-process, reopened at start.
     #[serde(default)]
     gopherhole: Option<PathBuf>,
+    /// Each file's run configuration and breakpoints.
+    #[serde(default)]
+    files: BTreeMap<PathBuf, FileSettings>,
+    /// How much the interface is scaled.
+    #[serde(default = "one")]
+    zoom: f32,
+    /// Whether the presentation layout is on show.
+    #[serde(default)]
+    presenting: bool,
+    /// The arrangement not on show (the presentation one while the normal
+    /// one is shown, and the other way round).
+    #[serde(default)]
+    other_dock: Option<Tree<Tab>>,
+    /// The zoom to go back to when projector mode ends.
+    #[serde(default = "one")]
+    normal_zoom: f32,
 }
 
-/// The window: the model plus the panel arrangement.
+fn one() -> f32 {
+    1.0
+}
+
+/// The window: the model plus the panel arrangement and the view.
 pub struct App {
     /// The model.
     pub wb: Workbench,
     /// How the panels are arranged.
     pub dock: Tree<Tab>,
+    /// The other arrangement (presentation or normal), kept while not shown.
+    pub other_dock: Tree<Tab>,
+    /// Whether the presentation layout is the one shown.
+    pub presenting: bool,
+    /// How much the whole interface is scaled (1 = 100%).
+    pub zoom: f32,
+    /// The zoom before projector mode.
+    pub normal_zoom: f32,
+    /// The context's zoom at the start of the last frame.
+    zoom_seen: f32,
     samples: Vec<samples::Sample>,
 }
 
 impl App {
     /// A window showing `file`, if given: a program, a JSON-lines trace, a
-    /// `gopher://` address or a gopherd configuration to browse.
+    /// `gopher://` address or a gopherd configuration to browse. With
+    /// nothing given, it opens on the welcome page.
     pub fn new(file: Option<PathBuf>) -> App {
         let mut app = App {
             wb: Workbench::default(),
             dock: dock::default_layout(),
+            other_dock: dock::presentation_layout(),
+            presenting: false,
+            zoom: 1.0,
+            normal_zoom: 1.0,
+            zoom_seen: 1.0,
             samples: samples::all(),
         };
         if let Some(path) = file {
@@ -67,12 +119,21 @@ impl App {
         app
     }
 
-    fn restore(&mut self, storage: &dyn eframe::Storage) {
+    /// Takes back what [`App::save_to`] kept: layouts, zoom, recent
+    /// files, each file's settings, the gopherhole.
+    pub fn restore(&mut self, storage: &dyn eframe::Storage) {
         if let Some(saved) = eframe::get_value::<Saved>(storage, "wasmhole") {
             self.dock = saved.dock;
             dock::add_missing_tabs(&mut self.dock);
+            if let Some(mut other) = saved.other_dock {
+                dock::add_missing_tabs(&mut other);
+                self.other_dock = other;
+            }
+            self.presenting = saved.presenting;
+            self.zoom = saved.zoom.clamp(ZOOMS[0], ZOOMS[ZOOMS.len() - 1]);
+            self.normal_zoom = saved.normal_zoom.clamp(ZOOMS[0], ZOOMS[ZOOMS.len() - 1]);
             self.wb.recent = saved.recent;
-            self.wb.config = saved.config;
+            self.wb.files = saved.files;
             if let Some(hole) = saved.gopherhole.filter(|p| p.exists())
                 && let Ok(opened) = crate::gopher::Gopherhole::open(&hole)
             {
@@ -81,20 +142,90 @@ impl App {
         }
     }
 
+    /// Keeps what is remembered between runs in `storage`.
+    pub fn save_to(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, "wasmhole", &self.saved());
+    }
+
+    fn saved(&mut self) -> Saved {
+        self.wb.remember_settings();
+        Saved {
+            dock: self.dock.clone(),
+            recent: self.wb.recent.clone(),
+            gopherhole: self.wb.gopher.gopherhole.as_ref().map(|h| h.source.clone()),
+            files: self.wb.files.clone(),
+            zoom: self.zoom,
+            presenting: self.presenting,
+            other_dock: Some(self.other_dock.clone()),
+            normal_zoom: self.normal_zoom,
+        }
+    }
+
     fn show_tab(&mut self, tab: Tab) {
+        self.wb.welcome = false;
         self.dock
             .make_active(|_, t| matches!(t, egui_tiles::Tile::Pane(p) if *p == tab));
     }
 
+    /// Shows the presentation layout (or the normal one again).
+    pub fn set_presenting(&mut self, on: bool) {
+        if on != self.presenting {
+            std::mem::swap(&mut self.dock, &mut self.other_dock);
+            self.presenting = on;
+        }
+    }
+
+    /// Projector mode: the presentation layout at twice the size, or back
+    /// to the layout and zoom from before.
+    pub fn toggle_projector(&mut self) {
+        if self.presenting && self.zoom >= PROJECTOR_ZOOM {
+            self.set_presenting(false);
+            self.zoom = self.normal_zoom;
+        } else {
+            if self.zoom < PROJECTOR_ZOOM {
+                self.normal_zoom = self.zoom;
+            }
+            self.set_presenting(true);
+            self.zoom = PROJECTOR_ZOOM;
+        }
+    }
+
+    fn zoom_step(&mut self, up: bool) {
+        let next = if up {
+            ZOOMS.iter().find(|z| **z > self.zoom + 0.01)
+        } else {
+            ZOOMS.iter().rev().find(|z| **z < self.zoom - 0.01)
+        };
+        if let Some(z) = next {
+            self.zoom = *z;
+        }
+    }
+
     /// Draws one frame (the window, and tests, call this).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        // egui's own zoom keys (Ctrl+Plus, Ctrl+Minus, Ctrl+0) change the
+        // context's zoom, seen here a frame later: follow them. Otherwise
+        // the context follows the menu's zoom.
+        let current = ctx.zoom_factor();
+        if (current - self.zoom_seen).abs() > 0.001 {
+            self.zoom = current;
+        } else if (current - self.zoom).abs() > 0.001 {
+            ctx.set_zoom_factor(self.zoom);
+        }
+        self.zoom_seen = current;
         self.wb.poll();
-        self.keys(ui.ctx());
-        self.dropped_files(ui.ctx());
+        self.keys(&ctx);
+        self.dropped_files(&ctx);
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menus(ui));
         });
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
+        if banner::banner(&self.wb).is_some() {
+            egui::Panel::top("banner")
+                .frame(egui::Frame::new())
+                .show(ui, |ui| banner::ui(&mut self.wb, ui));
+        }
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.label(&self.wb.status);
         });
@@ -102,13 +233,97 @@ impl App {
             self.show_tab(tab);
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            self.dock.ui(&mut Viewer { wb: &mut self.wb }, ui);
+            if self.wb.welcome {
+                let sections = welcome::sections(&self.samples, samples::demo_gopherhole());
+                match welcome::ui(ui, &sections) {
+                    Some(welcome::Action::OpenDialog) => self.choose(Purpose::Open),
+                    Some(welcome::Action::Open(path)) => {
+                        self.wb.open(&path);
+                    }
+                    Some(welcome::Action::Dismiss) => self.wb.welcome = false,
+                    None => {}
+                }
+            } else {
+                self.dock.ui(&mut Viewer { wb: &mut self.wb }, ui);
+            }
         });
-        if matches!(self.wb.state, RunState::Running)
-            || self.wb.animation.is_some()
-            || self.wb.gopher.loading().is_some()
+        self.prompt(&ctx);
+        self.unsaved_question(&ctx);
+        if (self.zoom - ctx.zoom_factor()).abs() > 0.001 {
+            ctx.set_zoom_factor(self.zoom);
+        }
+        if self.wb.busy() {
+            ctx.request_repaint_after(Duration::from_millis(16));
+        }
+    }
+
+    /// Asks for a path for `purpose` and acts on it.
+    fn choose(&mut self, purpose: Purpose) {
+        if let Some(path) = self.wb.choose_path(purpose)
+            && let Err(e) = self.wb.path_chosen(purpose, path)
         {
-            ui.ctx().request_repaint_after(Duration::from_millis(16));
+            self.wb.problem = Some(e);
+        }
+    }
+
+    /// The typed-path window, when one is open.
+    fn prompt(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = &mut self.wb.prompt else {
+            return;
+        };
+        let purpose = prompt.purpose;
+        match prompt.ui(ctx) {
+            Answer::Pending => {}
+            Answer::Cancel => self.wb.prompt = None,
+            Answer::Chosen(path) => {
+                self.wb.prompt = None;
+                if let Err(e) = self.wb.path_chosen(purpose, path.clone()) {
+                    let mut again =
+                        path_prompt::PathPrompt::new(purpose, path.display().to_string(), None);
+                    again.error = Some(e);
+                    self.wb.prompt = Some(again);
+                }
+            }
+        }
+    }
+
+    /// Asks what to do with unsaved edits before another file replaces them.
+    fn unsaved_question(&mut self, ctx: &egui::Context) {
+        let Some(pending) = &self.wb.pending_open else {
+            return;
+        };
+        if self.wb.prompt.is_some() {
+            return;
+        }
+        let next = pending
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut choice = None;
+        egui::Window::new("Unsaved edits")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 120.0))
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{} has edits that are not saved. Opening {next} replaces them.",
+                    self.wb.doc.name
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Save them").clicked() {
+                        choice = Some(UnsavedChoice::Save);
+                    }
+                    if ui.button("Discard them").clicked() {
+                        choice = Some(UnsavedChoice::Discard);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        choice = Some(UnsavedChoice::Cancel);
+                    }
+                });
+            });
+        if let Some(c) = choice {
+            self.wb.resolve_unsaved(c);
         }
     }
 
@@ -134,6 +349,17 @@ impl App {
         if pressed(Modifiers::COMMAND, Key::Enter) {
             self.wb.compile();
         }
+        if pressed(Modifiers::COMMAND, Key::S) {
+            self.wb.save();
+        }
+        if pressed(Modifiers::COMMAND, Key::O) {
+            self.choose(Purpose::Open);
+        }
+        if pressed(Modifiers::COMMAND | Modifiers::SHIFT, Key::P) {
+            self.toggle_projector();
+        }
+        // Ctrl+Plus, Ctrl+Minus and Ctrl+0 are egui's own; `ui` reads the
+        // zoom back each frame.
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
@@ -145,15 +371,13 @@ impl App {
 
     fn menus(&mut self, ui: &mut egui::Ui) {
         ui.menu_button("File", |ui| {
-            if ui.button("Open…").clicked() {
+            if ui.button("Open… (Ctrl+O)").clicked() {
                 ui.close();
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("WebAssembly", &["wat", "wasm"])
-                    .add_filter("Syscall trace (JSON lines)", &["jsonl"])
-                    .pick_file()
-                {
-                    self.wb.open(&path);
-                }
+                self.choose(Purpose::Open);
+            }
+            if ui.button("Open a typed path…").clicked() {
+                ui.close();
+                self.wb.prompt = Some(path_prompt::PathPrompt::new(Purpose::Open, "", None));
             }
             ui.menu_button("Recent", |ui| {
                 if self.wb.recent.is_empty() {
@@ -166,11 +390,28 @@ impl App {
                     }
                 }
             });
+            ui.separator();
+            let has_text = self.wb.doc.text.is_some();
+            if ui
+                .add_enabled(has_text, egui::Button::new("Save (Ctrl+S)"))
+                .clicked()
+            {
+                ui.close();
+                self.wb.save();
+            }
+            if ui
+                .add_enabled(has_text, egui::Button::new("Save as…"))
+                .clicked()
+            {
+                ui.close();
+                self.choose(Purpose::SaveAs);
+            }
+            ui.separator();
             ui.menu_button("Export trace", |ui| {
                 for format in export::Format::ALL {
                     if ui.button(format.label()).clicked() {
                         ui.close();
-                        self.export(format);
+                        self.choose(Purpose::Export(format));
                     }
                 }
             });
@@ -208,35 +449,57 @@ impl App {
                     self.show_tab(tab);
                 }
             }
+            ui.separator();
+            ui.label(RichText::new(format!("Zoom {:.0}%", self.zoom * 100.0)).strong());
+            if ui.button("Zoom in (Ctrl +)").clicked() {
+                self.zoom_step(true);
+            }
+            if ui.button("Zoom out (Ctrl -)").clicked() {
+                self.zoom_step(false);
+            }
+            if ui.button("Actual size (Ctrl 0)").clicked() {
+                self.zoom = 1.0;
+            }
+            ui.separator();
+            let projector = self.presenting && self.zoom >= PROJECTOR_ZOOM;
+            if ui
+                .add(egui::Button::new("Projector mode (Ctrl+Shift+P)").selected(projector))
+                .on_hover_text("The presentation layout at twice the size")
+                .clicked()
+            {
+                ui.close();
+                self.toggle_projector();
+            }
+            let mut presenting = self.presenting;
+            if ui
+                .checkbox(&mut presenting, "Presentation layout")
+                .on_hover_text("Source, Memory and Syscalls large; the other panels behind them")
+                .changed()
+            {
+                self.set_presenting(presenting);
+            }
             if ui.button("Reset layout").clicked() {
                 ui.close();
-                self.dock = dock::default_layout();
+                if self.presenting {
+                    self.dock = dock::presentation_layout();
+                } else {
+                    self.dock = dock::default_layout();
+                }
+            }
+            ui.separator();
+            if ui.button("Welcome page").clicked() {
+                ui.close();
+                self.wb.welcome = true;
             }
         });
-    }
-
-    fn export(&mut self, format: export::Format) {
-        let Some(path) = rfd::FileDialog::new()
-            .set_file_name(format!("{}.trace.{}", self.wb.doc.name, format.extension()))
-            .save_file()
-        else {
-            return;
-        };
-        let text = {
-            let ring = self.wb.records.lock().unwrap_or_else(|e| e.into_inner());
-            export::render(ring.records().iter(), format)
-        };
-        self.wb.status = match std::fs::write(&path, text) {
-            Ok(()) => format!("trace written to {}", path.display()),
-            Err(e) => format!("cannot write {}: {e}", path.display()),
-        };
     }
 
     fn toolbar(&mut self, ui: &mut egui::Ui) {
         let stopped = self.wb.state == RunState::Stopped;
         let running = self.wb.state == RunState::Running;
         let has_program = self.wb.doc.program.is_some();
-        ui.horizontal(|ui| {
+        // Wraps onto a second row when zoomed in rather than losing buttons.
+        ui.horizontal_wrapped(|ui| {
             let button = |ui: &mut egui::Ui, enabled: bool, label: &str, tip: &str| {
                 ui.add_enabled(enabled, egui::Button::new(label))
                     .on_hover_text(tip)
@@ -346,22 +609,7 @@ impl eframe::App for Window {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(
-            storage,
-            "wasmhole",
-            &Saved {
-                dock: self.0.dock.clone(),
-                recent: self.0.wb.recent.clone(),
-                config: self.0.wb.config.clone(),
-                gopherhole: self
-                    .0
-                    .wb
-                    .gopher
-                    .gopherhole
-                    .as_ref()
-                    .map(|h| h.source.clone()),
-            },
-        );
+        self.0.save_to(storage);
     }
 }
 

@@ -16,7 +16,8 @@ pub struct RunConfig {
     pub abi: String,
     /// The exported function to start at; empty for the ABI's usual one.
     pub invoke: String,
-    /// Arguments after the program name, separated by spaces.
+    /// Arguments after the program name, separated by spaces and quoted
+    /// as in a shell (`one "two words" three`).
     pub args: String,
     /// `K=V` per line.
     pub env: String,
@@ -28,7 +29,7 @@ pub struct RunConfig {
     pub allow_net: String,
     /// Fuel units.
     pub fuel: String,
-    /// Bytes, with K/M/G.
+    /// Bytes, with K/M/G (a bare number is bytes).
     pub max_memory: String,
     /// A duration such as `2s`.
     pub timeout: String,
@@ -59,13 +60,16 @@ impl RunConfig {
         RunConfig {
             abi: abi.name().to_string(),
             invoke: config.entry.clone().unwrap_or_default(),
-            args: config
-                .args
-                .iter()
-                .skip(1)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
+            args: shlex::try_join(config.args.iter().skip(1).map(String::as_str))
+                .unwrap_or_else(|_| {
+                    config
+                        .args
+                        .iter()
+                        .skip(1)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }),
             env: config
                 .env
                 .iter()
@@ -99,8 +103,14 @@ impl RunConfig {
         stdout: OutputSpec,
         stderr: OutputSpec,
     ) -> Result<ProcessConfig, String> {
+        let words = shlex::split(&self.args).ok_or_else(|| {
+            format!(
+                "arguments `{}`: a quote is not closed (or a backslash ends them)",
+                self.args
+            )
+        })?;
         let args = std::iter::once(program_name.to_string())
-            .chain(self.args.split_whitespace().map(str::to_string))
+            .chain(words)
             .collect();
         let mut env = Vec::new();
         for line in self.env.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -124,7 +134,7 @@ impl RunConfig {
             fuel: opt(&self.fuel)
                 .map(|f| f.parse().map_err(|_| format!("fuel `{f}` is not a number")))
                 .transpose()?,
-            max_memory: opt(&self.max_memory).map(|m| parse_bytes(&m)).transpose()?,
+            max_memory: opt(&self.max_memory).map(|m| max_memory(&m)).transpose()?,
             timeout: opt(&self.timeout)
                 .map(|t| humantime::parse_duration(&t).map_err(|e| format!("timeout `{t}`: {e}")))
                 .transpose()?
@@ -158,6 +168,19 @@ impl RunConfig {
             access: Access { policy, net },
         })
     }
+}
+
+/// A memory limit: bytes, with K/M/G; one smaller than a 64 KiB page is
+/// surely a missing unit, so it is refused with the fix.
+fn max_memory(text: &str) -> Result<u64, String> {
+    let bytes = parse_bytes(text)?;
+    if bytes < 65536 {
+        return Err(format!(
+            "max memory `{text}` is {bytes} bytes, less than one 64 KiB page: \
+             no guest with memory could start (for {text} MiB, write {text}M)"
+        ));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -200,6 +223,56 @@ mod tests {
         assert_eq!(back.env, original.env);
         assert_eq!(back.dirs, original.dirs);
         assert_eq!(back.limits, original.limits);
+    }
+
+    #[test]
+    fn arguments_are_split_as_a_shell_splits_them() {
+        let rc = RunConfig {
+            args: r#"one "two words" three 'it''s' a\ b"#.into(),
+            ..RunConfig::default()
+        };
+        let c = rc
+            .process_config(
+                "args.wat",
+                InputSpec::Empty,
+                OutputSpec::Null,
+                OutputSpec::Null,
+            )
+            .unwrap();
+        assert_eq!(
+            c.args,
+            vec!["args.wat", "one", "two words", "three", "its", "a b"]
+        );
+        let back = RunConfig::from_process(Abi::Wasi, &c);
+        let again = back
+            .process_config(
+                "args.wat",
+                InputSpec::Empty,
+                OutputSpec::Null,
+                OutputSpec::Null,
+            )
+            .unwrap();
+        assert_eq!(again.args, c.args, "{}", back.args);
+        let open = RunConfig {
+            args: "one \"two".into(),
+            ..RunConfig::default()
+        };
+        let err = open
+            .process_config("a", InputSpec::Empty, OutputSpec::Null, OutputSpec::Null)
+            .unwrap_err();
+        assert!(err.contains("quote is not closed"), "{err}");
+    }
+
+    #[test]
+    fn a_memory_limit_without_a_unit_says_so() {
+        let rc = RunConfig {
+            max_memory: "16".into(),
+            ..RunConfig::default()
+        };
+        let err = rc
+            .process_config("a", InputSpec::Empty, OutputSpec::Null, OutputSpec::Null)
+            .unwrap_err();
+        assert!(err.contains("16 bytes") && err.contains("16M"), "{err}");
     }
 
     #[test]

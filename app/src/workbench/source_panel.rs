@@ -1,18 +1,35 @@
-//! The Source panel: the WAT editor with colours, the compile button, the
-//! compile error in words, and the line the guest is on.
+//! The Source panel: the WAT editor with colours, Compile and Save, the
+//! compile error in words, a gutter of line numbers where a click sets or
+//! clears a breakpoint, and where the guest is (the selected frame's line
+//! and, within it, its instruction), said to be current or only where the
+//! guest last stopped.
 
-use super::highlight::{self, ErrorAt};
-use super::state::Workbench;
-use egui::RichText;
+use super::highlight::{self, Current, ErrorAt};
+use super::stack_panel::STALE;
+use super::state::{Shown, Workbench};
+use egui::{Color32, RichText};
+
+/// The selected frame's place in the text, and how current it is.
+fn current(wb: &Workbench) -> Option<Current> {
+    let stale = match wb.shown() {
+        Shown::Current => false,
+        Shown::LastStop => true,
+        Shown::AtExit | Shown::Nothing => return None,
+    };
+    let pc = &wb.selected_frame()?.pc;
+    let program = wb.doc.program.as_ref()?;
+    let (line, column) = program.source_map()?.position_of(pc.offset)?;
+    Some(Current {
+        line,
+        column: (column > 0).then_some(column),
+        stale,
+    })
+}
 
 /// Draws the panel.
 pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
-    let current_line = wb
-        .snapshot
-        .as_ref()
-        .and_then(|s| s.pc())
-        .and_then(|pc| pc.source_line);
-    ui.horizontal(|ui| {
+    let current = current(wb);
+    ui.horizontal_wrapped(|ui| {
         let can_compile = wb.doc.text.is_some();
         if ui
             .add_enabled(can_compile, egui::Button::new("Compile"))
@@ -24,8 +41,29 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         if wb.doc.is_dirty() {
             ui.label(RichText::new("edited").italics());
         }
-        if let Some(line) = current_line {
-            ui.label(format!("the guest is on line {line}"));
+        if wb.doc.is_unsaved() {
+            ui.label(RichText::new("unsaved (Ctrl+S)").italics().weak());
+        }
+        match (wb.shown(), current) {
+            (Shown::Current, Some(c)) if wb.frame == 0 => {
+                ui.label(format!("the guest is on line {}", c.line));
+            }
+            (Shown::Current, Some(c)) => {
+                ui.label(format!("frame #{} is on line {}", wb.frame, c.line));
+            }
+            (Shown::LastStop, Some(c)) => {
+                ui.label(
+                    RichText::new(format!(
+                        "running: at its last stop the guest was on line {}",
+                        c.line
+                    ))
+                    .color(STALE),
+                );
+            }
+            (Shown::AtExit, _) => {
+                ui.label(RichText::new("the guest has ended").color(STALE));
+            }
+            _ => {}
         }
     });
     if let Some(e) = &wb.doc.error {
@@ -34,29 +72,41 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
                 "line {}, column {}: {}",
                 e.line, e.column, e.message
             ))
-            .color(egui::Color32::from_rgb(0xff, 0x70, 0x70)),
+            .color(Color32::from_rgb(0xff, 0x70, 0x70)),
         );
     }
     let error = wb.doc.error.as_ref().map(|e| ErrorAt {
         line: e.line,
         column: e.column,
     });
+    let program = wb.doc.program.clone();
     let Some(text) = &mut wb.doc.text else {
-        ui.label(format!(
-            "{} is a binary module: see the Disassembly panel.",
-            wb.doc.name
-        ));
+        let message = if wb.trace.is_some() {
+            "A recorded trace has no source: its calls are in the Syscalls panel.".to_string()
+        } else if wb.doc.name.is_empty() {
+            "Nothing is open: File > Open, or pick a program from Samples.".to_string()
+        } else {
+            format!(
+                "{} is a binary module: see the Disassembly panel.",
+                wb.doc.name
+            )
+        };
+        ui.label(message);
         return;
     };
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap: f32| {
         // No wrapping: one text row per line keeps the line numbers true.
         let _ = wrap;
-        let mut job = highlight::layout(buf.as_str(), font.clone(), current_line, error);
+        let mut job = highlight::layout(buf.as_str(), font.clone(), current, error);
         job.wrap.max_width = f32::INFINITY;
         ui.fonts_mut(|f| f.layout_job(job))
     };
-    let label = ui.label(RichText::new("WAT source").small().weak());
+    let label = ui.label(
+        RichText::new("WAT source · click a line number to set a breakpoint")
+            .small()
+            .weak(),
+    );
     let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
     let row_h = ui.fonts_mut(|f| f.row_height(&font));
     let mut scroll = egui::ScrollArea::both().id_salt("source");
@@ -67,6 +117,7 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     // (The view is known from the frame before; on the very first frame
     // it is not, and the line waits a frame.)
     let view = ui.memory(|m| m.data.get_temp::<(f32, f32)>(view_id));
+    let current_line = current.map(|c| c.line);
     if let (Some(line), Some((top, height))) = (current_line, view)
         && ui.memory(|m| m.data.get_temp::<u32>(seen_id)) != Some(line)
     {
@@ -76,16 +127,21 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
             scroll = scroll.vertical_scroll_offset((y - height / 3.0).max(0.0));
         }
     }
+    let breakpoint_lines: Vec<u32> = wb.breakpoints.iter().filter_map(|b| b.line).collect();
+    let mut toggle = None;
     let shown = scroll.show(ui, |ui| {
         ui.horizontal_top(|ui| {
-            // Line numbers, in the editor's font so they line up with its rows.
-            let numbers: String = (1..=lines).map(|n| format!("{n:>4}\n")).collect();
-            let gutter = RichText::new(numbers.trim_end()).monospace().weak();
-            ui.vertical(|ui| {
-                // The editor's text starts below its frame's top margin.
-                ui.add_space(2.0);
-                ui.add(egui::Label::new(gutter).selectable(false));
-            });
+            // The editor's text starts below its frame's top margin.
+            if let Some(line) = gutter(
+                ui,
+                lines,
+                row_h,
+                &font,
+                &breakpoint_lines,
+                program.is_some(),
+            ) {
+                toggle = Some(line);
+            }
             ui.add(
                 egui::TextEdit::multiline(text)
                     .id_salt("wat-editor")
@@ -99,4 +155,71 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     });
     let view = (shown.state.clamped_offset().y, shown.inner_rect.height());
     ui.memory_mut(|m| m.data.insert_temp(view_id, view));
+    if let Some(line) = toggle {
+        wb.toggle_line_breakpoint(line);
+    }
+}
+
+/// Line numbers with a breakpoint dot on lines that have one; returns the
+/// line whose number was clicked.
+fn gutter(
+    ui: &mut egui::Ui,
+    lines: usize,
+    row_h: f32,
+    font: &egui::FontId,
+    breakpoints: &[u32],
+    clickable: bool,
+) -> Option<u32> {
+    let digits = lines.to_string().len().max(3) as f32;
+    let char_w = ui.fonts_mut(|f| f.glyph_width(font, '0'));
+    let width = 16.0 + digits * char_w + 6.0;
+    let top_margin = 2.0;
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(width, lines as f32 * row_h + 2.0 * top_margin),
+        egui::Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let visible = ui.clip_rect();
+    let mut clicked = None;
+    for i in 0..lines {
+        let line = i as u32 + 1;
+        let y = rect.top() + top_margin + i as f32 * row_h;
+        let row = egui::Rect::from_min_size(egui::pos2(rect.left(), y), egui::vec2(width, row_h));
+        if !row.intersects(visible) {
+            continue;
+        }
+        let set = breakpoints.contains(&line);
+        let mut hovered = false;
+        if clickable {
+            let name = if set {
+                format!("clear breakpoint on line {line}")
+            } else {
+                format!("set breakpoint on line {line}")
+            };
+            let response = ui.interact(
+                row,
+                ui.scope_id().with(("gutter", line)),
+                egui::Sense::click(),
+            );
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+            hovered = response.hovered();
+            if response.clicked() {
+                clicked = Some(line);
+            }
+        }
+        let dot = egui::pos2(rect.left() + 7.0, row.center().y);
+        if set {
+            painter.circle_filled(dot, 5.0, Color32::from_rgb(0xe0, 0x40, 0x40));
+        } else if hovered {
+            painter.circle_filled(dot, 5.0, Color32::from_rgb(0x80, 0x30, 0x30));
+        }
+        painter.text(
+            egui::pos2(rect.right() - 4.0, row.top()),
+            egui::Align2::RIGHT_TOP,
+            line.to_string(),
+            font.clone(),
+            ui.visuals().weak_text_color(),
+        );
+    }
+    clicked
 }

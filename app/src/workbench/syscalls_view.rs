@@ -4,8 +4,7 @@
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
-use wasmhole_runtime::SyscallRecord;
-use wasmhole_runtime::trace::{Ring, Summary};
+use wasmhole_runtime::trace::{Brief, Ring};
 
 /// Table state and its filtered index.
 #[derive(Default)]
@@ -18,66 +17,90 @@ pub struct SyscallsView {
     pub show_summary: bool,
     /// The selected record's sequence number.
     pub selected: Option<u64>,
-    /// Sequence numbers of the rows shown.
-    index: Vec<u64>,
+    /// With a filter, the rows shown: sequence numbers less `base`.
+    index: Vec<u32>,
+    base: u64,
     /// The filter the index was built with, and the last sequence indexed.
     indexed: Option<(String, bool, u64)>,
-    summary: Option<(u64, Summary)>,
-}
-
-/// A record by sequence number (records in a ring are numbered without gaps).
-pub fn record(ring: &Ring, seq: u64) -> Option<&SyscallRecord> {
-    let first = ring.records().front()?.seq;
-    ring.records().get(seq.checked_sub(first)? as usize)
 }
 
 impl SyscallsView {
-    fn matches(&self, r: &SyscallRecord) -> bool {
-        if self.errors_only && !r.is_error() {
+    fn filtered(&self) -> bool {
+        self.errors_only || !self.filter.is_empty()
+    }
+
+    fn matches(&self, b: &Brief, filter: &str) -> bool {
+        if self.errors_only && b.error.is_none() {
             return false;
         }
-        if self.filter.is_empty() {
-            return true;
-        }
-        let f = self.filter.to_ascii_lowercase();
-        r.name.contains(&f)
-            || r.error_name()
-                .is_some_and(|e| e.to_ascii_lowercase().contains(&f))
+        filter.is_empty()
+            || b.spec.name.contains(filter)
+            || b.error
+                .is_some_and(|e| e.to_ascii_lowercase().contains(filter))
     }
 
     /// Brings the index up to date with the ring (only new records are
-    /// looked at unless the filter changed).
+    /// looked at unless the filter changed). Without a filter every record
+    /// is a row and no index is kept.
     pub fn update_index(&mut self, ring: &Ring) {
-        let last = ring.records().back().map_or(0, |r| r.seq);
-        let first = ring.records().front().map_or(0, |r| r.seq);
+        if !self.filtered() {
+            self.index = Vec::new();
+            self.indexed = None;
+            return;
+        }
+        let last = ring.last_seq().unwrap_or(0);
+        let first = ring.first_seq().unwrap_or(0);
         let from = match &self.indexed {
             Some((f, e, upto)) if *f == self.filter && *e == self.errors_only && *upto <= last => {
-                self.index.retain(|s| *s >= first);
+                if self
+                    .index
+                    .first()
+                    .is_some_and(|s| self.base + (*s as u64) < first)
+                {
+                    let base = self.base;
+                    self.index.retain(|s| base + *s as u64 >= first);
+                }
                 *upto
             }
             _ => {
                 self.index.clear();
-                0
+                self.base = first;
+                first.saturating_sub(1)
             }
         };
-        for r in ring.since(from) {
-            if self.matches(r) {
-                self.index.push(r.seq);
-            }
-        }
+        let filter = self.filter.to_ascii_lowercase();
+        let base = self.base;
+        let matching: Vec<u32> = ring
+            .briefs_since(from)
+            .filter(|(_, b)| self.matches(b, &filter))
+            .map(|(seq, _)| (seq - base) as u32)
+            .collect();
+        self.index.extend(matching);
         self.indexed = Some((self.filter.clone(), self.errors_only, last));
     }
 
     /// Number of rows shown.
-    pub fn rows(&self) -> usize {
-        self.index.len()
+    pub fn rows(&self, ring: &Ring) -> usize {
+        if self.filtered() {
+            self.index.len()
+        } else {
+            ring.len()
+        }
+    }
+
+    /// The sequence number of row `i`.
+    pub fn row_seq(&self, ring: &Ring, i: usize) -> Option<u64> {
+        if self.filtered() {
+            self.index.get(i).map(|s| self.base + *s as u64)
+        } else {
+            ring.first_seq().map(|f| f + i as u64)
+        }
     }
 
     /// Forgets everything (a new run).
     pub fn reset(&mut self) {
-        self.index.clear();
+        self.index = Vec::new();
         self.indexed = None;
-        self.summary = None;
         self.selected = None;
     }
 
@@ -91,27 +114,15 @@ impl SyscallsView {
                 .labelled_by(label.id);
             ui.checkbox(&mut self.errors_only, "errors only");
             ui.toggle_value(&mut self.show_summary, "Summary");
-            ui.label(format!(
-                "{} of {} calls",
-                self.index.len(),
-                ring.records().len()
-            ));
+            ui.label(format!("{} of {} calls", self.rows(ring), ring.len()));
             if ring.dropped() > 0 {
                 ui.label(RichText::new(format!("({} older dropped)", ring.dropped())).weak());
             }
         });
         if self.show_summary {
-            let last = ring.records().back().map_or(0, |r| r.seq);
-            if self.summary.as_ref().is_none_or(|(s, _)| *s != last) {
-                let mut summary = Summary::default();
-                for r in ring.records() {
-                    summary.add(r);
-                }
-                self.summary = Some((last, summary));
-            }
-            if let Some((_, s)) = &self.summary {
-                ui.label(RichText::new(s.table()).monospace());
-            }
+            egui::ScrollArea::both().id_salt("summary").show(ui, |ui| {
+                ui.label(RichText::new(ring.summary().table()).monospace());
+            });
             return false;
         }
         let explain_height = if self.selected.is_some() { 120.0 } else { 0.0 };
@@ -136,9 +147,11 @@ impl SyscallsView {
                     }
                 })
                 .body(|body| {
-                    body.rows(row_h, self.index.len(), |mut row| {
-                        let seq = self.index[row.index()];
-                        let Some(r) = record(ring, seq) else { return };
+                    body.rows(row_h, self.rows(ring), |mut row| {
+                        let Some(seq) = self.row_seq(ring, row.index()) else {
+                            return;
+                        };
+                        let Some(r) = ring.get(seq) else { return };
                         row.set_selected(self.selected == Some(seq));
                         row.col(|ui| {
                             ui.label(RichText::new(seq.to_string()).monospace());
@@ -175,7 +188,7 @@ impl SyscallsView {
                     });
                 });
         });
-        if let Some(r) = self.selected.and_then(|s| record(ring, s)) {
+        if let Some(r) = self.selected.and_then(|s| ring.get(s)) {
             ui.separator();
             egui::ScrollArea::vertical()
                 .id_salt("explain")
@@ -244,17 +257,16 @@ mod tests {
         let ring = ring.lock().unwrap();
         let mut v = SyscallsView::default();
         v.update_index(&ring);
-        assert_eq!(v.rows(), 2);
+        assert_eq!(v.rows(&ring), 2);
         v.filter = "ebadf".into();
         v.update_index(&ring);
-        assert_eq!(v.rows(), 1);
-        assert_eq!(
-            record(&ring, v.index[0]).unwrap().error_name(),
-            Some("EBADF")
-        );
+        assert_eq!(v.rows(&ring), 1);
+        let seq = v.row_seq(&ring, 0).unwrap();
+        assert_eq!(ring.get(seq).unwrap().error_name(), Some("EBADF"));
         v.filter.clear();
         v.errors_only = true;
         v.update_index(&ring);
-        assert_eq!(v.rows(), 1);
+        assert_eq!(v.rows(&ring), 1);
+        assert_eq!(v.row_seq(&ring, 0), Some(seq));
     }
 }

@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub pause: AtomicBool,
     /// End the guest as soon as possible.
     pub kill: AtomicBool,
+    /// The host call the guest is in, while it is in one.
+    pub in_call: Mutex<Option<InCall>>,
     written: Mutex<WrittenLog>,
 }
 
@@ -75,6 +77,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The host call a running guest is in (it may be waiting in it, for
+/// input for instance).
+#[derive(Clone, Debug)]
+pub struct InCall {
+    /// The call.
+    pub call: &'static CallSpec,
+    /// The descriptor it was given, with what it refers to.
+    pub fd: Option<(u32, Option<String>)>,
+    /// When the call began.
+    pub since: Instant,
+}
+
 /// What the guest is doing between stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -100,7 +114,6 @@ struct State {
     temporary: Option<u32>,
     single_step: bool,
     shadow: Option<Vec<u8>>,
-    last_seq: u64,
     watch: Option<(u32, u32)>,
     last_live: Instant,
     steps: u64,
@@ -173,7 +186,6 @@ fn guest_main(launch: Launch) {
             temporary: None,
             single_step: true,
             shadow: None,
-            last_seq: 0,
             watch: None,
             last_live: Instant::now(),
             steps: 0,
@@ -219,12 +231,28 @@ fn guest_main(launch: Launch) {
         ),
     };
     store.data_mut().process.recorder.finish();
-    let new_records = controller.new_records();
+    *lock(&controller.shared.in_call) = None;
+    let memory = store.data().memory;
+    let memory_size = memory.map_or(0, |m| m.data(&store).len());
+    let globals = globals(&mut store.as_context_mut());
     let _ = events.send(Event::Exited(Box::new(Exit {
         status,
         descriptors: store.data().process.fds.rows(),
-        new_records,
+        memory_size,
+        globals,
     })));
+    // The ended guest's memory stays readable until the session goes.
+    while let Ok(command) = lock(&controller.commands).recv() {
+        match command {
+            Command::ReadMemory { start, len } => {
+                let bytes =
+                    memory.map_or(Vec::new(), |m| clamp(m.data(&store), start, len).to_vec());
+                let _ = events.send(Event::Memory { start, bytes });
+            }
+            Command::Stop => break,
+            _ => {}
+        }
+    }
 }
 
 /// Receives wasmtime's debug events.
@@ -564,15 +592,6 @@ impl Controller {
         After::Stay
     }
 
-    fn new_records(&self) -> Vec<SyscallRecord> {
-        let last = self.state().last_seq;
-        let records: Vec<SyscallRecord> = lock(&self.ring).since(last).cloned().collect();
-        if let Some(r) = records.last() {
-            self.state().last_seq = r.seq;
-        }
-        records
-    }
-
     /// The call stack, innermost first. Every frame but a live innermost one
     /// is suspended in a call, and is shown at that call rather than at the
     /// instruction it will return to.
@@ -624,14 +643,7 @@ impl Controller {
             StopReason::SyscallEntry { .. } | StopReason::SyscallExit { .. }
         );
         let frames = self.frames(store, !in_host_call);
-        let mut globals = Vec::new();
-        if let Some(instance) = store.data().instance {
-            let mut i = 0;
-            while let Some(g) = instance.debug_global(&mut *store, i) {
-                globals.push(Value::of(&g.get(&mut *store)));
-                i += 1;
-            }
-        }
+        let globals = globals(store);
         let (memory_size, changed) = match store.data().memory {
             Some(m) => {
                 let data = m.data(&*store);
@@ -641,7 +653,7 @@ impl Controller {
             None => (0, Some(Vec::new())),
         };
         let descriptors = store.data().process.fds.rows();
-        let new_records = self.new_records();
+        let last_seq = lock(&self.ring).last_seq().unwrap_or(0);
         let st = self.state();
         Snapshot {
             reason,
@@ -650,7 +662,7 @@ impl Controller {
             memory_size,
             changed,
             descriptors,
-            new_records,
+            last_seq,
             steps: st.steps,
             trail: st.trail.iter().copied().collect(),
         }
@@ -665,6 +677,11 @@ impl Controller {
         let mut st = self.state();
         let mut ranges: Vec<MemRange> = Vec::new();
         if let Some(old) = &st.shadow {
+            // Bytes written into memory grown since the last stop (fresh
+            // pages are zero) changed too.
+            if data.len() > old.len() {
+                mark_nonzero(&data[old.len()..], old.len(), &mut ranges);
+            }
             let n = old.len().min(data.len());
             let mut i = 0;
             while i < n {
@@ -689,7 +706,32 @@ impl Controller {
             Some(s) if s.len() == data.len() => s.copy_from_slice(data),
             shadow => *shadow = Some(data.to_vec()),
         }
+        ranges.sort_by_key(|r| r.start);
         Some(ranges)
+    }
+}
+
+/// Adds the non-zero bytes of `bytes` (which start at address `base`) to
+/// `ranges`, as runs.
+fn mark_nonzero(bytes: &[u8], base: usize, ranges: &mut Vec<MemRange>) {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Fresh memory is mostly zero: skip it a word at a time.
+        if i + 8 <= bytes.len() && bytes[i..i + 8] == [0; 8] {
+            i += 8;
+            continue;
+        }
+        if bytes[i] != 0 {
+            let addr = (base + i) as u32;
+            match ranges.last_mut() {
+                Some(r) if r.start + r.len == addr => r.len += 1,
+                _ => ranges.push(MemRange {
+                    start: addr,
+                    len: 1,
+                }),
+            }
+        }
+        i += 1;
     }
 }
 
@@ -697,6 +739,19 @@ fn clamp(data: &[u8], start: u32, len: u32) -> &[u8] {
     let s = (start as usize).min(data.len());
     let e = s.saturating_add(len as usize).min(data.len());
     &data[s..e]
+}
+
+/// The instance's globals, by index.
+fn globals(store: &mut StoreContextMut<'_, Host>) -> Vec<Value> {
+    let mut globals = Vec::new();
+    if let Some(instance) = store.data().instance {
+        let mut i = 0;
+        while let Some(g) = instance.debug_global(&mut *store, i) {
+            globals.push(Value::of(&g.get(&mut *store)));
+            i += 1;
+        }
+    }
+    globals
 }
 
 fn killed() -> Fatal {
@@ -743,6 +798,21 @@ impl CallObserver for Controller {
         if self.shared.kill.load(Ordering::SeqCst) {
             return Err(killed());
         }
+        let fd = call
+            .params
+            .iter()
+            .zip(args)
+            .find(|(p, _)| matches!(p.kind, crate::calls::Kind::Fd))
+            .map(|(_, a)| {
+                let n = *a as u32;
+                let label = caller.data().process.fds.label(n).map(str::to_string);
+                (n, label)
+            });
+        *lock(&self.shared.in_call) = Some(InCall {
+            call,
+            fd,
+            since: Instant::now(),
+        });
         if self.state().mode != Mode::Syscall {
             return Ok(());
         }
@@ -772,6 +842,7 @@ impl CallObserver for Controller {
         record: &SyscallRecord,
         before: Vec<(MemRange, Vec<u8>)>,
     ) -> Result<(), Fatal> {
+        *lock(&self.shared.in_call) = None;
         let mut cx = caller.as_context_mut();
         let written = {
             let memory = cx.data().memory.map(|m| m.data(&cx)).unwrap_or(&[]);

@@ -2,7 +2,8 @@
 //! debug engine (wasmtime's guest-debug API) and talks to a front end through
 //! commands and events, so the front end never blocks on the guest. Every
 //! stop yields a `Snapshot`: where the guest is, its frames, globals, what
-//! changed in memory, its descriptors, and the syscalls it made.
+//! changed in memory, its descriptors, and the syscalls it made (kept in the
+//! session's record ring).
 
 mod block_on;
 mod controller;
@@ -10,6 +11,7 @@ mod location;
 mod session;
 mod snapshot;
 
+pub use controller::InCall;
 pub use location::{Location, LocationError, parse_address};
 pub use session::{Command, Event, Exit, OUTPUT_TAIL, RING_CAPACITY, Session};
 pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};

@@ -2,14 +2,14 @@
 //! send it commands, receive events. Nothing here waits on the guest unless
 //! asked to (`wait_event`).
 
+use super::controller::InCall;
 use super::controller::{self, Shared};
-use super::snapshot::{Snapshot, WrittenBytes};
+use super::snapshot::{Snapshot, Value, WrittenBytes};
 use crate::abi::Abi;
 use crate::engine::{EngineOptions, Runtime};
 use crate::fdtable::DescriptorRow;
 use crate::process::{Process, ProcessConfig};
 use crate::program::Program;
-use crate::record::SyscallRecord;
 use crate::run::{self, ExitStatus, FailureKind, GuestFailure};
 use crate::stdio::{OutputSpec, SharedBuffer};
 use crate::trace::{Ring, RingSink, SharedRing};
@@ -19,8 +19,9 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// How many syscall records a session keeps.
-pub const RING_CAPACITY: usize = 1_000_000;
+/// How many syscall records a session keeps (see [`Ring`] for how they
+/// are stored).
+pub const RING_CAPACITY: usize = 16 << 20;
 
 /// How much of each of the guest's output streams a session keeps: the
 /// last mebibyte (at least), however much the guest writes.
@@ -65,10 +66,13 @@ pub enum Command {
 pub struct Exit {
     /// Its status.
     pub status: ExitStatus,
-    /// Descriptors still open (leaks, if it was meant to close them).
+    /// Descriptors still open (each row says whether the guest opened it).
     pub descriptors: Vec<DescriptorRow>,
-    /// Syscalls since the previous stop.
-    pub new_records: Vec<SyscallRecord>,
+    /// Size of linear memory at the end, in bytes (memory can still be
+    /// read with [`Command::ReadMemory`] until the session is dropped).
+    pub memory_size: usize,
+    /// The globals at the end, by index.
+    pub globals: Vec<Value>,
 }
 
 /// What the guest's thread reports.
@@ -262,7 +266,7 @@ impl Session {
         &self.breakpoints
     }
 
-    /// Every syscall record so far (up to a million).
+    /// Every syscall record so far (up to [`RING_CAPACITY`]).
     pub fn ring(&self) -> &SharedRing {
         &self.ring
     }
@@ -275,6 +279,16 @@ impl Session {
     /// The guest's standard error so far (its last [`OUTPUT_TAIL`] bytes).
     pub fn stderr(&self) -> &SharedBuffer {
         &self.stderr
+    }
+
+    /// The host call the guest is in right now, if any (a guest waiting
+    /// for input is in its read).
+    pub fn in_call(&self) -> Option<InCall> {
+        self.shared
+            .in_call
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The bytes syscall `seq` wrote, before and after, if still kept.

@@ -212,8 +212,9 @@ pub struct Snapshot {
     pub changed: Option<Vec<MemRange>>,
     /// Open descriptors.
     pub descriptors: Vec<DescriptorRow>,
-    /// Syscalls made since the previous stop.
-    pub new_records: Vec<SyscallRecord>,
+    /// Sequence number of the newest syscall record at this stop (0: no
+    /// call yet); the records themselves are in the session's ring.
+    pub last_seq: u64,
     /// Instructions single-stepped since the session started.
     pub steps: u64,
     /// Offsets of the most recent single-stepped instructions, oldest first.

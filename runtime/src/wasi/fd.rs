@@ -470,8 +470,7 @@ pub(crate) fn fd_renumber(cx: Cx, a: &[u64]) -> WasiResult {
     if from == to {
         return Ok(());
     }
-    let d = cx.process.fds.remove(from).ok_or(Errno::BADF)?;
-    cx.process.fds.insert_at(to, d)?;
+    cx.process.fds.renumber(from, to)?;
     Ok(())
 }
 
