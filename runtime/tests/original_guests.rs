@@ -61,7 +61,7 @@ fn run_with(program: &Program, config: ProcessConfig) -> Ran {
             sinks: vec![Box::new(RingSink(ring.clone()))],
         },
     );
-    let records = ring.lock().unwrap().since(0).cloned().collect();
+    let records = ring.lock().unwrap().since(0).collect();
     Ran {
         status: report.status,
         stdout: stdout.text(),

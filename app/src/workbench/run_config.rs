@@ -60,8 +60,8 @@ impl RunConfig {
         RunConfig {
             abi: abi.name().to_string(),
             invoke: config.entry.clone().unwrap_or_default(),
-            args: shlex::try_join(config.args.iter().skip(1).map(String::as_str))
-                .unwrap_or_else(|_| {
+            args: shlex::try_join(config.args.iter().skip(1).map(String::as_str)).unwrap_or_else(
+                |_| {
                     config
                         .args
                         .iter()
@@ -69,7 +69,8 @@ impl RunConfig {
                         .cloned()
                         .collect::<Vec<_>>()
                         .join(" ")
-                }),
+                },
+            ),
             env: config
                 .env
                 .iter()
