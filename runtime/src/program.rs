@@ -210,9 +210,13 @@ impl Program {
             .map(drop)
             .map_err(|e| match &self.inner.wat_source {
                 // Placed on the user's line, as a syntax error is.
-                Some(text) => {
-                    placed_in_text(&self.inner.name, text, &self.inner.bytes, e.offset(), e.message())
-                }
+                Some(text) => placed_in_text(
+                    &self.inner.name,
+                    text,
+                    &self.inner.bytes,
+                    e.offset(),
+                    e.message(),
+                ),
                 None => ProgramError::Invalid {
                     name: self.inner.name.clone(),
                     offset: e.offset(),
@@ -765,6 +769,17 @@ mod tests {
     #[test]
     fn invalid_wat_code_is_refused_at_once() {
         let err = Program::from_wat("t.wat", "(module (func (result i32) i32.add))").unwrap_err();
-        assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
+        // Refused, and placed on the instruction, as a syntax error is.
+        assert!(
+            matches!(
+                err,
+                ProgramError::Wat {
+                    line: 1,
+                    column: 28,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

@@ -51,29 +51,50 @@ console. Guests can speak WASI preview 1, Dagger or Olin.";
 /// The starting points: the samples by ABI, then the demo gopherhole.
 pub fn sections(samples: &[Sample], gopherhole: Option<PathBuf>) -> Vec<Section> {
     let mut out = Vec::new();
-    let mut folders: Vec<&str> = Vec::new();
+    // Grouped by folder: `wasi/hello.wat` is in `wasi`, `c/wasi/hello.wasm`
+    // in `c/wasi`.
+    let folder_of = |s: &Sample| -> String {
+        s.label
+            .rsplit_once('/')
+            .map_or(String::new(), |(f, _)| f.to_string())
+    };
+    let mut folders: Vec<String> = Vec::new();
     for s in samples {
-        let folder = s.label.split('/').next().unwrap_or("");
+        let folder = folder_of(s);
         if !folders.contains(&folder) {
             folders.push(folder);
         }
     }
-    // The standard interface first, then the smaller ABIs.
-    let rank = |f: &str| ["wasi", "dagger", "olin", "h"].iter().position(|x| *x == f);
-    folders.sort_by_key(|f| (rank(f).unwrap_or(usize::MAX), f.to_string()));
+    // The standard interface first, then the smaller ABIs, then C.
+    let order = [
+        "wasi", "dagger", "olin", "h", "c/wasi", "c/dagger", "c/olin",
+    ];
+    let rank = |f: &str| order.iter().position(|x| *x == f);
+    folders.sort_by_key(|f| (rank(f).unwrap_or(usize::MAX), f.clone()));
     for folder in folders {
         let entries: Vec<Entry> = samples
             .iter()
-            .filter(|s| s.label.split('/').next() == Some(folder))
+            .filter(|s| folder_of(s) == folder)
             .map(|s| Entry {
                 label: s.label.clone(),
                 description: s.description.clone(),
                 action: Action::Open(s.path.clone()),
             })
             .collect();
+        let (title, blurb) = match folder.strip_prefix("c/") {
+            Some(abi) => (
+                format!("C programs for {}", abi_title(abi)),
+                "Built with clang for wasm32: what a compiler's output says to its host."
+                    .to_string(),
+            ),
+            None => (
+                format!("Samples: {}", abi_title(&folder)),
+                abi_blurb(&folder).to_string(),
+            ),
+        };
         out.push(Section {
-            title: format!("Samples: {}", abi_title(folder)),
-            blurb: abi_blurb(folder).to_string(),
+            title,
+            blurb,
             entries,
         });
     }
