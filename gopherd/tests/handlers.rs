@@ -136,6 +136,44 @@ fn guestbooks_in_every_abi_append_to_the_same_granted_file() {
 }
 
 #[test]
+fn guestbook_messages_are_cut_on_a_character_boundary() {
+    let hole = Gopherd::with_config(&samples_config("{tmp}"));
+    // 'é' is two bytes: byte 200 falls inside the 100th one after a lead 'a'.
+    let message = format!("a{}", "é".repeat(150));
+    for abi in ["wasi", "dagger", "olin"] {
+        let page = hole.get(&format!("/{abi}/guestbook\t{message}"));
+        assert!(page.contains("iThank you for signing!\t"), "{abi}: {page}");
+    }
+    let book = std::fs::read(hole.dir.path().join("guestbook.txt")).unwrap();
+    let book = String::from_utf8(book).expect("the book is valid UTF-8");
+    let kept = format!("a{}", "é".repeat(99));
+    assert_eq!(book, format!("{kept}\n{kept}\n{kept}\n"));
+}
+
+#[test]
+fn a_full_guestbook_takes_no_more_signatures_and_stays_bounded() {
+    let hole = Gopherd::with_config(&samples_config("{tmp}"));
+    let path = hole.dir.path().join("guestbook.txt");
+    let full: String = (0..4096).map(|i| format!("entry {i:09}\n")).collect();
+    assert_eq!(full.len(), 65536);
+    std::fs::write(&path, &full).unwrap();
+    for abi in ["wasi", "dagger", "olin"] {
+        let page = hole.get(&format!("/{abi}/guestbook\tone more from {abi}"));
+        assert!(
+            page.contains("iThe guestbook is full: it keeps 64 KiB of signatures.\t"),
+            "{abi}: {page}"
+        );
+        assert!(page.contains("i> entry 000004095\t"), "{abi}: {page}");
+        assert!(!page.contains("one more"), "{abi}: {page}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        full,
+        "nothing was added"
+    );
+}
+
+#[test]
 fn long_guestbooks_show_their_newest_entries() {
     let hole = Gopherd::with_config(&samples_config("{tmp}"));
     let old: String = (0..1000).map(|i| format!("old entry {i:04}\n")).collect();

@@ -4,7 +4,10 @@
 ;; /data (nothing else is reachable); reopening it without a mode reads it
 ;; from the start. A negative descriptor means the open failed: the guest
 ;; says why on `fd://2` and returns 1, which gopherd turns into an error
-;; item. The message is the search query from the request line.
+;; item. The message is the search query from the request line, cut to
+;; 200 bytes on a character boundary. Streams cannot seek, so the book is
+;; kept small instead: once it holds 64 KiB it takes no more signatures,
+;; and every request reads at most that much.
 (module
   (import "dagger" "open" (func $open (param i32 i32) (result i32)))
   (import "dagger" "read" (func $read (param i32 i32 i32) (result i32)))
@@ -31,6 +34,7 @@
   (data (i32.const 1536) "fd://0\00")
   (data (i32.const 1544) "fd://1\00")
   (data (i32.const 1552) "fd://2\00")
+  (data (i32.const 1560) "The guestbook is full: it keeps 64 KiB of signatures.\n\n\00")
 
   (func $strlen (param $p i32) (result i32)
     (local $q i32)
@@ -41,6 +45,35 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $next)))
     (i32.sub (local.get $q) (local.get $p)))
+
+  ;; The length of the first 200 bytes of the $len bytes at $p, backed off
+  ;; to the start of a character: a byte 10xxxxxx continues the one before.
+  (func $cut (param $p i32) (param $len i32) (result i32)
+    (if (i32.le_u (local.get $len) (i32.const 200)) (then (return (local.get $len))))
+    (local.set $len (i32.const 200))
+    (block $boundary
+      (loop $back
+        (br_if $boundary (i32.ne (i32.and (i32.load8_u (i32.add (local.get $p) (local.get $len)))
+                                          (i32.const 0xC0))
+                                 (i32.const 0x80)))
+        (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+        (br_if $back (local.get $len))))
+    (local.get $len))
+
+  ;; The size of the book, counted up to 64 KiB (the tail area is scratch).
+  (func $book_size (result i32)
+    (local $fd i32) (local $n i32) (local $size i32)
+    (local.set $fd (call $open (i32.const 1496) (i32.const 0)))
+    (if (i32.lt_s (local.get $fd) (i32.const 0)) (then (return (i32.const 0))))
+    (block $eof
+      (loop $chunks
+        (br_if $eof (i32.ge_u (local.get $size) (i32.const 65536)))
+        (local.set $n (call $read (local.get $fd) (i32.const 40960) (i32.const 8192)))
+        (br_if $eof (i32.le_s (local.get $n) (i32.const 0)))
+        (local.set $size (i32.add (local.get $size) (local.get $n)))
+        (br $chunks)))
+    (drop (call $close (local.get $fd)))
+    (local.get $size))
 
   (func $write (param $p i32) (param $len i32)
     (drop (call $write_fd (global.get $out) (local.get $p) (local.get $len))))
@@ -117,13 +150,17 @@
   (func (export "main") (result i32)
     (local $q i32) (local $qlen i32) (local $fd i32) (local $n i32) (local $len i32)
     (local $shifted i32) (local $p i32) (local $end i32) (local $e i32) (local $script i32)
+    (local $full i32)
     (global.set $out (call $open (i32.const 1544) (i32.const 0)))
     (call $read_request)
     (local.set $q (call $query))
     (if (local.get $q) (then (local.set $qlen (call $strlen (local.get $q)))))
-    (if (i32.gt_u (local.get $qlen) (i32.const 200)) (then (local.set $qlen (i32.const 200))))
-    ;; Sign: the message and its newline in one write.
+    (local.set $qlen (call $cut (local.get $q) (local.get $qlen)))
+    ;; A full book takes no more signatures.
     (if (local.get $qlen)
+      (then (local.set $full (i32.ge_u (call $book_size) (i32.const 65536)))))
+    ;; Sign: the message and its newline in one write.
+    (if (i32.and (i32.ne (local.get $qlen) (i32.const 0)) (i32.eqz (local.get $full)))
       (then
         (local.set $fd (call $open (i32.const 1456) (i32.const 0)))
         (if (i32.lt_s (local.get $fd) (i32.const 0))
@@ -161,7 +198,8 @@
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br_if $skipped (i32.eq (i32.load8_u (i32.sub (local.get $p) (i32.const 1))) (i32.const 10)))
             (br $skip)))))
-    (if (local.get $qlen) (then (call $puts (i32.const 1152))))
+    (if (local.get $qlen)
+      (then (call $puts (select (i32.const 1560) (i32.const 1152) (local.get $full)))))
     (call $puts (i32.const 1024))
     (if (i32.ge_u (local.get $p) (local.get $end)) (then (call $puts (i32.const 1200))))
     (block $listed

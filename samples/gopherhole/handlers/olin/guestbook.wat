@@ -3,7 +3,10 @@
 ;; `file:///data/guestbook.txt?mode=a` appends inside the directory the
 ;; route grants as /data, and without a mode the file opens for reading. A
 ;; negative id is an error; this guest logs it with log_write and ends with
-;; runtime_exit(1), which gopherd turns into an error item.
+;; runtime_exit(1), which gopherd turns into an error item. Resources
+;; cannot seek, so the book is kept small instead: once it holds 64 KiB it
+;; takes no more signatures, and every request reads at most that much. The
+;; message is cut to 200 bytes on a character boundary.
 (module
   (import "cwa" "io_get_stdin" (func $io_get_stdin (result i32)))
   (import "cwa" "io_get_stdout" (func $io_get_stdout (result i32)))
@@ -18,7 +21,7 @@
   (global $out (mut i32) (i32.const 1))
 
   ;; Memory map: 1024.. texts, 2048 values (1 KiB), 36864 the message
-  ;; (200 bytes kept), 40960 the file's tail (8 KiB).
+  ;; (256 bytes read, 200 kept), 40960 the file's tail (8 KiB).
   (data (i32.const 1024) "The guestbook: what visitors wrote, newest last.\n\n\00")
   (data (i32.const 1152) "Thank you for signing!\n\n\00")
   (data (i32.const 1200) "No one has signed yet. Be the first!\n\00")
@@ -30,6 +33,7 @@
   (data (i32.const 1456) "file:///data/guestbook.txt?mode=a\00")
   (data (i32.const 1496) "file:///data/guestbook.txt\00")
   (data (i32.const 1528) "\n\00")
+  (data (i32.const 1536) "The guestbook is full: it keeps 64 KiB of signatures.\n\n\00")
 
   (func $strlen (param $p i32) (result i32)
     (local $q i32)
@@ -40,6 +44,35 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $next)))
     (i32.sub (local.get $q) (local.get $p)))
+
+  ;; The length of the first 200 bytes of the $len bytes at $p, backed off
+  ;; to the start of a character: a byte 10xxxxxx continues the one before.
+  (func $cut (param $p i32) (param $len i32) (result i32)
+    (if (i32.le_u (local.get $len) (i32.const 200)) (then (return (local.get $len))))
+    (local.set $len (i32.const 200))
+    (block $boundary
+      (loop $back
+        (br_if $boundary (i32.ne (i32.and (i32.load8_u (i32.add (local.get $p) (local.get $len)))
+                                          (i32.const 0xC0))
+                                 (i32.const 0x80)))
+        (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+        (br_if $back (local.get $len))))
+    (local.get $len))
+
+  ;; The size of the book, counted up to 64 KiB (the tail area is scratch).
+  (func $book_size (result i32)
+    (local $id i32) (local $n i32) (local $size i32)
+    (local.set $id (call $resource_open (i32.const 1496) (call $strlen (i32.const 1496))))
+    (if (i32.lt_s (local.get $id) (i32.const 0)) (then (return (i32.const 0))))
+    (block $eof
+      (loop $chunks
+        (br_if $eof (i32.ge_u (local.get $size) (i32.const 65536)))
+        (local.set $n (call $resource_read (local.get $id) (i32.const 40960) (i32.const 8192)))
+        (br_if $eof (i32.le_s (local.get $n) (i32.const 0)))
+        (local.set $size (i32.add (local.get $size) (local.get $n)))
+        (br $chunks)))
+    (call $resource_close (local.get $id))
+    (local.get $size))
 
   (func $write (param $p i32) (param $len i32)
     (drop (call $resource_write (global.get $out) (local.get $p) (local.get $len))))
@@ -59,20 +92,24 @@
 
   (func (export "_start")
     (local $qlen i32) (local $n i32) (local $id i32) (local $len i32) (local $in i32)
-    (local $shifted i32) (local $p i32) (local $end i32) (local $e i32)
+    (local $shifted i32) (local $p i32) (local $end i32) (local $e i32) (local $full i32)
     (global.set $out (call $io_get_stdout))
-    ;; The message: standard input, at most 200 bytes kept.
+    ;; The message: standard input, at most 256 bytes read.
     (local.set $in (call $io_get_stdin))
     (block $read_all
       (loop $read
-        (br_if $read_all (i32.ge_u (local.get $qlen) (i32.const 200)))
+        (br_if $read_all (i32.ge_u (local.get $qlen) (i32.const 256)))
         (local.set $n (call $resource_read (local.get $in) (i32.add (i32.const 36864) (local.get $qlen))
-                                           (i32.sub (i32.const 200) (local.get $qlen))))
+                                           (i32.sub (i32.const 256) (local.get $qlen))))
         (br_if $read_all (i32.le_s (local.get $n) (i32.const 0)))
         (local.set $qlen (i32.add (local.get $qlen) (local.get $n)))
         (br $read)))
-    ;; Sign: the message and its newline in one write.
+    (local.set $qlen (call $cut (i32.const 36864) (local.get $qlen)))
+    ;; A full book takes no more signatures.
     (if (local.get $qlen)
+      (then (local.set $full (i32.ge_u (call $book_size) (i32.const 65536)))))
+    ;; Sign: the message and its newline in one write.
+    (if (i32.and (i32.ne (local.get $qlen) (i32.const 0)) (i32.eqz (local.get $full)))
       (then
         (local.set $id (call $resource_open (i32.const 1456) (call $strlen (i32.const 1456))))
         (if (i32.lt_s (local.get $id) (i32.const 0))
@@ -82,7 +119,8 @@
         (i32.store8 (i32.add (i32.const 36864) (local.get $qlen)) (i32.const 10))
         (drop (call $resource_write (local.get $id) (i32.const 36864) (i32.add (local.get $qlen) (i32.const 1))))
         (call $resource_close (local.get $id))))
-    ;; Read it all, keeping the last 4 to 8 KiB. No file yet means no entries.
+    ;; Read it all (at most 64 KiB and what visitors signing at once
+    ;; added), keeping the last 4 to 8 KiB. No file yet means no entries.
     (local.set $id (call $resource_open (i32.const 1496) (call $strlen (i32.const 1496))))
     (if (i32.ge_s (local.get $id) (i32.const 0))
       (then
@@ -110,7 +148,8 @@
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br_if $skipped (i32.eq (i32.load8_u (i32.sub (local.get $p) (i32.const 1))) (i32.const 10)))
             (br $skip)))))
-    (if (local.get $qlen) (then (call $puts (i32.const 1152))))
+    (if (local.get $qlen)
+      (then (call $puts (select (i32.const 1536) (i32.const 1152) (local.get $full)))))
     (call $puts (i32.const 1024))
     (if (i32.ge_u (local.get $p) (local.get $end)) (then (call $puts (i32.const 1200))))
     ;; One "> entry" line each: a line without a tab is text in a menu.

@@ -1,9 +1,13 @@
 ;; guestbook.wat (WASI): a guestbook that appends to a granted directory.
 ;; Teaches: a handler sees only the directories its route grants, as
 ;; preopened descriptors (the first is 3). path_open with O_CREAT and the
-;; APPEND flag adds a line atomically even when two visitors sign at once;
-;; fd_seek goes back to the start to read everything. Signing is a search
-;; (type 7): the query is the message. The page keeps the newest 4 KiB.
+;; APPEND flag adds a line atomically even when two visitors sign at once.
+;; Every request costs the same however long the book grows: fd_seek from
+;; the end reads only the newest 8 KiB (the page shows 4 to 8 KiB of
+;; them), and fd_filestat_get's size keeps the book to 64 KiB, so no
+;; visitor can fill the disk. Signing is a search (type 7): the query is
+;; the message, cut to 200 bytes on a character boundary (never inside a
+;; UTF-8 sequence).
 (module
   (import "wasi_snapshot_preview1" "fd_read"
     (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -11,6 +15,8 @@
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_seek"
     (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get"
+    (func $fd_filestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_sizes_get"
@@ -20,9 +26,10 @@
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 2)
 
-  ;; Memory map: 0 iovec, 16 out-values, 32 seek result, 1024.. texts,
-  ;; 16384 environment pointers, 20480 environment strings,
-  ;; 36864 the message (200 bytes kept), 40960 the file's tail (8 KiB).
+  ;; Memory map: 0 iovec, 16 out-values, 32 seek result, 48 the file's
+  ;; filestat (its size at 80), 1024.. texts, 16384 environment pointers,
+  ;; 20480 environment strings, 36864 the message (256 bytes read, 200
+  ;; kept), 40960 the file's tail (8 KiB).
   (data (i32.const 1024) "The guestbook: what visitors wrote, newest last.\n\n\00")
   (data (i32.const 1152) "Thank you for signing!\n\n\00")
   (data (i32.const 1200) "No one has signed yet. Be the first!\n\00")
@@ -33,6 +40,7 @@
   (data (i32.const 1440) "SCRIPT_NAME\00")
   (data (i32.const 1456) "guestbook.txt\00")
   (data (i32.const 1480) "\n\00")
+  (data (i32.const 1488) "The guestbook is full: it keeps 64 KiB of signatures.\n\n\00")
 
   (func $strlen (param $p i32) (result i32)
     (local $q i32)
@@ -90,32 +98,54 @@
   (func (export "_start")
     (local $qlen i32) (local $n i32) (local $fd i32) (local $len i32)
     (local $shifted i32) (local $p i32) (local $end i32) (local $e i32) (local $script i32)
-    ;; The message: standard input, at most 200 bytes kept.
+    (local $full i32)
+    ;; The message: standard input, at most 256 bytes read.
     (block $read_all
       (loop $read
-        (br_if $read_all (i32.ge_u (local.get $qlen) (i32.const 200)))
+        (br_if $read_all (i32.ge_u (local.get $qlen) (i32.const 256)))
         (i32.store (i32.const 0) (i32.add (i32.const 36864) (local.get $qlen)))
-        (i32.store (i32.const 4) (i32.sub (i32.const 200) (local.get $qlen)))
+        (i32.store (i32.const 4) (i32.sub (i32.const 256) (local.get $qlen)))
         (br_if $read_all (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 16)))
         (local.set $n (i32.load (i32.const 16)))
         (br_if $read_all (i32.eqz (local.get $n)))
         (local.set $qlen (i32.add (local.get $qlen) (local.get $n)))
         (br $read)))
+    ;; Keep 200 bytes, backing off to the start of a character: a byte
+    ;; 10xxxxxx continues the character before it.
+    (if (i32.gt_u (local.get $qlen) (i32.const 200))
+      (then
+        (local.set $qlen (i32.const 200))
+        (block $boundary
+          (loop $back
+            (br_if $boundary (i32.ne (i32.and (i32.load8_u (i32.add (i32.const 36864) (local.get $qlen)))
+                                              (i32.const 0xC0))
+                                     (i32.const 0x80)))
+            (local.set $qlen (i32.sub (local.get $qlen) (i32.const 1)))
+            (br_if $back (local.get $qlen))))))
     ;; Open guestbook.txt in the first granted directory (descriptor 3):
-    ;; O_CREAT (1); rights fd_read (2) | fd_seek (4) | fd_write (64); APPEND (1).
+    ;; O_CREAT (1); rights fd_read (2) | fd_seek (4) | fd_write (64) |
+    ;; fd_filestat_get (2097152); APPEND (1).
     (if (call $path_open (i32.const 3) (i32.const 0) (i32.const 1456) (i32.const 13)
-                         (i32.const 1) (i64.const 70) (i64.const 0) (i32.const 1) (i32.const 24))
+                         (i32.const 1) (i64.const 2097222) (i64.const 0) (i32.const 1) (i32.const 24))
       (then
         (call $write_fd (i32.const 2) (i32.const 1360) (call $strlen (i32.const 1360)))
         (call $proc_exit (i32.const 1))))
     (local.set $fd (i32.load (i32.const 24)))
+    ;; A full book takes no more signatures.
+    (drop (call $fd_filestat_get (local.get $fd) (i32.const 48)))
+    (if (i64.ge_u (i64.load (i32.const 80)) (i64.const 65536))
+      (then (local.set $full (i32.const 1))))
     ;; Sign: the message and its newline in one write.
-    (if (local.get $qlen)
+    (if (i32.and (i32.ne (local.get $qlen) (i32.const 0)) (i32.eqz (local.get $full)))
       (then
         (i32.store8 (i32.add (i32.const 36864) (local.get $qlen)) (i32.const 10))
         (call $write_fd (local.get $fd) (i32.const 36864) (i32.add (local.get $qlen) (i32.const 1)))))
-    ;; Read from the start, keeping the last 4 to 8 KiB.
-    (drop (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 32)))
+    ;; Read only the newest 8 KiB (whence 2: from the end), or all of a
+    ;; shorter file; starting mid-file, the first line is cut.
+    (if (call $fd_seek (local.get $fd) (i64.const -8192) (i32.const 2) (i32.const 32))
+      (then (drop (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 32)))))
+    (if (i64.ne (i64.load (i32.const 32)) (i64.const 0))
+      (then (local.set $shifted (i32.const 1))))
     (block $eof
       (loop $chunks
         (i32.store (i32.const 0) (i32.add (i32.const 40960) (local.get $len)))
@@ -141,7 +171,8 @@
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br_if $skipped (i32.eq (i32.load8_u (i32.sub (local.get $p) (i32.const 1))) (i32.const 10)))
             (br $skip)))))
-    (if (local.get $qlen) (then (call $puts (i32.const 1152))))
+    (if (local.get $qlen)
+      (then (call $puts (select (i32.const 1488) (i32.const 1152) (local.get $full)))))
     (call $puts (i32.const 1024))
     (if (i32.ge_u (local.get $p) (local.get $end)) (then (call $puts (i32.const 1200))))
     ;; One "> entry" line each: a line without a tab is text in a menu.
