@@ -3,19 +3,31 @@
 //! handler's own files), checked against the process's open-files limit at
 //! start, raising it when the hard limit allows and refusing to start with
 //! the numbers when it does not. Within the budget, accepting a connection
-//! never fails for want of a descriptor.
+//! never fails for want of a descriptor: the accept loops hold one of
+//! [`sockets`] slots for every connection until its socket is closed, not
+//! merely until it is dropped from the books.
 
-use crate::config::Config;
+use crate::config::{Config, ServerLimits};
 use anyhow::bail;
 
 /// Descriptors the server keeps for itself: standard streams, the event
 /// loop, log files, listeners, the runtime's own.
 pub const RESERVE: u64 = 32;
 
+/// Connection sockets open at once: every waiting and every answered
+/// connection, plus one dropped to make room whose socket is still being
+/// closed. Admission never keeps more than `max_pending + max_connections`
+/// connections, so when all these slots are held one of them is closing,
+/// and the next accept waits only for that.
+pub fn sockets(limits: &ServerLimits) -> usize {
+    limits.max_pending + limits.max_connections + 1
+}
+
 /// What the limits need, part by part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budget {
-    /// Connections that may wait for their request line (one socket each).
+    /// Connections that may wait for their request line (one socket each),
+    /// and the one being closed to make room.
     pub pending: u64,
     /// Requests answered at once (a socket and a file each).
     pub answering: u64,
@@ -46,7 +58,7 @@ impl Budget {
             .max()
             .unwrap_or(0);
         Budget {
-            pending: limits.max_pending as u64,
+            pending: (sockets(limits) - limits.max_connections) as u64,
             answering: limits.max_connections as u64,
             static_work: crate::service::static_slots(limits) as u64,
             handlers: if config.routes.is_empty() {
@@ -72,7 +84,7 @@ impl Budget {
     /// The parts, for a person.
     pub fn explain(&self) -> String {
         format!(
-            "{} pending connections, {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
+            "{} pending connections (one being closed included), {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
             self.pending,
             self.answering,
             self.static_work,
@@ -129,7 +141,7 @@ mod tests {
         config.limits.max_handlers = 4;
         let base = Budget::of(&config);
         assert_eq!(base.handlers, 0, "no routes, no handlers");
-        assert_eq!(base.total(), RESERVE + 1 + 100 + 20 + 20);
+        assert_eq!(base.total(), RESERVE + 1 + 101 + 20 + 20);
         config.routes.push(RouteConfig {
             selector: "/g".into(),
             module: "g.wat".into(),

@@ -2,7 +2,10 @@
 //! handing each connection to [`connection`](crate::connection) with a
 //! place from [`admission`](crate::admission), the reload task, and
 //! graceful shutdown (stop accepting, let requests in flight finish within
-//! the shutdown timeout). Should descriptors run out anyway, a spare one
+//! the shutdown timeout). Each connection holds a socket slot (see
+//! [`open_files::sockets`]) until its socket is closed, so accepting stays
+//! within the open-files budget even while connections dropped to make
+//! room are still closing. Should descriptors run out anyway, a spare one
 //! is given up to tell the next client the server is busy rather than
 //! leave it hanging.
 
@@ -21,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 /// How long shutdown waits for the access log to be written out.
 const ACCESS_LOG_PATIENCE: Duration = Duration::from_secs(2);
@@ -119,12 +122,14 @@ impl Server {
         }
         let site = self.service.site();
         tracing::info!("advertising {}:{} in menus", site.host, site.port);
+        let sockets = Arc::new(Semaphore::new(open_files::sockets(&self.limits)));
         let mut tasks = tokio::task::JoinSet::new();
         for listener in self.listeners {
             tasks.spawn(accept_loop(
                 listener,
                 shared.clone(),
                 admission.clone(),
+                sockets.clone(),
                 in_flight.clone(),
                 stop_rx.clone(),
             ));
@@ -174,11 +179,22 @@ async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
     admission: Arc<Admission>,
+    sockets: Arc<Semaphore>,
     in_flight: mpsc::Sender<()>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut spare = spare_descriptor();
     loop {
+        // Taken before accepting: when every slot is held, a connection
+        // dropped to make room is still closing; its slot comes back as
+        // soon as its socket is closed.
+        let slot = tokio::select! {
+            _ = stop.changed() => break,
+            slot = sockets.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
         let accepted = tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => accepted,
@@ -189,7 +205,9 @@ async fn accept_loop(
                 let shared = shared.clone();
                 let in_flight = in_flight.clone();
                 tokio::spawn(async move {
+                    // `serve` owns the socket and closes it on return.
                     connection::serve(stream, peer, ticket, shared).await;
+                    drop(slot);
                     drop(in_flight);
                 });
                 if spare.is_none() {
