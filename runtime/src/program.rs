@@ -151,6 +151,33 @@ fn refused_64_bit(name: &str, offset: usize, what: &str) -> ProgramError {
     }
 }
 
+/// wasmhole's host calls read and write an unshared memory; a shared one
+/// (a threads program's) is refused rather than shown as no memory.
+fn refused_shared(name: &str, offset: usize) -> ProgramError {
+    ProgramError::Invalid {
+        name: name.to_string(),
+        offset,
+        message: "its memory is shared (a threads program), which wasmhole does not run: \
+                  host calls need an unshared memory"
+            .to_string(),
+    }
+}
+
+/// Refuses the memories wasmhole does not run: 64-bit and shared ones.
+fn check_memory(
+    name: &str,
+    offset: usize,
+    ty: &wasmparser::MemoryType,
+) -> Result<(), ProgramError> {
+    if ty.memory64 {
+        return Err(refused_64_bit(name, offset, "memory"));
+    }
+    if ty.shared {
+        return Err(refused_shared(name, offset));
+    }
+    Ok(())
+}
+
 impl Program {
     /// Loads a file: binary if it starts with the wasm magic, WAT text otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
@@ -273,6 +300,7 @@ impl Program {
                     }
                 }
                 Payload::ImportSection(reader) => {
+                    let import_offset = reader.range().start;
                     for import in reader.into_imports() {
                         let import = import.map_err(invalid)?;
                         let kind = match import.ty {
@@ -282,7 +310,10 @@ impl Program {
                                 "func"
                             }
                             TypeRef::Table(_) => "table",
-                            TypeRef::Memory(_) => "memory",
+                            TypeRef::Memory(ty) => {
+                                check_memory(name, import_offset, &ty)?;
+                                "memory"
+                            }
                             TypeRef::Global(_) => "global",
                             TypeRef::Tag(_) => "tag",
                         };
@@ -314,9 +345,7 @@ impl Program {
                 Payload::MemorySection(reader) => {
                     let offset = reader.range().start;
                     for memory in reader {
-                        if memory.map_err(invalid)?.memory64 {
-                            return Err(refused_64_bit(name, offset, "memory"));
-                        }
+                        check_memory(name, offset, &memory.map_err(invalid)?)?;
                     }
                 }
                 Payload::TableSection(reader) => {
@@ -764,6 +793,22 @@ mod tests {
         bytes[at + 2] = 9; // `func 0` becomes `func 9`
         let err = Program::from_bytes("x.wasm", bytes).unwrap_err();
         assert!(matches!(err, ProgramError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn shared_and_64_bit_memories_are_refused_imported_or_not() {
+        for text in [
+            "(module (memory 1 1 shared))",
+            r#"(module (import "env" "memory" (memory 1 1 shared)))"#,
+            r#"(module (import "env" "memory" (memory i64 1)))"#,
+        ] {
+            let err = Program::from_wat("m.wat", text).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.contains("which wasmhole does not run"),
+                "{text}: {message}"
+            );
+        }
     }
 
     #[test]
