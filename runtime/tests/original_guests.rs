@@ -122,6 +122,61 @@ fn olin_guest_with_unexported_memory_and_cwa_main() {
     assert_eq!(ran.status, ExitStatus::Exited(7));
 }
 
+/// Memory 0 declared three ways a toolchain may leave it: exported under a
+/// name other than `memory`, not exported, exported twice; each ABI's host
+/// calls reach it all the same.
+#[test]
+fn memory_zero_is_reached_whatever_it_is_exported_as() {
+    for memory in [
+        r#"(memory $m (export "heap") 1)"#,
+        "(memory $m 1)",
+        r#"(memory $m (export "a") (export "b") 1)"#,
+    ] {
+        let wasi = format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  {memory}
+  (data (i32.const 16) "wasi\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 5))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#
+        );
+        let ran = run("wasi.wat", &wasi);
+        assert_eq!(
+            ran.status,
+            ExitStatus::Exited(0),
+            "{memory}: {}",
+            ran.stderr
+        );
+        assert_eq!(ran.stdout, "wasi\n", "{memory}");
+        let olin = format!(
+            r#"(module
+  (import "cwa" "io_get_stdout" (func $stdout (result i32)))
+  (import "cwa" "resource_write" (func $write (param i32 i32 i32) (result i32)))
+  {memory}
+  (data (i32.const 16) "olin\n")
+  (func (export "_start") (drop (call $write (call $stdout) (i32.const 16) (i32.const 5)))))"#
+        );
+        let ran = run("olin.wat", &olin);
+        assert_eq!(
+            ran.status,
+            ExitStatus::Exited(0),
+            "{memory}: {}",
+            ran.stderr
+        );
+        assert_eq!(ran.stdout, "olin\n", "{memory}");
+        let dagger = DAGGER_HELLO.replace("(memory $mem 1)", &memory.replace("$m ", "$mem "));
+        let ran = run("dagger.wat", &dagger);
+        assert_eq!(
+            ran.status,
+            ExitStatus::Exited(3),
+            "{memory}: {}",
+            ran.stderr
+        );
+        assert_eq!(ran.stdout, "Hello, world!\n", "{memory}");
+    }
+}
+
 #[test]
 fn imported_memory_is_provided_with_the_imported_limits() {
     let wat = r#"(module
