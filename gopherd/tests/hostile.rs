@@ -1,11 +1,13 @@
 //! Hostile handlers (`runtime/tests/hostile/*.wat`) behind gopherd: each is
 //! answered with an error item and logged with the reason, the server's
 //! memory stays bounded, and while they run the server goes on answering
-//! everyone else.
+//! everyone else. Handlers that hoard real files stop at their route's
+//! open-files budget, and all of them at once leave the server room to
+//! accept and answer within its open-files limit.
 
 mod common;
 
-use common::{Gopherd, sample};
+use common::{Gopherd, fixture, sample, with_open_files_limit};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -165,4 +167,56 @@ fn hostile_handlers_fail_alone_and_the_server_answers_others_meanwhile() {
     let peak = hole.peak_memory_kib();
     assert!(peak < 512 * 1024, "gopherd grew to {peak} KiB");
     assert!(hole.get("/ok").contains("The server's clock says"));
+}
+
+#[test]
+fn handlers_hoarding_files_stop_at_their_budget_and_leave_the_server_room() {
+    // 32 reserved + 1 listener + 65 pending + 2 x 16 answered
+    // + 2 x 16 static + 4 handlers x (16 files + 1 folder + 1) = 234.
+    let toml = format!(
+        "[limits]\nmax_per_client = 0\nmax_pending = 64\nmax_connections = 16\nmax_handlers = 4\n\n\
+         [[route]]\nselector = \"/ok\"\nmodule = \"{}\"\n\n\
+         [[route]]\nselector = \"/hoard\"\nmodule = \"{}\"\nopen_files = 16\ndirs = [\"{{tmp}}/files::/data\"]\n",
+        sample("wasi/time.wat"),
+        fixture("open_files_hoard.wat")
+    );
+    let hole = Arc::new(Gopherd::with_launch(
+        &toml,
+        |tmp| {
+            std::fs::create_dir(tmp.join("files")).unwrap();
+            std::fs::write(tmp.join("files/f.txt"), "x").unwrap();
+        },
+        |command| with_open_files_limit(command, 256),
+    ));
+    let hoarders: Vec<_> = (0..12)
+        .map(|_| {
+            let hole = hole.clone();
+            std::thread::spawn(move || hole.get("/hoard"))
+        })
+        .collect();
+    let idle: Vec<_> = (0..100).map(|_| hole.connect()).collect();
+    for _ in 0..5 {
+        assert!(hole.get("/ok").contains("The server's clock says"));
+    }
+    for hoarder in hoarders {
+        assert_eq!(
+            hoarder.join().unwrap(),
+            "3handler failed (exit status 33)\t\terror.host\t1\r\n.\r\n"
+        );
+    }
+    assert!(
+        hole.wait_for_log(
+            "path_open: cannot open `/data/f.txt`: descriptor limit of 16 open files reached",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        hole.stderr()
+    );
+    drop(idle);
+    assert!(hole.get("/ok").contains("The server's clock says"));
+    let log = hole.stderr();
+    assert!(
+        !log.contains("accepting a connection failed") && !log.contains("Too many open files"),
+        "{log}"
+    );
 }

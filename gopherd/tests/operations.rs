@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Gopherd, fixture, read_all};
+use common::{Gopherd, fixture, read_all, with_open_files_limit};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -407,23 +407,6 @@ fn access_log_write_errors_are_said_once_and_counted() {
         log.contains("30 access log lines could not be written to /dev/full"),
         "{log}"
     );
-}
-
-/// Makes `command` start with an open-files limit of `n`.
-fn with_open_files_limit(command: &mut std::process::Command, n: u64) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: setrlimit is async-signal-safe and touches no memory of the
-    // parent.
-    unsafe {
-        command.pre_exec(move || {
-            let limit = rustix::process::Rlimit {
-                current: Some(n),
-                maximum: Some(n),
-            };
-            rustix::process::setrlimit(rustix::process::Resource::Nofile, limit)
-                .map_err(std::io::Error::from)
-        });
-    }
 }
 
 #[test]
