@@ -1,26 +1,26 @@
 //! Prints the workbench's frame time, headless (layout and tessellation, no
 //! GPU), with 10,000,000 syscall records in the Syscalls table and a 1 GiB
-//! memory in the Memory panel, while scrolling both; and the memory the
-//! record history takes (the process's resident size before and after the
-//! records were made, its peak, and where the ring keeps its bytes).
+//! memory in the Memory panel, while scrolling both; and the memory a run
+//! that made them takes: the guest runs in the workbench's own debug
+//! session from Continue to its end, as in the window, and the process's
+//! resident size before and after, its peak, and where the record ring
+//! keeps its bytes are printed.
 //!
 //! `cargo bench -p wasmhole --bench frame_time` (`-- --records N` for
 //! another count).
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmhole::workbench::App;
 use wasmhole::workbench::document::Document;
 use wasmhole::workbench::state::RunState;
-use wasmhole_runtime::trace::{Ring, RingSink};
-use wasmhole_runtime::{OutputSpec, ProcessConfig, Program, RunOptions, Runtime};
+use wasmhole_runtime::debug::Command;
 
 const FRAMES: usize = 120;
 
-/// Real records: a guest making `n` `fd_write` calls, every seventh to a
-/// descriptor that is not open (so some fail and filters have work).
-fn records(n: usize) -> Arc<Mutex<Ring>> {
-    let wat = format!(
+/// A guest making `n` `fd_write` calls, every seventh to a descriptor that
+/// is not open (so some fail and filters have work).
+fn ticks(n: usize) -> String {
+    format!(
         r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
@@ -33,21 +33,23 @@ fn records(n: usize) -> Arc<Mutex<Ring>> {
         (i32.const 0) (i32.const 1) (i32.const 8)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (i32.const {n}))))))"#
+    )
+}
+
+/// Runs the guest as the window does: its debug session, Continue from the
+/// start, every event taken in as the window's frames take them.
+fn run_in_workbench(app: &mut App, n: usize) {
+    let doc = Document::from_bytes("ticks.wat", ticks(n).into_bytes()).unwrap();
+    app.wb.load(doc);
+    assert!(
+        app.wb.settle(Duration::from_secs(60)),
+        "stopped at the start"
     );
-    let program = Program::from_wat("ticks.wat", &wat).unwrap();
-    let ring = Arc::new(Mutex::new(Ring::new(n)));
-    Runtime::new(Default::default()).unwrap().run(
-        &program,
-        RunOptions {
-            abi: None,
-            config: ProcessConfig {
-                stdout: OutputSpec::Null,
-                ..ProcessConfig::default()
-            },
-            sinks: vec![Box::new(RingSink(ring.clone()))],
-        },
-    );
-    ring
+    app.wb.resume(Command::Continue);
+    while !matches!(app.wb.state, RunState::Exited(_)) {
+        app.wb.poll();
+        std::thread::sleep(Duration::from_millis(16));
+    }
 }
 
 /// A line of /proc/self/status, in MiB.
@@ -70,17 +72,18 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000_000);
 
+    let mut app = App::new(None);
     let before = status_mib("VmRSS:");
     let t0 = Instant::now();
-    let ring = records(n);
+    run_in_workbench(&mut app, n);
     let made = t0.elapsed();
     let after = status_mib("VmRSS:");
     {
-        let r = ring.lock().unwrap();
+        let r = app.wb.records.lock().unwrap();
         let f = r.footprint();
         println!("made {} records in {made:.1?}", r.len());
         println!(
-            "record history: resident {:.1} MiB more than before ({before:.1} -> {after:.1} MiB), peak {:.1} MiB",
+            "window after the run: resident {:.1} MiB more than before ({before:.1} -> {after:.1} MiB), peak {:.1} MiB",
             after - before,
             status_mib("VmHWM:")
         );
@@ -92,19 +95,6 @@ fn main() {
             f.unpacked
         );
     }
-
-    let mut app = App::new(None);
-    let doc = Document::from_bytes(
-        "view.wat",
-        include_str!("../../samples/wasi/hello.wat")
-            .as_bytes()
-            .to_vec(),
-    )
-    .unwrap();
-    app.wb.doc = doc;
-    app.wb.welcome = false;
-    app.wb.records = ring;
-    app.wb.state = RunState::Stopped;
     app.wb.memory.size = 1 << 30;
 
     let ctx = egui::Context::default();

@@ -328,7 +328,6 @@ fn breakpoints_from_the_source_gutter_show_everywhere_and_follow_their_line() {
     click(&mut h, "Continue");
     settle(&mut h);
     h.get_by_label_contains("Stopped at a breakpoint in add (func 1)");
-    // The current instruction within a line holding several.
     click(&mut h, "Continue");
     settle(&mut h);
     assert!(matches!(h.state().wb.state, RunState::Exited(_)));
@@ -394,4 +393,46 @@ fn projector_mode_scales_everything_keeps_the_toolbar_usable_and_is_remembered()
     h.run_steps(3);
     assert_eq!(h.state().zoom, 1.0);
     assert!(!h.state().presenting);
+}
+
+#[test]
+fn with_no_file_dialog_a_gopherhole_is_opened_by_its_typed_path() {
+    let mut h = without_dialogs(App::new(None));
+    h.run_steps(2);
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    click(&mut h, "Gopher");
+    click(&mut h, "Open gopherhole…");
+    click(&mut h, "gopherd configuration (.toml)…");
+    h.get_by_label_contains("No file dialog is available here");
+    type_path(&mut h, Path::new("/no/such/gopherd.toml"));
+    click(&mut h, "Open");
+    let error = h.state().wb.prompt.as_ref().and_then(|p| p.error.clone());
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("cannot open the gopherhole: ")
+                && e.contains("/no/such/gopherd.toml")),
+        "{error:?}"
+    );
+    h.get_by_label("Path").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    type_path(&mut h, &sample("samples/gopherhole/gopherd.toml"));
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.state().wb.prompt.is_none(), "the window closed");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while h.state().wb.gopher.page.is_none() || h.state().wb.gopher.loading().is_some() {
+        assert!(Instant::now() < deadline, "the gopherhole's menu loaded");
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let page = h.state().wb.gopher.page.clone().unwrap();
+    assert!(
+        page.url.to_string().starts_with("gopher://localhost:7070/"),
+        "{}",
+        page.url
+    );
 }

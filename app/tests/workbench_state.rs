@@ -332,6 +332,20 @@ fn locals_and_globals_have_names_values_have_hex_and_pointers_open_in_memory() {
 }
 
 #[test]
+fn the_instruction_next_within_a_line_holding_several_is_named() {
+    let mut h = with_program("named.wat", NAMED);
+    // Line 11 holds four instructions: the highlight walks through them.
+    for instruction in ["i32.const 40", "i32.const 2", "call $add"] {
+        h.get_by_label("the guest is on line 11");
+        h.get_by_label(&format!("at {instruction}"));
+        click(&mut h, "Step into");
+        settle(&mut h);
+    }
+    h.get_by_label("the guest is on line 7");
+    h.get_by_label("at local.get $a");
+}
+
+#[test]
 fn selecting_a_caller_moves_the_highlight_to_its_call() {
     let mut h = with_program("named.wat", NAMED);
     for _ in 0..3 {
@@ -343,8 +357,9 @@ fn selecting_a_caller_moves_the_highlight_to_its_call() {
     h.get_by_label_contains("#1 _start (func 2)").click();
     h.run_steps(2);
     assert_eq!(h.state().wb.frame, 1);
-    // The caller is on the line of its call.
+    // The caller is on the line of its call, at the call.
     h.get_by_label("frame #1 is on line 11");
+    h.get_by_label("at call $add");
     let pc = h.state().wb.selected_frame().unwrap().pc.offset;
     let program = h.state().wb.doc.program.clone().unwrap();
     assert!(

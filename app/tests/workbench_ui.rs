@@ -114,6 +114,13 @@ fn a_breakpoint_set_in_the_gutter_stops_continue() {
     h.run_steps(2);
     assert!(h.state().wb.breakpoints.contains(add.first_instr));
     h.get_by_label(&format!("clear breakpoint at {:#x}", add.first_instr));
+    // Shown in the Source gutter on its line, and listed.
+    h.get_by_label("Source").click();
+    h.run_steps(2);
+    h.get_by_label("clear breakpoint on line 6");
+    h.get_by_label("Breakpoints").click();
+    h.run_steps(2);
+    h.get_by_label(&format!("{:#x}", add.first_instr));
     h.get_by_label("Continue").click();
     h.run_steps(1);
     settle(&mut h);

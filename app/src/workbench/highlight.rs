@@ -81,6 +81,19 @@ fn instruction_span(line_text: &str, column: u32) -> (usize, usize) {
     (start, start + len)
 }
 
+/// The text of the instruction starting at `column` on `line_text` (what
+/// the stronger highlight covers), to name it in words.
+pub fn instruction_at(line_text: &str, column: u32) -> String {
+    let (from, to) = instruction_span(line_text, column);
+    line_text
+        .chars()
+        .skip(from - 1)
+        .take(to - from)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Where a compile error is, to underline it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ErrorAt {

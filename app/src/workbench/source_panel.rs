@@ -26,6 +26,22 @@ fn current(wb: &Workbench) -> Option<Current> {
     })
 }
 
+/// Names the instruction the highlight marks within its line (`at call
+/// $add`), so a line holding several says which one is next.
+fn instruction_label(wb: &Workbench, c: Current, ui: &mut egui::Ui) {
+    let Some(column) = c.column else { return };
+    let Some(text) = wb.doc.text.as_deref() else {
+        return;
+    };
+    let Some(line) = text.lines().nth(c.line as usize - 1) else {
+        return;
+    };
+    let instruction = highlight::instruction_at(line, column);
+    if !instruction.is_empty() {
+        ui.label(RichText::new(format!("at {instruction}")).monospace());
+    }
+}
+
 /// Draws the panel.
 pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     let current = current(wb);
@@ -47,9 +63,11 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         match (wb.shown(), current) {
             (Shown::Current, Some(c)) if wb.frame == 0 => {
                 ui.label(format!("the guest is on line {}", c.line));
+                instruction_label(wb, c, ui);
             }
             (Shown::Current, Some(c)) => {
                 ui.label(format!("frame #{} is on line {}", wb.frame, c.line));
+                instruction_label(wb, c, ui);
             }
             (Shown::LastStop, Some(c)) => {
                 ui.label(

@@ -61,16 +61,37 @@ impl Shared {
     }
 
     fn keep_written(&self, seq: u64, written: Vec<WrittenBytes>) {
+        if written.is_empty() {
+            return;
+        }
         let mut log = lock(&self.written);
-        log.bytes += written.iter().map(|w| w.before.len() * 2).sum::<usize>();
+        log.bytes += kept_size(&written);
         log.by_seq.insert(seq, written);
         while log.bytes > MAX_WRITTEN_BYTES {
             let Some((_, old)) = log.by_seq.pop_first() else {
                 break;
             };
-            log.bytes -= old.iter().map(|w| w.before.len() * 2).sum::<usize>();
+            log.bytes -= kept_size(&old);
         }
     }
+}
+
+/// The memory one call's copies take: the bytes, and what holding them
+/// costs (the map's entry, the vectors, the allocator's headers), so that
+/// millions of small writes are bounded as surely as a few large ones.
+fn kept_size(written: &[WrittenBytes]) -> usize {
+    const ENTRY: usize = 64;
+    const ALLOCATION: usize = 16;
+    ENTRY
+        + written
+            .iter()
+            .map(|w| {
+                std::mem::size_of::<WrittenBytes>()
+                    + w.before.capacity()
+                    + w.after.capacity()
+                    + 2 * ALLOCATION
+            })
+            .sum::<usize>()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -862,5 +883,45 @@ impl CallObserver for Controller {
             return Err(killed());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn four_bytes(start: u32) -> Vec<WrittenBytes> {
+        vec![WrittenBytes {
+            start,
+            before: vec![0; 4],
+            after: vec![1; 4],
+        }]
+    }
+
+    #[test]
+    fn millions_of_small_writes_are_bounded_by_what_they_really_cost() {
+        let shared = Shared::default();
+        let calls = 400_000u64;
+        for seq in 1..=calls {
+            shared.keep_written(seq, four_bytes(seq as u32));
+        }
+        let log = lock(&shared.written);
+        let kept = log.by_seq.len();
+        assert!(kept < calls as usize, "old copies were dropped");
+        // Each kept call holds a map entry and three allocations: well over
+        // 100 bytes, whatever its 8 bytes of payload.
+        assert!(kept * 100 <= MAX_WRITTEN_BYTES, "{kept} calls kept");
+        assert_eq!(log.by_seq.last_key_value().map(|(s, _)| *s), Some(calls));
+        drop(log);
+        assert_eq!(shared.written(calls), Some(four_bytes(calls as u32)));
+        assert_eq!(shared.written(1), None, "the oldest went first");
+    }
+
+    #[test]
+    fn a_call_that_wrote_nothing_keeps_nothing() {
+        let shared = Shared::default();
+        shared.keep_written(1, Vec::new());
+        assert!(lock(&shared.written).by_seq.is_empty());
+        assert_eq!(lock(&shared.written).bytes, 0);
     }
 }
