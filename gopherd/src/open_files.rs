@@ -14,20 +14,21 @@ use anyhow::bail;
 /// loop, log files, listeners, the runtime's own.
 pub const RESERVE: u64 = 32;
 
-/// Connection sockets open at once: every waiting and every answered
-/// connection, plus one dropped to make room whose socket is still being
-/// closed. Admission never keeps more than `max_pending + max_connections`
-/// connections, so when all these slots are held one of them is closing,
-/// and the next accept waits only for that.
-pub fn sockets(limits: &ServerLimits) -> usize {
-    limits.max_pending + limits.max_connections + 1
+/// Connection sockets open at once with `listeners` accept loops: every
+/// waiting and every answered connection, plus, per accept loop, one it
+/// is about to accept or one dropped to make room whose socket is still
+/// being closed. Admission never keeps more than `max_pending +
+/// max_connections` connections, so an accept loop that finds every slot
+/// held waits only for a socket being closed.
+pub fn sockets(limits: &ServerLimits, listeners: usize) -> usize {
+    limits.max_pending + limits.max_connections + listeners.max(1)
 }
 
 /// What the limits need, part by part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budget {
     /// Connections that may wait for their request line (one socket each),
-    /// and the one being closed to make room.
+    /// and one per listener being accepted or closed to make room.
     pub pending: u64,
     /// Requests answered at once (a socket and a file each).
     pub answering: u64,
@@ -58,7 +59,7 @@ impl Budget {
             .max()
             .unwrap_or(0);
         Budget {
-            pending: (sockets(limits) - limits.max_connections) as u64,
+            pending: (sockets(limits, config.listen.len()) - limits.max_connections) as u64,
             answering: limits.max_connections as u64,
             static_work: crate::service::static_slots(limits) as u64,
             handlers: if config.routes.is_empty() {
@@ -84,7 +85,7 @@ impl Budget {
     /// The parts, for a person.
     pub fn explain(&self) -> String {
         format!(
-            "{} pending connections (one being closed included), {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
+            "{} pending connections (those being accepted or closed included), {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
             self.pending,
             self.answering,
             self.static_work,
@@ -142,6 +143,15 @@ mod tests {
         let base = Budget::of(&config);
         assert_eq!(base.handlers, 0, "no routes, no handlers");
         assert_eq!(base.total(), RESERVE + 1 + 101 + 20 + 20);
+        config.listen = vec!["0.0.0.0:70".parse().unwrap(), "[::]:70".parse().unwrap()];
+        let two = Budget::of(&config);
+        assert_eq!(
+            (two.listeners, two.pending),
+            (2, 102),
+            "each accept loop may hold one socket more"
+        );
+        assert_eq!(two.total(), base.total() + 2);
+        config.listen.truncate(1);
         config.routes.push(RouteConfig {
             selector: "/g".into(),
             module: "g.wat".into(),

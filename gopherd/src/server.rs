@@ -122,7 +122,10 @@ impl Server {
         }
         let site = self.service.site();
         tracing::info!("advertising {}:{} in menus", site.host, site.port);
-        let sockets = Arc::new(Semaphore::new(open_files::sockets(&self.limits)));
+        let sockets = Arc::new(Semaphore::new(open_files::sockets(
+            &self.limits,
+            self.listeners.len(),
+        )));
         let mut tasks = tokio::task::JoinSet::new();
         for listener in self.listeners {
             tasks.spawn(accept_loop(
@@ -186,8 +189,8 @@ async fn accept_loop(
     let mut spare = spare_descriptor();
     loop {
         // Taken before accepting: when every slot is held, a connection
-        // dropped to make room is still closing; its slot comes back as
-        // soon as its socket is closed.
+        // dropped to make room is still closing (see `open_files::sockets`);
+        // its slot comes back as soon as its socket is closed.
         let slot = tokio::select! {
             _ = stop.changed() => break,
             slot = sockets.clone().acquire_owned() => match slot {
