@@ -1,7 +1,8 @@
 //! The `wasmhole` application: the desktop workbench (with its Gopher
-//! browser) and the headless subcommands (`run`, `debug`), over the runtime
-//! core.
+//! browser and lessons) and the headless subcommands (`run`, `debug`,
+//! `lessons`), over the runtime core.
 
 pub mod cli;
 pub mod gopher;
+pub mod lessons;
 pub mod workbench;

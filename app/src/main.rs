@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(cli::Command::Run(run)) => cli::run::main(run),
         Some(cli::Command::Debug(debug)) => cli::debug::main(debug),
+        Some(cli::Command::Lessons(lessons)) => cli::lessons::main(lessons),
         None => workbench::run(args.file),
     }
 }

@@ -335,12 +335,12 @@ impl Card {
         let calls: Vec<String> = self
             .equivalents
             .iter()
-            .map(|c| format!("{} `{}`", c.abi, c.name))
+            .map(|c| format!("{}: {}", c.abi, c.name))
             .collect();
         if calls.is_empty() {
             purpose.across_abis().to_string()
         } else {
-            format!("{}. {}", calls.join(", "), purpose.across_abis())
+            format!("{}. {}", calls.join("; "), purpose.across_abis())
         }
     }
 }

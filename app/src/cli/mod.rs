@@ -2,6 +2,7 @@
 //! as wasmtime spells them.
 
 pub mod debug;
+pub mod lessons;
 pub mod run;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -37,6 +38,8 @@ pub enum Command {
     Run(RunArgs),
     /// Step through a guest in a gdb-like terminal debugger.
     Debug(debug::DebugArgs),
+    /// List the lessons and your progress; start or check an exercise.
+    Lessons(lessons::LessonsArgs),
 }
 
 /// Which ABI to run a guest under.

@@ -5,7 +5,7 @@
 use super::state::Workbench;
 use super::{
     breakpoints_panel, config_panel, console_panel, descriptors_panel, disassembly_panel,
-    gopher_panel, source_panel, stack_panel,
+    gopher_panel, lessons_panel, source_panel, stack_panel,
 };
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
 use serde::{Deserialize, Serialize};
@@ -33,11 +33,13 @@ pub enum Tab {
     Gopher,
     /// The list of breakpoints.
     Breakpoints,
+    /// Lessons and their exercises.
+    Lessons,
 }
 
 impl Tab {
     /// Every panel.
-    pub const ALL: [Tab; 10] = [
+    pub const ALL: [Tab; 11] = [
         Tab::Source,
         Tab::Disassembly,
         Tab::Syscalls,
@@ -48,6 +50,7 @@ impl Tab {
         Tab::Configuration,
         Tab::Gopher,
         Tab::Breakpoints,
+        Tab::Lessons,
     ];
 
     /// Its title.
@@ -63,6 +66,7 @@ impl Tab {
             Tab::Configuration => "Run configuration",
             Tab::Gopher => "Gopher",
             Tab::Breakpoints => "Breakpoints",
+            Tab::Lessons => "Lessons",
         }
     }
 }
@@ -102,7 +106,7 @@ pub fn default_layout() -> Tree<Tab> {
             &[Tab::Source, Tab::Disassembly, Tab::Gopher],
             &[Tab::Syscalls, Tab::Console],
             &[Tab::Memory, Tab::Descriptors, Tab::Configuration],
-            &[Tab::Stack, Tab::Breakpoints],
+            &[Tab::Stack, Tab::Breakpoints, Tab::Lessons],
         ],
         &[
             (Vertical, 0, 1, 0.6),
@@ -121,7 +125,12 @@ pub fn presentation_layout() -> Tree<Tab> {
         &[
             &[Tab::Source, Tab::Disassembly, Tab::Stack, Tab::Gopher],
             &[Tab::Memory, Tab::Descriptors, Tab::Breakpoints],
-            &[Tab::Syscalls, Tab::Console, Tab::Configuration],
+            &[
+                Tab::Syscalls,
+                Tab::Console,
+                Tab::Configuration,
+                Tab::Lessons,
+            ],
         ],
         &[(Vertical, 1, 2, 0.5), (Horizontal, 0, 3, 0.5)],
     )
@@ -189,6 +198,9 @@ impl Viewer<'_> {
                 if changed && let Some(seq) = wb.syscalls.selected {
                     wb.select_syscall(seq);
                 }
+                if let Some(path) = wb.syscalls.open_sample.take() {
+                    wb.open(&path);
+                }
             }
             Tab::Memory => {
                 let shown = wb.shown();
@@ -205,6 +217,7 @@ impl Viewer<'_> {
             Tab::Configuration => config_panel::ui(wb, ui),
             Tab::Gopher => gopher_panel::ui(wb, ui),
             Tab::Breakpoints => breakpoints_panel::ui(wb, ui),
+            Tab::Lessons => lessons_panel::ui(wb, ui),
         }
     }
 }

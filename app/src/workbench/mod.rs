@@ -10,6 +10,7 @@ mod banner;
 pub mod breakpoints;
 mod breakpoints_panel;
 pub mod browser;
+pub mod call_reference;
 mod config_panel;
 mod console_panel;
 pub mod descriptor_log;
@@ -17,11 +18,14 @@ mod descriptors_panel;
 mod disassembly_panel;
 pub mod dock;
 pub mod document;
+pub mod explain_card;
 pub mod export;
 mod gopher_panel;
 mod highlight;
+pub mod lessons_panel;
 pub mod memory_view;
 pub mod path_prompt;
+pub mod predict;
 pub mod run_config;
 pub mod samples;
 mod source_panel;
@@ -96,6 +100,8 @@ pub struct App {
     /// The context's zoom at the start of the last frame.
     zoom_seen: f32,
     samples: Vec<samples::Sample>,
+    /// Help → Calls reference.
+    pub reference: call_reference::CallReference,
 }
 
 impl App {
@@ -112,6 +118,7 @@ impl App {
             normal_zoom: 1.0,
             zoom_seen: 1.0,
             samples: samples::all(),
+            reference: call_reference::CallReference::default(),
         };
         if let Some(path) = file {
             app.wb.open(&path);
@@ -234,11 +241,21 @@ impl App {
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if self.wb.welcome {
-                let sections = welcome::sections(&self.samples, samples::demo_gopherhole());
+                let lessons = self.wb.lessons.catalog().ok();
+                let sections = welcome::sections(
+                    lessons.as_deref(),
+                    &self.samples,
+                    samples::demo_gopherhole(),
+                );
                 match welcome::ui(ui, &sections) {
                     Some(welcome::Action::OpenDialog) => self.choose(Purpose::Open),
                     Some(welcome::Action::Open(path)) => {
                         self.wb.open(&path);
+                    }
+                    Some(welcome::Action::Lesson(id)) => {
+                        self.wb.welcome = false;
+                        self.wb.open_lesson(&id);
+                        self.wb.focus = Some(Tab::Lessons);
                     }
                     Some(welcome::Action::Dismiss) => self.wb.welcome = false,
                     None => {}
@@ -247,6 +264,10 @@ impl App {
                 self.dock.ui(&mut Viewer { wb: &mut self.wb }, ui);
             }
         });
+        predict::window(&ctx, &mut self.wb);
+        if let Some(path) = self.reference.window(&ctx) {
+            self.wb.open(&path);
+        }
         self.prompt(&ctx);
         self.unsaved_question(&ctx);
         if (self.zoom - ctx.zoom_factor()).abs() > 0.001 {
@@ -490,6 +511,25 @@ impl App {
             if ui.button("Welcome page").clicked() {
                 ui.close();
                 self.wb.welcome = true;
+            }
+            ui.separator();
+            ui.checkbox(&mut self.wb.predict.enabled, "Predict, then step")
+                .on_hover_text(
+                    "At each syscall entry, say what the call will do before it does it",
+                );
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.button("Lessons").clicked() {
+                ui.close();
+                self.show_tab(Tab::Lessons);
+            }
+            if ui
+                .button("Calls reference")
+                .on_hover_text("What every call of every ABI does, its parameters and errors")
+                .clicked()
+            {
+                ui.close();
+                self.reference.open = true;
             }
         });
     }

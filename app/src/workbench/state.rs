@@ -10,8 +10,10 @@ use super::descriptor_log::DescriptorLog;
 use super::dock::Tab;
 use super::document::Document;
 use super::export::ExportJob;
+use super::lessons_panel::LessonsPanel;
 use super::memory_view::{MemoryView, Touched};
 use super::path_prompt::{self, DialogAnswer, PathPrompt, Purpose};
+use super::predict::Predict;
 use super::run_config::RunConfig;
 use super::syscalls_view::SyscallsView;
 use serde::{Deserialize, Serialize};
@@ -233,6 +235,10 @@ pub struct Workbench {
     /// A file waiting to be opened until the person says what to do with
     /// unsaved edits.
     pub pending_open: Option<PendingOpen>,
+    /// The Lessons panel.
+    pub lessons: LessonsPanel,
+    /// Predict, then step.
+    pub predict: Predict,
     stdout: SharedBuffer,
     stderr: SharedBuffer,
 }
@@ -271,6 +277,8 @@ impl Default for Workbench {
             dialogs: path_prompt::dialogs_available(),
             prompt: None,
             pending_open: None,
+            lessons: LessonsPanel::default(),
+            predict: Predict::default(),
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
         }
@@ -920,6 +928,8 @@ impl Workbench {
         }
         self.request_memory();
         self.animate();
+        self.drive_lesson();
+        self.drive_predict();
     }
 
     fn handle(&mut self, event: Event) {

@@ -22,6 +22,8 @@ pub struct SyscallsView {
     base: u64,
     /// The filter the index was built with, and the last sequence indexed.
     indexed: Option<(String, bool, u64)>,
+    /// A sample the learner asked to open from a call's card.
+    pub open_sample: Option<std::path::PathBuf>,
 }
 
 impl SyscallsView {
@@ -125,7 +127,7 @@ impl SyscallsView {
             });
             return false;
         }
-        let explain_height = if self.selected.is_some() { 120.0 } else { 0.0 };
+        let explain_height = if self.selected.is_some() { 220.0 } else { 0.0 };
         let table_height = (ui.available_height() - explain_height).max(80.0);
         let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
         ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
@@ -198,7 +200,9 @@ impl SyscallsView {
                             .monospace()
                             .strong(),
                     );
-                    ui.label(r.spec.explain);
+                    if let Some(path) = super::explain_card::ui(ui, r.spec) {
+                        self.open_sample = Some(path);
+                    }
                     let reads: Vec<String> = r
                         .reads
                         .iter()

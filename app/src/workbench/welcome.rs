@@ -1,9 +1,10 @@
 //! The welcome page shown when nothing is open: what the workbench is for,
 //! and where to start. Each kind of starting point is a `Section` (the
-//! samples, the demo gopherhole); a new kind, such as lessons, is one more
+//! lessons, the samples, the demo gopherhole); a new kind is one more
 //! section built in `sections`.
 
 use super::samples::Sample;
+use crate::lessons::Catalog;
 use egui::RichText;
 use std::path::PathBuf;
 
@@ -14,6 +15,8 @@ pub enum Action {
     OpenDialog,
     /// Open this program, trace or gopherhole.
     Open(PathBuf),
+    /// Show this lesson in the Lessons panel.
+    Lesson(String),
     /// Close the page and show the panels.
     Dismiss,
 }
@@ -48,9 +51,37 @@ its result, and the bytes it read and wrote in the guest's memory. The \
 panels show the guest's memory, its descriptors, its call stack and its \
 console. Guests can speak WASI preview 1, Dagger or Olin.";
 
-/// The starting points: the samples by ABI, then the demo gopherhole.
-pub fn sections(samples: &[Sample], gopherhole: Option<PathBuf>) -> Vec<Section> {
+/// The starting points: the lessons, the samples by ABI, then the demo
+/// gopherhole.
+pub fn sections(
+    lessons: Option<&Catalog>,
+    samples: &[Sample],
+    gopherhole: Option<PathBuf>,
+) -> Vec<Section> {
     let mut out = Vec::new();
+    if let Some(catalog) = lessons.filter(|c| !c.lessons.is_empty()) {
+        out.push(Section {
+            title: "Lessons".into(),
+            blurb: "Step by step, in order: each step opens a program, runs it to the call \
+                    it explains and points at the panel to look at; each lesson ends with \
+                    an exercise wasmhole checks. Your progress is remembered."
+                .into(),
+            entries: catalog
+                .lessons
+                .iter()
+                .map(|l| Entry {
+                    label: format!("{}. {}", l.number, l.title),
+                    description: format!(
+                        "{} steps, {} exercise{}",
+                        l.steps.len(),
+                        l.exercises.len(),
+                        if l.exercises.len() == 1 { "" } else { "s" }
+                    ),
+                    action: Action::Lesson(l.id.clone()),
+                })
+                .collect(),
+        });
+    }
     // Grouped by folder: `wasi/hello.wat` is in `wasi`, `c/wasi/hello.wasm`
     // in `c/wasi`.
     let folder_of = |s: &Sample| -> String {

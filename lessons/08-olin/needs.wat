@@ -1,0 +1,21 @@
+;; needs.wat: reads four random bytes, throws them away into null://, then
+;; opens zero://, which it does not need.
+(module
+  (import "cwa" "resource_open" (func $open (param i32 i32) (result i32)))
+  (import "cwa" "resource_read" (func $read (param i32 i32 i32) (result i32)))
+  (import "cwa" "resource_write" (func $write (param i32 i32 i32) (result i32)))
+  (import "cwa" "resource_close" (func $close (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "random://")
+  (data (i32.const 16) "null://")
+  (data (i32.const 32) "zero://")
+  (func (export "_start")
+    (local $r i32)
+    (local.set $r (call $open (i32.const 0) (i32.const 9)))
+    (drop (call $read (local.get $r) (i32.const 64) (i32.const 4)))
+    (call $close (local.get $r))
+    (local.set $r (call $open (i32.const 16) (i32.const 7)))
+    (drop (call $write (local.get $r) (i32.const 64) (i32.const 4)))
+    (call $close (local.get $r))
+    (local.set $r (call $open (i32.const 32) (i32.const 7)))
+    (call $close (local.get $r))))
