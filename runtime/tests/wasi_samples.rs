@@ -1,6 +1,7 @@
 //! The teaching samples under `samples/wasi/`: each one opens with a `;;`
 //! header saying what it teaches, and runs to the output it promises
-//! (`hello.wat`, `cat.wat`, `args.wat`, `files.wat`, `sleep.wat`).
+//! (`hello.wat`, `cat.wat`, `args.wat`, `every_call.wat`, `files.wat`,
+//! `sleep.wat`).
 
 mod common;
 
@@ -20,7 +21,14 @@ fn sample(name: &str) -> Guest {
     Guest::new(text).name(name).args(&[name])
 }
 
-const SAMPLES: [&str; 5] = ["args.wat", "cat.wat", "files.wat", "hello.wat", "sleep.wat"];
+const SAMPLES: [&str; 6] = [
+    "args.wat",
+    "cat.wat",
+    "every_call.wat",
+    "files.wat",
+    "hello.wat",
+    "sleep.wat",
+];
 
 #[test]
 fn every_sample_is_tested_and_says_what_it_teaches() {
@@ -117,4 +125,41 @@ fn sleep_sleeps_a_tenth_of_a_second() {
         .unwrap_or_else(|| panic!("unexpected output {text:?}"));
     assert!((100..5000).contains(&ms), "slept {ms} ms");
     assert!(out.elapsed >= Duration::from_millis(100));
+}
+
+#[test]
+fn every_call_succeeds_on_its_grant_cleans_up_and_reports_what_is_missing() {
+    let sandbox = Sandbox::new();
+    let out = sample("every_call.wat").dir(sandbox.path(), "tour").run();
+    out.assert_exit(0);
+    let lines: Vec<(String, u32)> = out
+        .stdout_text()
+        .lines()
+        .map(|l| {
+            let (name, errno) = l.rsplit_once(' ').expect("a call and its errno");
+            (name.to_string(), errno.parse().expect("a number"))
+        })
+        .collect();
+    let failed: Vec<&(String, u32)> = lines.iter().filter(|(_, e)| *e != 0).collect();
+    let no_signals_or_sockets: Vec<(String, u32)> = [
+        ("proc_raise", 52),
+        ("sock_accept", 57),
+        ("sock_recv", 57),
+        ("sock_send", 57),
+        ("sock_shutdown", 57),
+    ]
+    .into_iter()
+    .map(|(n, e)| (n.to_string(), e))
+    .collect();
+    assert_eq!(
+        failed.into_iter().cloned().collect::<Vec<_>>(),
+        no_signals_or_sockets,
+        "only the calls this host has no object for fail"
+    );
+    for (name, _) in &lines {
+        assert!(!out.calls(name).is_empty(), "{name} printed but not traced");
+    }
+    assert!(lines.len() >= 38, "{} calls reported", lines.len());
+    let left: Vec<_> = std::fs::read_dir(sandbox.path()).unwrap().collect();
+    assert!(left.is_empty(), "the sample removes what it made: {left:?}");
 }
