@@ -4,7 +4,8 @@
 //! It starts the real `gopherd` binary with its default limits (a static
 //! text file and the WASI fortune handler), measures a normal client alone,
 //! then opens the attack: N connections from another loopback address
-//! (127.0.0.2, or the client's own with `--same-address`), each sending one
+//! (127.0.0.2, or the client's own with `--same-address`, or spread over
+//! `--addresses K` addresses from 127.2.0.1 on), each sending one
 //! byte every few seconds and reopened at its next tick when the server
 //! closes it. Meanwhile the normal client requests, one at a time, the text
 //! file and the handler in turn. It prints the normal client's answered
@@ -12,11 +13,11 @@
 //! resident memory and open descriptors.
 //!
 //! ```sh
-//! cargo bench -p gopherd --bench slowloris -- [--attackers 500] [--interval 5] [--seconds 30] [--same-address]
+//! cargo bench -p gopherd --bench slowloris -- [--attackers 500] [--interval 5] [--seconds 30] [--same-address | --addresses K]
 //! ```
 
 use std::io::{BufRead, BufReader};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -30,6 +31,7 @@ struct Options {
     interval: Duration,
     seconds: f64,
     same_address: bool,
+    addresses: u32,
 }
 
 fn options() -> Options {
@@ -38,6 +40,7 @@ fn options() -> Options {
         interval: Duration::from_secs(5),
         seconds: 30.0,
         same_address: false,
+        addresses: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -47,10 +50,12 @@ fn options() -> Options {
             "--interval" => o.interval = Duration::from_secs_f64(value().parse().expect("seconds")),
             "--seconds" => o.seconds = value().parse().expect("seconds"),
             "--same-address" => o.same_address = true,
+            "--addresses" => o.addresses = value().parse().expect("a count"),
             _ => {}
         }
     }
     o.attackers = o.attackers.min(5000);
+    o.addresses = o.addresses.clamp(1, 60_000);
     o.seconds = o.seconds.clamp(1.0, 300.0);
     o
 }
@@ -276,13 +281,23 @@ fn main() {
         let _ = normal_client(addr, 1.0).await;
         let (rss_idle, fds_idle) = process_figures(pid);
         let alone = normal_client(addr, 5.0).await;
-        let from: IpAddr = if o.same_address {
-            "127.0.0.1".parse().unwrap()
+        let from = |i: usize| -> IpAddr {
+            if o.same_address {
+                Ipv4Addr::LOCALHOST.into()
+            } else if o.addresses > 1 {
+                Ipv4Addr::from(u32::from(Ipv4Addr::new(127, 2, 0, 1)) + i as u32 % o.addresses)
+                    .into()
+            } else {
+                Ipv4Addr::new(127, 0, 0, 2).into()
+            }
+        };
+        let sources = if o.addresses > 1 && !o.same_address {
+            format!("{} addresses from {}", o.addresses, from(0))
         } else {
-            "127.0.0.2".parse().unwrap()
+            from(0).to_string()
         };
         println!(
-            "gopherd at {addr}; {} slowloris connections from {from}, one byte every {:?}",
+            "gopherd at {addr}; {} slowloris connections from {sources}, one byte every {:?}",
             o.attackers, o.interval
         );
         report("alone", &alone);
@@ -291,7 +306,7 @@ fn main() {
         for i in 0..o.attackers {
             let delay = o.interval.mul_f64(i as f64 / o.attackers as f64);
             tokio::spawn(slowloris(
-                from,
+                from(i),
                 addr,
                 o.interval,
                 delay,
