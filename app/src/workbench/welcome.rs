@@ -49,7 +49,7 @@ Open a program and it stops before its first instruction: step through it \
 line by line, and watch every system call it makes, decoded: its arguments, \
 its result, and the bytes it read and wrote in the guest's memory. The \
 panels show the guest's memory, its descriptors, its call stack and its \
-console. Guests can speak WASI preview 1, Dagger or Olin.";
+console. Guests can speak WASI preview 1, Dagger, Olin or h.";
 
 /// The starting points: the lessons, the samples by ABI, then the demo
 /// gopherhole.
