@@ -26,6 +26,16 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         .auto_shrink(false)
         .max_height((ui.available_height() - input_height).max(40.0))
         .show(ui, |ui| {
+            if wb.console.left_out > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "[{} bytes of earlier output not kept]",
+                        wb.console.left_out
+                    ))
+                    .monospace()
+                    .italics(),
+                );
+            }
             for (stream, text) in &wb.console.chunks {
                 let colour = match stream {
                     Stream::Out => ui.visuals().text_color(),

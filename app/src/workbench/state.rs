@@ -76,6 +76,8 @@ pub struct Console {
     /// Whether the guest's standard input has ended (sent by the person,
     /// or text from the Run configuration that was all read out).
     pub input_ended: bool,
+    /// Bytes of output before the first chunk that are no longer kept.
+    pub left_out: u64,
     seen_out: usize,
     seen_err: usize,
 }
@@ -91,10 +93,7 @@ impl Console {
         ] {
             let since = buf.since(*seen as u64);
             *seen += since.skipped as usize + since.bytes.len();
-            if since.skipped > 0 {
-                self.chunks
-                    .push((stream, format!("[{} bytes not kept]\n", since.skipped)));
-            }
+            self.left_out += since.skipped;
             if !since.bytes.is_empty() {
                 self.chunks
                     .push((stream, String::from_utf8_lossy(&since.bytes).into_owned()));
@@ -110,15 +109,25 @@ impl Console {
             return;
         }
         let mut excess = total - CONSOLE_TAIL;
-        let mut first_kept = 0;
+        let mut whole = 0;
         for (_, text) in &self.chunks {
             if text.len() > excess {
                 break;
             }
             excess -= text.len();
-            first_kept += 1;
+            whole += 1;
         }
-        self.chunks.drain(..first_kept);
+        for (_, text) in self.chunks.drain(..whole) {
+            self.left_out += text.len() as u64;
+        }
+        if let Some((_, text)) = self.chunks.first_mut() {
+            let mut cut = excess.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            text.drain(..cut);
+            self.left_out += cut as u64;
+        }
     }
 }
 
