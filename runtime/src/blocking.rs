@@ -12,7 +12,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// A run's deadline, shared by its process and the streams it opened, and
@@ -241,28 +241,99 @@ pub fn read_shared_fd(
     }
 }
 
-/// Opens a file with `open`, non-blocking. A FIFO opened for writing with
+/// Host operations handed to a helper thread and not finished yet (some
+/// may never finish: a hung network file system).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Most host operations in flight on helper threads at once; past it a
+/// new one fails at once rather than pile up threads.
+const MAX_IN_FLIGHT: usize = 256;
+
+/// Runs `op` on a helper thread and waits for it at most until the
+/// deadline (with no deadline, runs it here). A file system that stops
+/// answering (a hung network mount) then costs the guest its deadline, not
+/// the host a thread for ever blocked in the guest's place.
+pub fn off_thread<T: Send + 'static>(
+    deadline: &Deadline,
+    waiting: &dyn Fn() -> String,
+    op: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    if deadline.at().is_none() {
+        return op();
+    }
+    if IN_FLIGHT.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        return Err(io::Error::other(
+            "too many host file operations have not finished (is a file system hung?)",
+        ));
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("wasmhole-io".into())
+        .spawn(move || {
+            let result = op();
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        return Err(e);
+    }
+    loop {
+        let left = deadline.left().unwrap_or(Duration::ZERO);
+        if left.is_zero() {
+            return Err(deadline_passed(waiting()));
+        }
+        // Waits are sliced so a moved deadline is seen.
+        match rx.recv_timeout(left.min(Duration::from_secs(1))) {
+            Ok(result) => return result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(io::Error::other("the host file operation was lost"));
+            }
+        }
+    }
+}
+
+/// Opens `path` under `dir` (`shown` as the guest names it), non-blocking, off the guest's thread when the
+/// run has a deadline (see [`off_thread`]). A FIFO opened for writing with
 /// no reader yet is tried again until one comes or the deadline passes; one
 /// opened for reading waits, within the deadline, for a writer to send
 /// something or hang up, as a blocking open would wait for the writer.
 pub fn open_file(
-    mut open: impl FnMut() -> io::Result<cap_std::fs::File>,
+    dir: &cap_std::fs::Dir,
+    path: &str,
+    options: &cap_std::fs::OpenOptions,
     deadline: &Deadline,
-    name: &str,
+    shown: &str,
 ) -> io::Result<cap_std::fs::File> {
+    use cap_fs_ext::OpenOptionsSyncExt;
+    let mut options = options.clone();
+    options.nonblock(true);
+    let open = || -> io::Result<cap_std::fs::File> {
+        if deadline.at().is_none() {
+            return dir.open_with(path, &options);
+        }
+        let (dir, path, options) = (dir.try_clone()?, path.to_string(), options.clone());
+        off_thread(
+            deadline,
+            &|| format!("waiting for the file system to open {shown}"),
+            move || dir.open_with(&path, &options),
+        )
+    };
     loop {
         match open() {
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) => {
                 // ENXIO: a FIFO opened for writing that no one reads yet.
+                const RETRY: Duration = Duration::from_millis(10);
                 match deadline.left() {
-                    Some(Duration::ZERO) => {
+                    Some(left) if left <= RETRY => {
+                        std::thread::sleep(left);
                         return Err(deadline_passed(format!(
-                            "waiting for a reader to open the FIFO {name}"
+                            "waiting for a reader to open the FIFO {shown}"
                         )));
                     }
-                    left => std::thread::sleep(
-                        left.unwrap_or(Duration::MAX).min(Duration::from_millis(10)),
-                    ),
+                    _ => std::thread::sleep(RETRY),
                 }
             }
             Err(e) => return Err(e),
@@ -272,7 +343,7 @@ pub fn open_file(
                 }) && rustix::fs::fcntl_getfl(&file)
                     .is_ok_and(|fl| fl & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDONLY);
                 if fifo_reader {
-                    let waiting = || format!("waiting for a writer to open the FIFO {name}");
+                    let waiting = || format!("waiting for a writer to open the FIFO {shown}");
                     wait_ready(
                         file.as_fd(),
                         rustix::event::PollFlags::IN,
@@ -301,6 +372,36 @@ mod tests {
         let none = Deadline::new(None);
         none.postpone(Duration::from_secs(2));
         assert_eq!(none.at(), None);
+    }
+
+    #[test]
+    fn an_operation_that_never_returns_costs_only_the_deadline() {
+        let deadline = Deadline::new(Some(Instant::now() + Duration::from_millis(100)));
+        let t0 = Instant::now();
+        let (release, hang) = std::sync::mpsc::channel::<()>();
+        let e = off_thread(&deadline, &|| "waiting for a hung disk".into(), move || {
+            let _ = hang.recv();
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            as_deadline_passed(&e).unwrap().waiting,
+            "waiting for a hung disk"
+        );
+        drop(release);
+        let quick = off_thread(
+            &deadline_in(Duration::from_secs(5)),
+            &|| String::new(),
+            || Ok(7),
+        );
+        assert_eq!(quick.unwrap(), 7);
+        let inline = off_thread(&Deadline::new(None), &|| String::new(), || Ok(8));
+        assert_eq!(inline.unwrap(), 8);
+    }
+
+    fn deadline_in(d: Duration) -> Deadline {
+        Deadline::new(Some(Instant::now() + d))
     }
 
     #[test]

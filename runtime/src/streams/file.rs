@@ -12,7 +12,6 @@ use cap_std::fs::{File, OpenOptions};
 use std::io;
 
 fn options(mode: &str) -> Option<OpenOptions> {
-    use cap_fs_ext::OpenOptionsSyncExt;
     let mut o = OpenOptions::new();
     match mode {
         "r" => o.read(true),
@@ -21,9 +20,6 @@ fn options(mode: &str) -> Option<OpenOptions> {
         "rw" => o.read(true).write(true),
         _ => return None,
     };
-    // A FIFO or device must never block the guest's thread past its
-    // deadline (see `blocking`); regular files ignore this.
-    o.nonblock(true);
     Some(o)
 }
 
@@ -79,7 +75,7 @@ pub(crate) fn open(
             format!("`{}` names the granted directory itself", url.text),
         )));
     }
-    let opened = blocking::open_file(|| grant.dir.open_with(&rest, &opts), deadline, &path);
+    let opened = blocking::open_file(&grant.dir, &rest, &opts, deadline, &path);
     opened.map_err(|e| {
         if let Some(passed) = blocking::as_deadline_passed(&e) {
             return OpenError::TimeLimit(passed.waiting.clone());

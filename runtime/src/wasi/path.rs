@@ -97,16 +97,9 @@ pub(crate) fn path_open(cx: Cx, a: &[u64]) -> WasiResult {
             use cap_fs_ext::OpenOptionsSyncExt;
             opts.dsync(fdflags & FDFLAGS_DSYNC != 0)
                 .rsync(fdflags & FDFLAGS_RSYNC != 0)
-                .sync(fdflags & FDFLAGS_SYNC != 0)
-                // Always: a FIFO or device must never block the guest's
-                // thread past its deadline (see `blocking`).
-                .nonblock(true);
+                .sync(fdflags & FDFLAGS_SYNC != 0);
         }
-        let file = blocking::open_file(
-            || dir.open_with(&path, &opts),
-            cx.process.deadline_handle(),
-            &path,
-        )?;
+        let file = blocking::open_file(dir, &path, &opts, cx.process.deadline_handle(), &path)?;
         if fdflags & FDFLAGS_APPEND != 0 {
             // Set after opening: the OS allows append with truncate, the
             // open options do not.
