@@ -321,3 +321,45 @@ fn record_call(
     };
     (result, record, log)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::{Limits, ProcessConfig};
+    use std::time::Duration;
+    use wasmtime::ResourceLimiter;
+
+    fn host_with_timeout(timeout: Duration) -> Host {
+        let config = ProcessConfig {
+            limits: Limits {
+                timeout: Some(timeout),
+                ..Limits::default()
+            },
+            ..ProcessConfig::default()
+        };
+        Host::new(Process::new("grower.wasm", Abi::Wasi, config).unwrap())
+    }
+
+    #[test]
+    fn growth_past_the_deadline_ends_the_guest_as_a_time_limit() {
+        let mut host = host_with_timeout(Duration::ZERO);
+        let err = host.memory_growing(65536, 131072, None).unwrap_err();
+        let fatal = err.downcast_ref::<Fatal>().expect("a fatal host error");
+        assert!(
+            matches!(fatal, Fatal::TimeLimit { call: "memory.grow", waiting } if waiting == "growing its memory"),
+            "{fatal:?}"
+        );
+        let err = host.table_growing(10, 20, None).unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<Fatal>(),
+            Some(Fatal::TimeLimit { waiting, .. }) if waiting == "growing its table"
+        ));
+    }
+
+    #[test]
+    fn growth_within_the_deadline_is_charged_to_the_budget() {
+        let mut host = host_with_timeout(Duration::from_secs(3600));
+        assert!(host.memory_growing(65536, 131072, None).unwrap());
+        assert!(host.table_growing(10, 20, None).unwrap());
+    }
+}
