@@ -80,7 +80,7 @@ fn a_lesson_followed_step_by_step_then_its_exercise_failed_and_passed() {
         StopReason::SyscallEntry { name, .. } => assert_eq!(name, "fd_write"),
         other => panic!("stopped at {other}"),
     }
-    h.get_by_label_contains("Look at the Syscalls panel: the call, stopped at its entry");
+    h.get_by_label_contains("Look at the Memory panel: the iovec at address 0 (16, 25)");
 
     // Watch the memory: at the exit, the call selected, its bytes marked.
     h.get_by_label("Next").click();
