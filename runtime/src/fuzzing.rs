@@ -124,6 +124,7 @@ impl CallFuzzer {
                 max_open_files: Some(u.int_in_range(0..=64u32)?),
             },
             access: Default::default(),
+            inject: Vec::new(),
         };
         let Ok(mut process) = Process::new("fuzz.wasm", abi, config) else {
             return Ok(());

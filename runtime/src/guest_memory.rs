@@ -79,6 +79,8 @@ pub struct GuestMemory<'a> {
     bytes: &'a mut [u8],
     present: bool,
     log: Option<&'a mut AccessLog>,
+    /// Most bytes an iovec array describes (a short read or write injected).
+    iovec_limit: Option<u32>,
 }
 
 impl<'a> GuestMemory<'a> {
@@ -89,6 +91,7 @@ impl<'a> GuestMemory<'a> {
             bytes,
             present,
             log: None,
+            iovec_limit: None,
         }
     }
 
@@ -98,7 +101,31 @@ impl<'a> GuestMemory<'a> {
             bytes,
             present,
             log: Some(log),
+            iovec_limit: None,
         }
+    }
+
+    /// Makes every iovec array describe at most `max` bytes: the buffers
+    /// past them read as shorter or empty, so a read or write through them
+    /// is short.
+    pub fn limit_iovecs(&mut self, max: u32) {
+        self.iovec_limit = Some(max);
+    }
+
+    /// The length of entry `i` of an iovec array within the limit, given
+    /// its own length `len`.
+    fn iovec_len_within_limit(&self, table: u32, i: u32, len: u32) -> u32 {
+        let Some(max) = self.iovec_limit else {
+            return len;
+        };
+        let before: u64 = (0..i)
+            .filter_map(|j| {
+                let at = table as usize + j as usize * 8 + 4;
+                let raw = self.bytes.get(at..at + 4)?;
+                Some(u32::from_le_bytes(raw.try_into().ok()?) as u64)
+            })
+            .sum();
+        (max as u64).saturating_sub(before).min(len as u64) as u32
     }
 
     /// Whether the guest has a memory at all.
@@ -237,21 +264,22 @@ impl<'a> GuestMemory<'a> {
     }
 
     /// Reads entry `i` of an array of `(ptr, len)` pairs (WASI iovecs, 8
-    /// bytes each) starting at `table`.
+    /// bytes each) starting at `table`; its length is cut to what
+    /// [`GuestMemory::limit_iovecs`] leaves.
     pub fn iovec(&mut self, table: u32, i: u32) -> Result<(u32, u32), OutOfBounds> {
         let at = i
             .checked_mul(8)
             .and_then(|o| table.checked_add(o))
             .ok_or(self.out_of_bounds(table, (i as u64 + 1) * 8))?;
         let raw = self.read(at, 8)?;
-        Ok((
-            u32::from_le_bytes(raw[0..4].try_into().unwrap()),
-            u32::from_le_bytes(raw[4..8].try_into().unwrap()),
-        ))
+        let ptr = u32::from_le_bytes(raw[0..4].try_into().unwrap());
+        let len = u32::from_le_bytes(raw[4..8].try_into().unwrap());
+        Ok((ptr, self.iovec_len_within_limit(table, i, len)))
     }
 
     /// Checks an iovec array and every buffer it points at, returning the
-    /// total length, without logging.
+    /// total length (at most the limit [`GuestMemory::limit_iovecs`] set),
+    /// without logging.
     pub fn check_iovecs(&self, table: u32, count: u32) -> Result<u64, OutOfBounds> {
         let size = count
             .checked_mul(8)
@@ -264,7 +292,7 @@ impl<'a> GuestMemory<'a> {
             self.check(p, l)?;
             total += l as u64;
         }
-        Ok(total)
+        Ok(self.iovec_limit.map_or(total, |max| total.min(max as u64)))
     }
 
     /// Read-only view of all of memory, without logging (for decoders).

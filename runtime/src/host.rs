@@ -1,13 +1,14 @@
 //! The store data of a running guest (`Host`) and the one generic bridge
 //! between wasmtime and the call tables: linking registers every described
-//! call, and each invocation decodes, times and records itself here, so no
-//! ABI implements any of that twice.
+//! call, and each invocation decodes, times, records itself and meets any
+//! fault injection here, so no ABI implements any of that twice.
 
 use crate::abi::Abi;
 use crate::calls::{self, CallContext, CallSpec, Fatal, WasmTy};
 use crate::decode;
 use crate::guest_memory::MemRange;
 use crate::guest_memory::{AccessLog, GuestMemory};
+use crate::inject::Injected;
 use crate::memory_budget::TABLE_ELEMENT_BYTES;
 use crate::process::Process;
 use crate::program::Program;
@@ -223,18 +224,38 @@ pub fn invoke(
     has_memory: bool,
     process: &mut Process,
 ) -> Result<u64, Fatal> {
+    let injected = process.injector.next(call);
     let result = if !process.recorder.active() {
         let mut cx = CallContext {
             mem: GuestMemory::new(memory, has_memory),
             process,
         };
-        (call.imp)(&mut cx, args)
+        perform(call, &mut cx, args, injected)
     } else {
-        let (result, record, _) = record_call(call, args, memory, has_memory, process, false);
+        let (result, record, _) =
+            record_call(call, args, memory, has_memory, process, false, injected);
         process.recorder.emit(&record);
         result
     };
     result.map_err(|f| f.in_call(call.name))
+}
+
+/// Runs the call's implementation, or what an injection puts in its place:
+/// an error or value returned without running, or the call cut short.
+fn perform(
+    call: &'static CallSpec,
+    cx: &mut CallContext<'_>,
+    args: &[u64],
+    injected: Option<Injected>,
+) -> Result<u64, Fatal> {
+    match injected {
+        None => (call.imp)(cx, args),
+        Some(Injected::Short(max)) => {
+            cx.mem.limit_iovecs(max);
+            (call.imp)(cx, &Injected::cut_lengths(call, args, max))
+        }
+        Some(other) => Ok(other.result(call).unwrap_or_default()),
+    }
 }
 
 /// A call under a debugger: it may stop before and after.
@@ -245,13 +266,21 @@ fn observed_call(
     caller: &mut Caller<'_, Host>,
 ) -> Result<u64, Fatal> {
     observer.entry(caller, call, args)?;
+    let injected = caller.data_mut().process.injector.next(call);
     let memory = caller.data().memory;
     let (bytes, host): (&mut [u8], &mut Host) = match memory {
         Some(m) => m.data_and_store_mut(&mut *caller),
         None => (&mut [], caller.data_mut()),
     };
-    let (result, record, log) =
-        record_call(call, args, bytes, memory.is_some(), &mut host.process, true);
+    let (result, record, log) = record_call(
+        call,
+        args,
+        bytes,
+        memory.is_some(),
+        &mut host.process,
+        true,
+        injected,
+    );
     host.process.recorder.emit(&record);
     observer.exit(caller, &record, log.before)?;
     result.map_err(|f| f.in_call(call.name))
@@ -271,6 +300,7 @@ fn record_call(
     has_memory: bool,
     process: &mut Process,
     keep_before: bool,
+    injected: Option<Injected>,
 ) -> (Result<u64, Fatal>, SyscallRecord, AccessLog) {
     let seq = process.recorder.next_seq();
     let at_entry =
@@ -286,7 +316,7 @@ fn record_call(
             mem: GuestMemory::logged(bytes, has_memory, &mut log),
             process,
         };
-        (call.imp)(&mut cx, args)
+        perform(call, &mut cx, args, injected)
     };
     let duration_ns = t0.elapsed().as_nanos() as u64;
     let returned = result.as_ref().ok().copied();
@@ -317,6 +347,7 @@ fn record_call(
         writes: std::mem::take(&mut log.writes),
         start_ns,
         duration_ns,
+        injected: injected.is_some(),
         spec: call,
     };
     (result, record, log)

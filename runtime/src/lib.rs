@@ -22,6 +22,7 @@ pub mod guest_memory;
 pub mod h;
 pub mod host;
 pub mod host_module;
+pub mod inject;
 pub mod memory_budget;
 pub mod olin;
 pub mod policy;
@@ -40,6 +41,7 @@ pub mod wat_legacy;
 
 pub use abi::Abi;
 pub use engine::{EngineOptions, Runtime};
+pub use inject::InjectSpec;
 pub use policy::{Access, NetAllow, Policy};
 pub use process::{DirGrant, Limits, ProcessConfig, parse_bytes};
 pub use program::{Program, ProgramError};

@@ -7,6 +7,7 @@ use crate::abi::Abi;
 use crate::blocking::Deadline;
 use crate::calls::Fatal;
 use crate::fdtable::FdTable;
+use crate::inject::{InjectSpec, Injector};
 use crate::memory_budget::MemoryBudget;
 use crate::policy::Access;
 use crate::stdio::{Input, InputSpec, Output, OutputSpec, StdStream};
@@ -101,11 +102,16 @@ pub struct ProcessConfig {
     pub limits: Limits,
     /// Which URLs the guest may open (policy file, network allowances).
     pub access: Access,
+    /// Faults to inject into its calls (`--inject`).
+    pub inject: Vec<InjectSpec>,
 }
 
 /// Why a process could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
+    /// An injection rule does not fit the guest's ABI.
+    #[error("{0}")]
+    Inject(String),
     /// A granted directory could not be opened.
     #[error("cannot grant directory {host} (as {guest}): {source}")]
     Dir {
@@ -142,6 +148,8 @@ pub struct Process {
     pub fds: FdTable,
     /// Where records go.
     pub recorder: Recorder,
+    /// Faults injected into its calls, and how often each was made.
+    pub injector: Injector,
     /// When the process started.
     pub started: Instant,
     /// When its time limit passes, if it has one.
@@ -180,6 +188,7 @@ impl Process {
     /// Sets up a process for `guest` under `abi`: opens the granted
     /// directories and lays out the descriptor table as the ABI expects.
     pub fn new(guest: &str, abi: Abi, config: ProcessConfig) -> Result<Process, SetupError> {
+        let injector = Injector::new(abi, &config.inject).map_err(SetupError::Inject)?;
         let mut grants = Vec::new();
         for g in &config.dirs {
             let dir =
@@ -205,6 +214,7 @@ impl Process {
             grants,
             fds: FdTable::default().with_os_file_limit(config.limits.max_open_files),
             recorder: Recorder::default(),
+            injector,
             started,
             deadline: Deadline::new(config.limits.timeout.map(|t| started + t)),
             output_left: config.limits.max_output,

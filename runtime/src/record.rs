@@ -71,6 +71,10 @@ pub struct SyscallRecord {
     pub start_ns: u64,
     /// How long the call took, in nanoseconds.
     pub duration_ns: u64,
+    /// Whether its outcome was injected (`--inject`) instead of the call
+    /// running as usual.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub injected: bool,
     /// The call's description.
     #[serde(skip)]
     pub spec: &'static CallSpec,
@@ -95,8 +99,18 @@ impl SyscallRecord {
         }
     }
 
-    /// The result part of a trace line: `0`, `8 EBADF (Bad file descriptor)`, `?` …
+    /// The result part of a trace line: `0`, `8 EBADF (Bad file descriptor)`,
+    /// `?` …, marked ` (INJECTED)` as strace marks it when injected.
     pub fn result_text(&self) -> String {
+        let text = self.outcome_text();
+        if self.injected {
+            format!("{text} (INJECTED)")
+        } else {
+            text
+        }
+    }
+
+    fn outcome_text(&self) -> String {
         match &self.outcome {
             CallOutcome::Returned(r) => match (r.error, r.meaning) {
                 (Some(e), Some(m)) => format!("{} {e} ({m})", r.raw),

@@ -176,6 +176,7 @@ struct Packed {
     writes: Vec<(u32, u32)>,
     start_ns: u64,
     duration_ns: u64,
+    injected: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -444,6 +445,7 @@ impl Ring {
             writes: r.writes.iter().map(|m| (m.start, m.len)).collect(),
             start_ns: r.start_ns,
             duration_ns: r.duration_ns,
+            injected: r.injected,
         }
     }
 
@@ -487,6 +489,7 @@ impl Ring {
             writes: range(p.writes),
             start_ns: p.start_ns,
             duration_ns: p.duration_ns,
+            injected: p.injected,
             spec: *n.specs.get(p.spec as usize)?,
         })
     }
@@ -696,6 +699,7 @@ mod tests {
             writes: vec![],
             start_ns: seq * 1000,
             duration_ns: seq % 100,
+            injected: seq % 7 == 0,
             spec,
         }
     }

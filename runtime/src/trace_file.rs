@@ -44,6 +44,8 @@ struct RecordLine {
     start_ns: u64,
     #[serde(default)]
     duration_ns: u64,
+    #[serde(default)]
+    injected: bool,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +103,7 @@ pub fn parse_line(line: &str) -> Result<SyscallRecord, String> {
         writes: l.writes,
         start_ns: l.start_ns,
         duration_ns: l.duration_ns,
+        injected: l.injected,
         spec,
     })
 }
@@ -153,6 +156,7 @@ mod tests {
             writes: vec![MemRange { start: 40, len: 4 }],
             start_ns: 1000,
             duration_ns: 250,
+            injected: true,
             spec,
         }
     }
@@ -165,6 +169,7 @@ mod tests {
         assert_eq!(back.reads, original.reads);
         assert_eq!(back.writes, original.writes);
         assert_eq!(back.duration_ns, 250);
+        assert!(back.injected);
         assert!(std::ptr::eq(back.spec, original.spec));
     }
 

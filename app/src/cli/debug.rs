@@ -70,6 +70,7 @@ pub fn main(args: DebugArgs) -> ExitCode {
 
 fn debug(args: DebugArgs) -> Result<i32, String> {
     let program = super::load_program(&args.guest)?;
+    args.guest.check_injections(&program)?;
     let guest = &args.guest;
     let stdin = match &args.stdin {
         Some(path) => InputSpec::Bytes(

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmhole_runtime::{
-    Abi, Access, DirGrant, InputSpec, Limits, NetAllow, OutputSpec, Policy, ProcessConfig,
+    Abi, Access, DirGrant, InjectSpec, InputSpec, Limits, NetAllow, OutputSpec, Policy,
+    ProcessConfig,
 };
 
 /// A workbench for WebAssembly guests and the syscalls they make.
@@ -133,6 +134,15 @@ pub struct GuestArgs {
     /// folder, as wasmtime passes it).
     #[arg(long, value_name = "NAME")]
     pub argv0: Option<String>,
+    /// Inject a fault into calls, as strace's `-e inject` does:
+    /// CALL[,CALL…]:error=ERRNO (the call fails without running) or
+    /// :retval=N (a read or write moves at most N bytes; a call returning a
+    /// plain value returns N), optionally :when=N (the Nth call only), N+
+    /// (from the Nth on) or N+STEP (the Nth and every STEPth after). Names
+    /// are the guest ABI's own (path_open/ENOENT, open/EFAIL,
+    /// resource_open/NOT_FOUND); may be repeated.
+    #[arg(long, value_name = "RULE")]
+    pub inject: Vec<InjectSpec>,
     /// The module: a .wasm binary or .wat text.
     pub file: PathBuf,
     /// Arguments passed to the guest.
@@ -248,7 +258,18 @@ impl GuestArgs {
             stderr,
             limits: self.limits_with(&access),
             access,
+            inject: self.inject.clone(),
         })
+    }
+
+    /// Checks the `--inject` rules against the ABI `program` runs under,
+    /// before anything runs: an unknown call or error is refused with the
+    /// valid ones.
+    pub fn check_injections(&self, program: &wasmhole_runtime::Program) -> Result<(), String> {
+        match self.abi.abi().or(program.detected_abi()) {
+            Some(abi) => wasmhole_runtime::inject::Injector::new(abi, &self.inject).map(drop),
+            None => Ok(()),
+        }
     }
 
     /// The limits of the run: those asked for, tightened by the policy's

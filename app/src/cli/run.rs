@@ -38,6 +38,7 @@ fn trace_sink(args: &RunArgs) -> Result<Option<Box<dyn RecordSink>>, String> {
 
 fn run(args: RunArgs) -> Result<i32, String> {
     let program = super::load_program(&args.guest)?;
+    args.guest.check_injections(&program)?;
     let mut sinks: Vec<Box<dyn RecordSink>> = Vec::new();
     if let Some(sink) = trace_sink(&args)? {
         sinks.push(sink);

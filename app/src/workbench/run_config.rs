@@ -167,6 +167,7 @@ impl RunConfig {
             stderr,
             limits,
             access: Access { policy, net },
+            inject: Vec::new(),
         })
     }
 }

@@ -1,0 +1,404 @@
+//! Fault injection, in strace's `-e inject` syntax: rules such as
+//! `path_open:error=ENOENT:when=2` or `fd_write:retval=5`, parsed
+//! (`InjectSpec`), checked against one ABI's call descriptions (an unknown
+//! call or an error the ABI does not have is refused with the valid
+//! choices), and the decision, call by call, whether a call runs or gets the
+//! injected outcome instead (`Injector`). `host::dispatch` asks before every
+//! call, so injection covers every call of every ABI.
+//!
+//! Semantics follow strace: each named call is counted on its own (from 1);
+//! `when=N` injects into its Nth call only, `N+` into the Nth and every later
+//! one, `N+STEP` into the Nth and every STEPth after it; without `when`
+//! every call is injected. When several rules name the same call, the last
+//! one applies. An injected `error=` does not run the call: it returns the
+//! ABI's error code. `retval=` on a read or write is a short transfer: the
+//! call runs with at most that many bytes and reports what it moved (for
+//! WASI in `nread`/`nwritten`, as a real short transfer does); on a call
+//! returning a plain value it returns that value without running.
+
+use crate::abi::Abi;
+use crate::calls::{self, CallSpec, Kind, Purpose, Ret};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which of a call's invocations a rule injects into (`when=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct When {
+    /// The first invocation injected, counting from 1.
+    pub first: u64,
+    /// `None`: only `first`; `Some(s)`: `first` and every `s`th after it.
+    pub step: Option<u64>,
+}
+
+impl When {
+    /// Every invocation (no `when=`).
+    pub const ALWAYS: When = When {
+        first: 1,
+        step: Some(1),
+    };
+
+    /// Whether invocation number `n` (from 1) is injected.
+    pub fn matches(self, n: u64) -> bool {
+        match self.step {
+            None => n == self.first,
+            Some(step) => n >= self.first && (n - self.first) % step == 0,
+        }
+    }
+}
+
+impl FromStr for When {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<When, String> {
+        let bad = || format!("`when={text}` is not N, N+ or N+STEP (N and STEP from 1)");
+        let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n >= 1).ok_or_else(bad);
+        match text.split_once('+') {
+            None => Ok(When {
+                first: number(text)?,
+                step: None,
+            }),
+            Some((first, "")) => Ok(When {
+                first: number(first)?,
+                step: Some(1),
+            }),
+            Some((first, step)) => Ok(When {
+                first: number(first)?,
+                step: Some(number(step)?),
+            }),
+        }
+    }
+}
+
+/// What a rule does to the calls it injects into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `error=NAME` or `error=NUMBER`: the call fails with that error.
+    Error(String),
+    /// `retval=N`: a short transfer, or that value returned.
+    Retval(i64),
+}
+
+/// One `--inject` rule as written, before it is checked against an ABI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectSpec {
+    /// The call names (or aliases) it applies to.
+    pub calls: Vec<String>,
+    /// What it does.
+    pub action: Action,
+    /// Which invocations.
+    pub when: When,
+    text: String,
+}
+
+impl fmt::Display for InjectSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for InjectSpec {
+    type Err = String;
+
+    /// Parses `CALL[,CALL…]:error=ERRNO|:retval=N[:when=N|N+|N+STEP]`.
+    fn from_str(text: &str) -> Result<InjectSpec, String> {
+        let mut parts = text.split(':');
+        let calls: Vec<String> = parts
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .collect();
+        if calls.iter().any(|c| c.is_empty()) {
+            return Err(format!(
+                "`{text}`: name the calls first, as CALL[,CALL…]:error=ERRNO[:when=N]"
+            ));
+        }
+        let (mut action, mut when) = (None, None);
+        for part in parts {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            let duplicate = || format!("`{text}`: `{key}=` is given twice");
+            match key {
+                "error" | "retval" if action.is_some() => {
+                    return Err(format!("`{text}`: give one of error= and retval="));
+                }
+                "error" if value.is_empty() => {
+                    return Err(format!("`{text}`: error= needs an error name"));
+                }
+                "error" => action = Some(Action::Error(value.to_string())),
+                "retval" => {
+                    let n = value
+                        .parse::<i64>()
+                        .map_err(|_| format!("`{text}`: retval={value} is not a whole number"))?;
+                    action = Some(Action::Retval(n));
+                }
+                "when" if when.is_some() => return Err(duplicate()),
+                "when" => when = Some(value.parse::<When>()?),
+                _ => {
+                    return Err(format!(
+                        "`{text}`: unknown `{key}`; an injection takes error=ERRNO or retval=N, and when=N|N+|N+STEP"
+                    ));
+                }
+            }
+        }
+        let action = action.ok_or_else(|| format!("`{text}`: say error=ERRNO or retval=N"))?;
+        Ok(InjectSpec {
+            calls,
+            action,
+            when: when.unwrap_or(When::ALWAYS),
+            text: text.to_string(),
+        })
+    }
+}
+
+/// What an injected call does instead of its usual work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Injected {
+    /// Returns this error code without running.
+    Error(i64),
+    /// Returns this value without running.
+    Value(i64),
+    /// Runs with at most this many bytes to read or write.
+    Short(u32),
+}
+
+impl Injected {
+    /// The raw result of a call that does not run (`None` for `Short`).
+    pub fn result(self, call: &CallSpec) -> Option<u64> {
+        let v = match self {
+            Injected::Error(v) | Injected::Value(v) => v,
+            Injected::Short(_) => return None,
+        };
+        Some(match call.ret {
+            Ret::I64 => v as u64,
+            _ => v as i32 as u32 as u64,
+        })
+    }
+
+    /// `args` with every buffer length of `call` cut to `max` bytes (the
+    /// iovec arrays are cut by the guest memory instead).
+    pub fn cut_lengths(call: &CallSpec, args: &[u64], max: u32) -> Vec<u64> {
+        let mut cut = args.to_vec();
+        for p in call.params {
+            if let Kind::BytesIn { len } | Kind::BytesOut { len, .. } = p.kind {
+                let len = len as usize;
+                cut[len] = cut[len].min(max as u64);
+            }
+        }
+        cut
+    }
+}
+
+/// Whether `call` moves bytes through a buffer the guest gives (a read or a
+/// write), so `retval=` can make it short.
+fn transfers_bytes(call: &CallSpec) -> bool {
+    matches!(call.purpose, Some(Purpose::Read | Purpose::Write))
+        && call.params.iter().any(|p| {
+            matches!(
+                p.kind,
+                Kind::BytesIn { .. }
+                    | Kind::BytesOut { .. }
+                    | Kind::IovsIn { .. }
+                    | Kind::IovsOut { .. }
+            )
+        })
+}
+
+fn list(names: impl Iterator<Item = &'static str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
+
+/// The outcome `action` gives `call`, or why it cannot.
+fn outcome(call: &'static CallSpec, action: &Action) -> Result<Injected, String> {
+    match action {
+        Action::Error(name) => {
+            let Some(names) = call.error_names() else {
+                return Err(format!(
+                    "`{}` returns no error code, so error= cannot apply to it",
+                    call.name
+                ));
+            };
+            let errors = || names.values.iter().filter(|(v, _, _)| *v != 0);
+            errors()
+                .find(|(v, n, _)| n.eq_ignore_ascii_case(name) || name.parse() == Ok(*v))
+                .map(|(v, _, _)| Injected::Error(*v))
+                .ok_or_else(|| {
+                    format!(
+                        "{} has no error `{name}`; its errors: {}",
+                        call.abi,
+                        list(errors().map(|(_, n, _)| *n))
+                    )
+                })
+        }
+        Action::Retval(n) if transfers_bytes(call) => u32::try_from(*n)
+            .map(Injected::Short)
+            .map_err(|_| format!("retval={n} is not a byte count `{}` could move", call.name)),
+        Action::Retval(n) => match call.ret {
+            Ret::I64 => Ok(Injected::Value(*n)),
+            Ret::I32 => i32::try_from(*n)
+                .map(|v| Injected::Value(v as i64))
+                .map_err(|_| format!("retval={n} does not fit `{}`'s i32 result", call.name)),
+            _ => {
+                let fit: Vec<_> = calls::calls_of(call.abi)
+                    .iter()
+                    .filter(|c| transfers_bytes(c) || matches!(c.ret, Ret::I32 | Ret::I64))
+                    .map(|c| c.name)
+                    .collect();
+                Err(format!(
+                    "retval= does not make sense for `{}`{}; it applies to reads and writes (a short transfer) and to calls returning a plain value: {}",
+                    call.name,
+                    if call.error_names().is_some() {
+                        " (use error= for its errors)"
+                    } else {
+                        ""
+                    },
+                    if fit.is_empty() {
+                        "none in this ABI".to_string()
+                    } else {
+                        fit.join(", ")
+                    }
+                ))
+            }
+        },
+    }
+}
+
+struct Rule {
+    call: &'static CallSpec,
+    outcome: Injected,
+    when: When,
+    seen: u64,
+}
+
+/// One process's injection rules, checked against its ABI, and how often
+/// each named call has been made.
+#[derive(Default)]
+pub struct Injector {
+    rules: Vec<Rule>,
+}
+
+impl Injector {
+    /// Checks `specs` against `abi`'s calls: unknown calls, errors the ABI
+    /// does not have and `retval=` where it makes no sense are refused,
+    /// naming what is valid.
+    pub fn new(abi: Abi, specs: &[InjectSpec]) -> Result<Injector, String> {
+        let mut rules: Vec<Rule> = Vec::new();
+        for spec in specs {
+            for name in &spec.calls {
+                let call = calls::find(abi, name).ok_or_else(|| {
+                    format!(
+                        "--inject={spec}: {abi} has no call `{name}`; its calls: {}",
+                        list(calls::calls_of(abi).iter().map(|c| c.name))
+                    )
+                })?;
+                let outcome =
+                    outcome(call, &spec.action).map_err(|e| format!("--inject={spec}: {e}"))?;
+                rules.retain(|r| !std::ptr::eq(r.call, call));
+                rules.push(Rule {
+                    call,
+                    outcome,
+                    when: spec.when,
+                    seen: 0,
+                });
+            }
+        }
+        Ok(Injector { rules })
+    }
+
+    /// Counts this invocation of `call` and says what to inject into it, if
+    /// anything.
+    pub fn next(&mut self, call: &'static CallSpec) -> Option<Injected> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        let rule = self.rules.iter_mut().find(|r| std::ptr::eq(r.call, call))?;
+        rule.seen += 1;
+        rule.when.matches(rule.seen).then_some(rule.outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> InjectSpec {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn when_follows_strace() {
+        let w = |t: &str| t.parse::<When>().unwrap();
+        let hits = |w: When| (1..=9).filter(|n| w.matches(*n)).collect::<Vec<_>>();
+        assert_eq!(hits(w("2")), [2]);
+        assert_eq!(hits(w("7+")), [7, 8, 9]);
+        assert_eq!(hits(w("2+3")), [2, 5, 8]);
+        assert_eq!(hits(When::ALWAYS).len(), 9);
+        for bad in ["0", "x", "1+0", "+", "-1", ""] {
+            assert!(bad.parse::<When>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rules_parse_and_refuse_malformed_ones() {
+        let s = spec("path_open,fd_read:error=ENOENT:when=2+");
+        assert_eq!(s.calls, ["path_open", "fd_read"]);
+        assert_eq!(s.action, Action::Error("ENOENT".into()));
+        assert_eq!(
+            s.when,
+            When {
+                first: 2,
+                step: Some(1)
+            }
+        );
+        assert_eq!(spec("fd_write:retval=3").action, Action::Retval(3));
+        for bad in [
+            "path_open",
+            ":error=EIO",
+            "a,,b:error=EIO",
+            "x:error=EIO:retval=1",
+            "x:signal=9",
+            "x:retval=many",
+            "x:error=EIO:when=1:when=2",
+        ] {
+            assert!(bad.parse::<InjectSpec>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_checked_against_the_abi() {
+        let err = |abi, t: &str| Injector::new(abi, &[spec(t)]).err().unwrap();
+        let e = err(Abi::Wasi, "open:error=ENOENT");
+        assert!(
+            e.contains("no call `open`") && e.contains("path_open"),
+            "{e}"
+        );
+        let e = err(Abi::Wasi, "path_open:error=NOT_FOUND");
+        assert!(e.contains("ENOENT") && !e.contains("SUCCESS"), "{e}");
+        let e = err(Abi::Olin, "resource_open:error=ENOENT");
+        assert!(e.contains("NOT_FOUND"), "{e}");
+        let e = err(Abi::Wasi, "fd_close:retval=0");
+        assert!(e.contains("use error=") && e.contains("fd_write"), "{e}");
+        let e = err(Abi::Olin, "log_write:error=UNKNOWN");
+        assert!(e.contains("returns no error code"), "{e}");
+        assert!(Injector::new(Abi::Dagger, &[spec("open:error=-3")]).is_ok());
+    }
+
+    #[test]
+    fn each_call_is_counted_and_the_last_rule_wins() {
+        let open = calls::find(Abi::Dagger, "open").unwrap();
+        let write = calls::find(Abi::Dagger, "write").unwrap();
+        let mut i = Injector::new(
+            Abi::Dagger,
+            &[
+                spec("open:error=EFAIL"),
+                spec("open,write:error=EUNKNOWNSCHEME:when=2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(i.next(write), None);
+        assert_eq!(i.next(open), None);
+        assert_eq!(i.next(open), Some(Injected::Error(-3)));
+        assert_eq!(i.next(write), Some(Injected::Error(-3)));
+        assert_eq!(i.next(open), None);
+        assert_eq!(Injected::Error(-3).result(open), Some(0xffff_fffd));
+    }
+}
