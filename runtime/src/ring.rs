@@ -699,7 +699,7 @@ mod tests {
             writes: vec![],
             start_ns: seq * 1000,
             duration_ns: seq % 100,
-            injected: seq % 7 == 0,
+            injected: seq.is_multiple_of(7),
             spec,
         }
     }
