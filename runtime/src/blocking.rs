@@ -310,28 +310,37 @@ pub fn open_file(
     use cap_fs_ext::OpenOptionsSyncExt;
     let mut options = options.clone();
     options.nonblock(true);
-    let open = || -> io::Result<cap_std::fs::File> {
+    let waiting_for_reader = || format!("waiting for a reader to open the FIFO {shown}");
+    // Once an attempt has met a FIFO without a reader, the deadline passing
+    // during a later attempt is still that wait, not the file system's.
+    let open = |fifo_without_reader: bool| -> io::Result<cap_std::fs::File> {
         if deadline.at().is_none() {
             return dir.open_with(path, &options);
         }
         let (dir, path, options) = (dir.try_clone()?, path.to_string(), options.clone());
         off_thread(
             deadline,
-            &|| format!("waiting for the file system to open {shown}"),
+            &|| {
+                if fifo_without_reader {
+                    waiting_for_reader()
+                } else {
+                    format!("waiting for the file system to open {shown}")
+                }
+            },
             move || dir.open_with(&path, &options),
         )
     };
+    let mut fifo_without_reader = false;
     loop {
-        match open() {
+        match open(fifo_without_reader) {
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) => {
                 // ENXIO: a FIFO opened for writing that no one reads yet.
+                fifo_without_reader = true;
                 const RETRY: Duration = Duration::from_millis(10);
                 match deadline.left() {
                     Some(left) if left <= RETRY => {
                         std::thread::sleep(left);
-                        return Err(deadline_passed(format!(
-                            "waiting for a reader to open the FIFO {shown}"
-                        )));
+                        return Err(deadline_passed(waiting_for_reader()));
                     }
                     _ => std::thread::sleep(RETRY),
                 }
