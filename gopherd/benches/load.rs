@@ -12,10 +12,10 @@
 //! cargo bench -p gopherd --bench load -- [--seconds S] [--max-requests N] [--connections 1,16,64] [--only NAME]
 //! ```
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -56,20 +56,7 @@ fn options() -> Options {
     o
 }
 
-/// The gopherd under test, killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(dir: &Path) -> Server {
+fn start_server(dir: &Path) -> support::Server {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/gopherhole/handlers");
     let root = dir.join("root");
     std::fs::create_dir_all(&root).unwrap();
@@ -96,25 +83,7 @@ fn start_server(dir: &Path) -> Server {
     }
     let path = dir.join("gopherd.toml");
     std::fs::write(&path, config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
-        .args(["--config", &path.display().to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gopherd");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("gopherd exited before listening")
-            .unwrap();
-        if let Some(a) = line.split("listening on ").nth(1) {
-            break a.trim().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    support::launch(&path)
 }
 
 struct Cell {

@@ -16,10 +16,10 @@
 //! cargo bench -p gopherd --bench slowloris -- [--attackers 500] [--interval 5] [--seconds 30] [--same-address | --addresses K]
 //! ```
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -60,22 +60,9 @@ fn options() -> Options {
     o
 }
 
-/// The gopherd under test, killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 const TEXT: &str = "Hello from the static gopherhole.\nA second line.\n";
 
-fn start_server(dir: &Path) -> Server {
+fn start_server(dir: &Path) -> support::Server {
     let fortune = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../samples/gopherhole/handlers/wasi/fortune.wat");
     let root = dir.join("root");
@@ -90,25 +77,7 @@ fn start_server(dir: &Path) -> Server {
     );
     let path = dir.join("gopherd.toml");
     std::fs::write(&path, config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
-        .args(["--config", &path.display().to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gopherd");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("gopherd exited before listening")
-            .unwrap();
-        if let Some(a) = line.split("listening on ").nth(1) {
-            break a.trim().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    support::launch(&path)
 }
 
 /// One of gopherd's figures from /proc: resident memory in bytes and open

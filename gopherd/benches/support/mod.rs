@@ -1,0 +1,44 @@
+//! What the gopherd benches share: starting the server binary on a
+//! configuration file and stopping it when the bench is done.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// The gopherd under test, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts gopherd on the configuration at `config` and waits until it
+/// says where it listens; its later log lines are read and dropped.
+pub fn launch(config: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
+        .args(["--config", &config.display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gopherd");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("gopherd exited before listening")
+            .unwrap();
+        if let Some(a) = line.split("listening on ").nth(1) {
+            break a.trim().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
