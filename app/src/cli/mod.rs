@@ -30,6 +30,11 @@ pub struct Cli {
     /// syscall trace, a gopherd .toml configuration or a gopher:// address
     /// to browse.
     pub file: Option<PathBuf>,
+    /// Open two or three programs side by side (the same idea under
+    /// different ABIs), stepped together with their calls lined up by
+    /// purpose.
+    #[arg(long, num_args = 2..=3, value_name = "PROGRAM", conflicts_with = "file")]
+    pub side_by_side: Vec<PathBuf>,
 }
 
 /// The subcommands.

@@ -2,10 +2,12 @@
 //! with dockable panels for the source, disassembly, syscalls, memory,
 //! descriptors, stack, breakpoints, console and run configuration, and a
 //! Gopher browser; a banner saying why the guest stopped; a welcome page
-//! when nothing is open; zoom and a presentation layout for projectors.
+//! when nothing is open; zoom and a presentation layout for projectors;
+//! two or three guests side by side.
 //! The model lives in `state` (the browser's in `browser`); each panel has
 //! its own file; nothing here waits on the guest or the network.
 
+pub mod alignment;
 mod banner;
 pub mod breakpoints;
 mod breakpoints_panel;
@@ -28,6 +30,8 @@ pub mod path_prompt;
 pub mod predict;
 pub mod run_config;
 pub mod samples;
+pub mod side_by_side;
+pub mod side_by_side_view;
 mod source_panel;
 mod stack_panel;
 pub mod state;
@@ -102,6 +106,10 @@ pub struct App {
     samples: Vec<samples::Sample>,
     /// Help → Calls reference.
     pub reference: call_reference::CallReference,
+    /// Guests compared side by side, when that view is on show.
+    pub side_by_side: Option<side_by_side::SideBySide>,
+    /// The window choosing the programs to compare, when open.
+    pub side_by_side_chooser: Option<side_by_side_view::Chooser>,
 }
 
 impl App {
@@ -119,6 +127,8 @@ impl App {
             zoom_seen: 1.0,
             samples: samples::all(),
             reference: call_reference::CallReference::default(),
+            side_by_side: None,
+            side_by_side_chooser: None,
         };
         if let Some(path) = file {
             app.wb.open(&path);
@@ -168,7 +178,47 @@ impl App {
         }
     }
 
+    /// Opens a program, trace or gopherhole in the workbench (leaving the
+    /// side-by-side view).
+    pub fn open(&mut self, path: &std::path::Path) -> bool {
+        self.side_by_side = None;
+        self.wb.open(path)
+    }
+
+    /// Opens `programs` (two or three) side by side, each with the run
+    /// configuration remembered for its file, each on its way to its first
+    /// call.
+    pub fn open_side_by_side(&mut self, programs: &[PathBuf]) {
+        self.wb.remember_settings();
+        let with_configs = programs
+            .iter()
+            .map(|p| {
+                let config = self
+                    .wb
+                    .files
+                    .get(p)
+                    .map(|f| f.config.clone())
+                    .unwrap_or_default();
+                (p.clone(), config)
+            })
+            .collect();
+        self.side_by_side = Some(side_by_side::SideBySide::open(with_configs));
+        self.side_by_side_chooser = None;
+        self.wb.welcome = false;
+    }
+
+    /// Opens the chooser, filled with the programs compared now (or the
+    /// hello samples).
+    pub fn choose_side_by_side(&mut self) {
+        let paths: Vec<PathBuf> = match &self.side_by_side {
+            Some(s) => s.guests.iter().map(|g| g.path.clone()).collect(),
+            None => side_by_side::hello_samples().unwrap_or_default(),
+        };
+        self.side_by_side_chooser = Some(side_by_side_view::Chooser::new(&paths));
+    }
+
     fn show_tab(&mut self, tab: Tab) {
+        self.side_by_side = None;
         self.wb.welcome = false;
         self.dock
             .make_active(|_, t| matches!(t, egui_tiles::Tile::Pane(p) if *p == tab));
@@ -222,6 +272,9 @@ impl App {
         }
         self.zoom_seen = current;
         self.wb.poll();
+        if let Some(s) = &mut self.side_by_side {
+            s.poll();
+        }
         self.keys(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("menu").show(ui, |ui| {
@@ -240,7 +293,17 @@ impl App {
             self.show_tab(tab);
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.wb.welcome {
+            if let Some(sbs) = &mut self.side_by_side {
+                match side_by_side_view::ui(ui, sbs) {
+                    Some(side_by_side_view::Request::Choose) => self.choose_side_by_side(),
+                    Some(side_by_side_view::Request::Close) => self.side_by_side = None,
+                    Some(side_by_side_view::Request::Open(path)) => {
+                        self.side_by_side = None;
+                        self.open(&path);
+                    }
+                    None => {}
+                }
+            } else if self.wb.welcome {
                 let lessons = self.wb.lessons.catalog().ok();
                 let sections = welcome::sections(
                     lessons.as_deref(),
@@ -250,13 +313,14 @@ impl App {
                 match welcome::ui(ui, &sections) {
                     Some(welcome::Action::OpenDialog) => self.choose(Purpose::Open),
                     Some(welcome::Action::Open(path)) => {
-                        self.wb.open(&path);
+                        self.open(&path);
                     }
                     Some(welcome::Action::Lesson(id)) => {
                         self.wb.welcome = false;
                         self.wb.open_lesson(&id);
                         self.wb.focus = Some(Tab::Lessons);
                     }
+                    Some(welcome::Action::SideBySide(paths)) => self.open_side_by_side(&paths),
                     Some(welcome::Action::Dismiss) => self.wb.welcome = false,
                     None => {}
                 }
@@ -266,20 +330,30 @@ impl App {
         });
         predict::window(&ctx, &mut self.wb);
         if let Some(path) = self.reference.window(&ctx) {
-            self.wb.open(&path);
+            self.open(&path);
         }
         self.prompt(&ctx);
         self.unsaved_question(&ctx);
+        if let Some(chooser) = &mut self.side_by_side_chooser {
+            match side_by_side_view::chooser(&ctx, chooser) {
+                side_by_side_view::Choice::Pending => {}
+                side_by_side_view::Choice::Cancel => self.side_by_side_chooser = None,
+                side_by_side_view::Choice::Open(paths) => self.open_side_by_side(&paths),
+            }
+        }
         if (self.zoom - ctx.zoom_factor()).abs() > 0.001 {
             ctx.set_zoom_factor(self.zoom);
         }
-        if self.wb.busy() {
+        if self.wb.busy() || self.side_by_side.as_ref().is_some_and(|s| s.busy()) {
             ctx.request_repaint_after(Duration::from_millis(16));
         }
     }
 
     /// Asks for a path for `purpose` and acts on it.
     fn choose(&mut self, purpose: Purpose) {
+        if purpose == Purpose::Open {
+            self.side_by_side = None;
+        }
         if let Some(path) = self.wb.choose_path(purpose)
             && let Err(e) = self.wb.path_chosen(purpose, path)
         {
@@ -386,7 +460,7 @@ impl App {
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(path) = dropped.first().map(|f| f.path().to_path_buf()) {
-            self.wb.open(&path);
+            self.open(&path);
         }
     }
 
@@ -400,6 +474,16 @@ impl App {
                 ui.close();
                 self.wb.prompt = Some(path_prompt::PathPrompt::new(Purpose::Open, "", None));
             }
+            if ui
+                .button("Side by side…")
+                .on_hover_text(
+                    "Two or three programs stepped together, their calls lined up by purpose",
+                )
+                .clicked()
+            {
+                ui.close();
+                self.choose_side_by_side();
+            }
             ui.menu_button("Recent", |ui| {
                 if self.wb.recent.is_empty() {
                     ui.label("nothing yet");
@@ -407,7 +491,7 @@ impl App {
                 for path in self.wb.recent.clone() {
                     if ui.button(path.display().to_string()).clicked() {
                         ui.close();
-                        self.wb.open(&path);
+                        self.open(&path);
                     }
                 }
             });
@@ -448,7 +532,20 @@ impl App {
                     .clicked()
                 {
                     ui.close();
-                    self.wb.open(&sample.path);
+                    self.open(&sample.path);
+                }
+            }
+            if let Some(hello) = side_by_side::hello_samples() {
+                ui.separator();
+                if ui
+                    .button("hello in WASI, Dagger and Olin, side by side")
+                    .on_hover_text(
+                        "The three hello samples stepped together, their calls lined up by purpose",
+                    )
+                    .clicked()
+                {
+                    ui.close();
+                    self.open_side_by_side(&hello);
                 }
             }
             if let Some(hole) = samples::demo_gopherhole() {
@@ -459,7 +556,7 @@ impl App {
                     .clicked()
                 {
                     ui.close();
-                    self.wb.open(&hole);
+                    self.open(&hole);
                 }
             }
         });
@@ -469,6 +566,17 @@ impl App {
                     ui.close();
                     self.show_tab(tab);
                 }
+            }
+            ui.separator();
+            if ui
+                .button("Side by side…")
+                .on_hover_text(
+                    "Two or three programs stepped together, their calls lined up by purpose",
+                )
+                .clicked()
+            {
+                ui.close();
+                self.choose_side_by_side();
             }
             ui.separator();
             ui.label(RichText::new(format!("Zoom {:.0}%", self.zoom * 100.0)).strong());
@@ -510,6 +618,7 @@ impl App {
             ui.separator();
             if ui.button("Welcome page").clicked() {
                 ui.close();
+                self.side_by_side = None;
                 self.wb.welcome = true;
             }
             ui.separator();
@@ -653,8 +762,9 @@ impl eframe::App for Window {
     }
 }
 
-/// Opens the workbench window, showing `file` if given.
-pub fn run(file: Option<PathBuf>) -> ExitCode {
+/// Opens the workbench window, showing `file` if given, or the programs
+/// in `side_by_side` (two or three) side by side.
+pub fn run(file: Option<PathBuf>, side_by_side: Vec<PathBuf>) -> ExitCode {
     // Compiled programs are kept in the user's cache folder, shared with
     // `wasmhole run`, `wasmhole debug` and gopherd.
     wasmhole_runtime::compile_cache::configure(wasmhole_runtime::compile_cache::default_dir());
@@ -675,6 +785,9 @@ pub fn run(file: Option<PathBuf>) -> ExitCode {
             }
             if let Some(path) = &file {
                 app.wb.open(path);
+            }
+            if !side_by_side.is_empty() {
+                app.open_side_by_side(&side_by_side);
             }
             Ok(Box::new(Window(app)))
         }),

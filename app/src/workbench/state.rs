@@ -86,7 +86,8 @@ pub struct Console {
 pub const CONSOLE_TAIL: usize = 1 << 20;
 
 impl Console {
-    fn pull(&mut self, out: &SharedBuffer, err: &SharedBuffer) {
+    /// Takes in what the guest wrote to `out` and `err` since the last pull.
+    pub(crate) fn pull(&mut self, out: &SharedBuffer, err: &SharedBuffer) {
         for (buf, seen, stream) in [
             (out, &mut self.seen_out, Stream::Out),
             (err, &mut self.seen_err, Stream::Err),

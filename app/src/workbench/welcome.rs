@@ -17,6 +17,8 @@ pub enum Action {
     Open(PathBuf),
     /// Show this lesson in the Lessons panel.
     Lesson(String),
+    /// Open these programs side by side.
+    SideBySide(Vec<PathBuf>),
     /// Close the page and show the panels.
     Dismiss,
 }
@@ -80,6 +82,26 @@ pub fn sections(
                     action: Action::Lesson(l.id.clone()),
                 })
                 .collect(),
+        });
+    }
+    let hello: Vec<PathBuf> = super::side_by_side::HELLO_SAMPLES
+        .iter()
+        .filter_map(|label| samples.iter().find(|s| s.label == *label))
+        .map(|s| s.path.clone())
+        .collect();
+    if hello.len() == super::side_by_side::HELLO_SAMPLES.len() {
+        out.push(Section {
+            title: "Side by side".into(),
+            blurb: "The same program idea under WASI, Dagger and Olin, stepped together \
+                    syscall by syscall, with the calls for the same purpose in one row."
+                .into(),
+            entries: vec![Entry {
+                label: "hello in WASI, Dagger and Olin".into(),
+                description: "three hello samples: one write each, and what each ABI \
+                              needs around it"
+                    .into(),
+                action: Action::SideBySide(hello),
+            }],
         });
     }
     // Grouped by folder: `wasi/hello.wat` is in `wasi`, `c/wasi/hello.wasm`

@@ -1,0 +1,439 @@
+//! Drawing side by side: the chooser (which programs, two or three), and
+//! the view: the controls, a table with one column per guest and rows
+//! aligned by purpose (the purpose named at each row's start, each cell
+//! the call decoded, its result once returned), under each column the
+//! guest's console and how it ended, and the selected call's explain card
+//! with the bytes it read and wrote.
+
+use super::banner::exit_meaning;
+use super::side_by_side::{Cell, Guest, SideBySide};
+use super::state::Stream;
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+use std::path::PathBuf;
+use wasmhole_runtime::ExitStatus;
+
+/// The chooser's fields.
+#[derive(Clone, Debug)]
+pub struct Chooser {
+    /// The programs' paths, as typed (the third may stay empty).
+    pub paths: [String; 3],
+    /// Why the last choice could not be opened.
+    pub error: Option<String>,
+}
+
+impl Chooser {
+    /// A chooser filled with `paths` (the hello samples, usually).
+    pub fn new(paths: &[PathBuf]) -> Chooser {
+        let mut fields: [String; 3] = Default::default();
+        for (field, path) in fields.iter_mut().zip(paths) {
+            *field = path.display().to_string();
+        }
+        Chooser {
+            paths: fields,
+            error: None,
+        }
+    }
+
+    /// The programs chosen, or why they cannot be opened.
+    pub fn chosen(&self) -> Result<Vec<PathBuf>, String> {
+        let paths: Vec<PathBuf> = self
+            .paths
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        if paths.len() < 2 {
+            return Err("choose at least two programs to compare".into());
+        }
+        if let Some(missing) = paths.iter().find(|p| !p.is_file()) {
+            return Err(format!("{} is not a file", missing.display()));
+        }
+        Ok(paths)
+    }
+}
+
+/// What the chooser asks for.
+pub enum Choice {
+    /// Nothing yet.
+    Pending,
+    /// Close it.
+    Cancel,
+    /// Open these programs side by side.
+    Open(Vec<PathBuf>),
+}
+
+/// Draws the chooser window.
+pub fn chooser(ctx: &egui::Context, chooser: &mut Chooser) -> Choice {
+    let mut choice = Choice::Pending;
+    egui::Window::new("Side by side")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 100.0))
+        .show(ctx, |ui| {
+            ui.label(
+                "The same program idea under two or three ABIs, stepped together \
+                 syscall by syscall, with calls for the same purpose in one row.",
+            );
+            egui::Grid::new("side-by-side-paths")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (i, path) in chooser.paths.iter_mut().enumerate() {
+                        let name = if i == 2 {
+                            "Program 3 (optional)".to_string()
+                        } else {
+                            format!("Program {}", i + 1)
+                        };
+                        let label = ui.label(name);
+                        ui.add(egui::TextEdit::singleline(path).desired_width(420.0))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+            if let Some(e) = &chooser.error {
+                ui.label(RichText::new(e).color(Color32::from_rgb(0xe0, 0x60, 0x60)));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Open side by side").clicked() {
+                    match chooser.chosen() {
+                        Ok(paths) => choice = Choice::Open(paths),
+                        Err(e) => chooser.error = Some(e),
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Choice::Cancel;
+                }
+            });
+        });
+    choice
+}
+
+/// What the view asks of the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Open the chooser.
+    Choose,
+    /// Close the comparison.
+    Close,
+    /// Close it and open this sample (a link on a call's card).
+    Open(PathBuf),
+}
+
+const ERROR: Color32 = Color32::from_rgb(0xe0, 0x60, 0x60);
+const PENDING: Color32 = Color32::from_rgb(0x80, 0xc0, 0xff);
+
+/// How a guest stands, in a few words.
+fn standing(g: &Guest) -> String {
+    if let Some(f) = &g.failure {
+        return format!("cannot load: {f}");
+    }
+    match (&g.exit, &g.pending) {
+        (Some(status), _) => ended(status),
+        (None, Some(p)) => format!("at the entry of {}", p.spec.name),
+        (None, None) if g.moving() => "running".into(),
+        (None, None) => "stopped".into(),
+    }
+}
+
+/// How a guest ended, with what its status means.
+fn ended(status: &ExitStatus) -> String {
+    match status {
+        ExitStatus::Exited(code) => format!("exited with status {code} ({})", exit_meaning(*code)),
+        ExitStatus::Failed(f) => format!("ended: {}", f.message),
+    }
+}
+
+/// Draws the view; returns what it asks of the window.
+pub fn ui(ui: &mut egui::Ui, sbs: &mut SideBySide) -> Option<Request> {
+    let mut request = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Side by side");
+        let idle = !sbs.busy() && sbs.any_live();
+        if ui
+            .add_enabled(idle, egui::Button::new("Step all to next syscall"))
+            .on_hover_text(
+                "Each guest whose turn it is makes its next call: calls for the same \
+                 purpose together, a call the others have no counterpart for alone",
+            )
+            .clicked()
+        {
+            sbs.step_all();
+        }
+        if ui
+            .add_enabled(sbs.any_live(), egui::Button::new("Run all"))
+            .on_hover_text("Run every guest to its end")
+            .clicked()
+        {
+            sbs.run_all();
+        }
+        if ui
+            .button("Restart all")
+            .on_hover_text("Start every guest again, each on its way to its first call")
+            .clicked()
+        {
+            sbs.restart_all();
+        }
+        if ui.button("Choose programs…").clicked() {
+            request = Some(Request::Choose);
+        }
+        if ui.button("Close side by side").clicked() {
+            request = Some(Request::Close);
+        }
+    });
+    ui.separator();
+    let width = sbs.guests.len();
+    let card_height = if sbs.selected.is_some() { 240.0 } else { 0.0 };
+    let console_height = 150.0;
+    let table_height = (ui.available_height() - card_height - console_height - 20.0).max(120.0);
+    ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
+        table(ui, sbs, width);
+    });
+    ui.separator();
+    consoles(ui, sbs, console_height);
+    if let Some((column, cell)) = sbs.selected {
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("side-by-side-card")
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                if let Some(path) = selected_card(ui, &sbs.guests[column], cell) {
+                    request = Some(Request::Open(path));
+                }
+            });
+    }
+    request
+}
+
+fn table(ui: &mut egui::Ui, sbs: &mut SideBySide, width: usize) {
+    let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 6.0;
+    let mut builder = TableBuilder::new(ui)
+        .striped(true)
+        .id_salt("side-by-side-table")
+        .column(Column::exact(190.0));
+    for _ in 0..width {
+        builder = builder.column(Column::remainder().clip(true));
+    }
+    let mut clicked = None;
+    builder
+        .header(40.0, |mut header| {
+            header.col(|ui| {
+                ui.strong("purpose");
+            });
+            for g in &sbs.guests {
+                header.col(|ui| {
+                    ui.vertical(|ui| {
+                        let abi = g.abi.map(|a| a.name()).unwrap_or("?");
+                        ui.strong(format!("{} · {abi}", g.name))
+                            .on_hover_text(g.path.display().to_string());
+                        let colour = if g.failure.is_some() {
+                            ERROR
+                        } else {
+                            ui.visuals().weak_text_color()
+                        };
+                        ui.label(RichText::new(standing(g)).small().color(colour));
+                    });
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_h, sbs.rows().len(), |mut row| {
+                let index = row.index();
+                let purpose = sbs.rows()[index].purpose;
+                row.col(|ui| {
+                    let text = match purpose {
+                        Some(p) => RichText::new(p.title()),
+                        None => RichText::new("(no counterpart)").italics(),
+                    };
+                    ui.label(text);
+                });
+                for column in 0..width {
+                    let cell = sbs.cell(index, column);
+                    row.col(|ui| {
+                        let Some(cell) = cell else { return };
+                        let g = &sbs.guests[column];
+                        let (text, colour) = match cell {
+                            Cell::Made(seq) => match g.record(seq) {
+                                Some(r) => {
+                                    let colour = r.is_error().then_some(ERROR);
+                                    (r.call_text(), colour)
+                                }
+                                None => (format!("#{seq} (no longer kept)"), None),
+                            },
+                            Cell::Pending => match &g.pending {
+                                Some(p) => (p.text(), Some(PENDING)),
+                                None => return,
+                            },
+                        };
+                        let mut rich = RichText::new(&text).monospace();
+                        if let Some(c) = colour {
+                            rich = rich.color(c);
+                        }
+                        let selected = sbs.selected == Some((column, cell));
+                        let response = ui.selectable_label(selected, rich);
+                        let response = if cell == Cell::Pending {
+                            response.on_hover_text(format!("about to be called: {text}"))
+                        } else {
+                            response.on_hover_text(&text)
+                        };
+                        if response.clicked() {
+                            clicked = Some((column, cell));
+                        }
+                    });
+                }
+            });
+        });
+    if let Some(c) = clicked {
+        sbs.selected = Some(c);
+    }
+}
+
+fn consoles(ui: &mut egui::Ui, sbs: &SideBySide, height: f32) {
+    let guests = &sbs.guests;
+    ui.columns(guests.len().max(1), |columns| {
+        for (ui, g) in columns.iter_mut().zip(guests) {
+            ui.label(RichText::new(format!("{} · console", g.name)).strong());
+            egui::ScrollArea::vertical()
+                .id_salt(("side-by-side-console", g.path.display().to_string()))
+                .stick_to_bottom(true)
+                .max_height(height - 50.0)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    if g.console.left_out > 0 {
+                        ui.label(
+                            RichText::new(format!(
+                                "[{} bytes of earlier output not kept]",
+                                g.console.left_out
+                            ))
+                            .italics(),
+                        );
+                    }
+                    if g.console.chunks.is_empty() {
+                        ui.label(RichText::new("(no output yet)").weak());
+                    }
+                    for (stream, text) in &g.console.chunks {
+                        let colour = match stream {
+                            Stream::Err => Color32::from_rgb(0xff, 0xa0, 0x60),
+                            _ => ui.visuals().text_color(),
+                        };
+                        ui.label(
+                            RichText::new(text.trim_end_matches('\n'))
+                                .monospace()
+                                .color(colour),
+                        );
+                    }
+                });
+            match (&g.failure, &g.exit) {
+                (Some(f), _) => {
+                    ui.label(RichText::new(format!("cannot load: {f}")).color(ERROR));
+                }
+                (None, Some(status)) => {
+                    let text = RichText::new(ended(status));
+                    ui.label(if status.code() == 0 {
+                        text
+                    } else {
+                        text.color(ERROR)
+                    });
+                }
+                (None, None) => {
+                    ui.label(RichText::new("not ended yet").weak());
+                }
+            }
+            if g.not_aligned > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{} calls after the first {} are not lined up",
+                        g.not_aligned,
+                        super::side_by_side::ALIGNED_CALLS
+                    ))
+                    .weak(),
+                );
+            }
+        }
+    });
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const SHOWN: usize = 64;
+    let mut text: Vec<String> = bytes
+        .iter()
+        .take(SHOWN)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if bytes.len() > SHOWN {
+        text.push(format!("… ({} bytes)", bytes.len()));
+    }
+    text.join(" ")
+}
+
+/// Draws the selected call; returns a sample the learner asked to open.
+fn selected_card(ui: &mut egui::Ui, g: &Guest, cell: Cell) -> Option<PathBuf> {
+    match cell {
+        Cell::Pending => {
+            let Some(p) = &g.pending else {
+                ui.label("The guest has moved on from this call.");
+                return None;
+            };
+            ui.label(
+                RichText::new(format!("{} · about to be called", p.text()))
+                    .monospace()
+                    .strong(),
+            );
+            super::explain_card::ui(ui, p.spec)
+        }
+        Cell::Made(seq) => {
+            let Some(r) = g.record(seq) else {
+                ui.label(format!("Call #{seq} is no longer kept."));
+                return None;
+            };
+            ui.label(
+                RichText::new(format!("{} · #{} {}", g.name, r.seq, r.call_text()))
+                    .monospace()
+                    .strong(),
+            );
+            let reads: Vec<String> = r
+                .reads
+                .iter()
+                .map(|m| format!("{:#x}+{}", m.start, m.len))
+                .collect();
+            ui.label(format!(
+                "read {}",
+                if reads.is_empty() {
+                    "nothing from memory".into()
+                } else {
+                    reads.join(", ")
+                }
+            ));
+            match g.written(seq) {
+                Some(written) if !written.is_empty() => {
+                    for w in written {
+                        ui.label(
+                            RichText::new(format!(
+                                "wrote at {:#x}: {} → {}",
+                                w.start,
+                                hex(&w.before),
+                                hex(&w.after)
+                            ))
+                            .monospace(),
+                        );
+                    }
+                }
+                _ if r.writes.is_empty() => {
+                    ui.label("wrote nothing to memory");
+                }
+                _ => {
+                    let writes: Vec<String> = r
+                        .writes
+                        .iter()
+                        .map(|m| format!("{:#x}+{}", m.start, m.len))
+                        .collect();
+                    ui.label(format!(
+                        "wrote {} (the bytes are no longer kept)",
+                        writes.join(", ")
+                    ));
+                }
+            }
+            super::explain_card::ui(ui, r.spec)
+        }
+    }
+}
