@@ -82,6 +82,12 @@ fn the_three_hellos_step_together_and_their_writes_share_a_row() {
     assert!(label_of(&h, "fd_write(fd=1").ends_with("= ?"));
     assert!(label_of(&h, "open(url=").ends_with("= ?"));
     h.get_by_label("io_get_stdout() = ?");
+    // Each heading says who moves next; their calls come first.
+    h.get_by_label("at the entry of fd_write: waits for the others' calls");
+    h.get_by_label("at the entry of open: makes it next");
+    h.get_by_label("at the entry of io_get_stdout: makes it next");
+    assert!(row_of(&h, "open(url=") < row_of(&h, "fd_write(fd=1"));
+    assert!(row_of(&h, "io_get_stdout()") < row_of(&h, "fd_write(fd=1"));
 
     // First step: the calls no other guest can make (Dagger's open, Olin's
     // io_get_stdout) happen; WASI's write waits for the others' writes.

@@ -280,8 +280,12 @@ impl App {
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menus(ui));
         });
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
-        if banner::banner(&self.wb).is_some() {
+        // Side by side has its own controls in place of the one guest's.
+        let single = self.side_by_side.is_none();
+        if single {
+            egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
+        }
+        if single && banner::banner(&self.wb).is_some() {
             egui::Panel::top("banner")
                 .frame(egui::Frame::new())
                 .show(ui, |ui| banner::ui(&mut self.wb, ui));

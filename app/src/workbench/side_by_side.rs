@@ -344,6 +344,8 @@ pub struct SideBySide {
     built_from: Vec<(usize, bool)>,
     /// Each column's cells, as of the last alignment.
     cells: Vec<Vec<(Cell, Option<Purpose>)>>,
+    /// The guests the next step moves (see [`movers`]).
+    next: Vec<usize>,
 }
 
 impl SideBySide {
@@ -361,6 +363,7 @@ impl SideBySide {
             rows: Vec::new(),
             built_from: Vec::new(),
             cells: Vec::new(),
+            next: Vec::new(),
         }
     }
 
@@ -387,6 +390,11 @@ impl SideBySide {
             .map(|g| (g.calls.len(), g.pending.is_some()))
             .collect();
         if now != self.built_from {
+            self.next = if self.busy() {
+                Vec::new()
+            } else {
+                self.movers()
+            };
             self.cells = self.guests.iter().map(Guest::cells).collect();
             let purposes: Vec<Vec<Option<Purpose>>> = self
                 .cells
@@ -394,8 +402,55 @@ impl SideBySide {
                 .map(|c| c.iter().map(|(_, p)| *p).collect())
                 .collect();
             self.rows = alignment::align(&purposes);
+            self.next_calls_first();
             self.built_from = now;
         }
+    }
+
+    /// The last rows that hold only calls about to be made can be in any
+    /// order: those the next step makes come first.
+    fn next_calls_first(&mut self) {
+        let only_pending = |row: &Row, cells: &[Vec<(Cell, Option<Purpose>)>]| {
+            row.cells
+                .iter()
+                .enumerate()
+                .all(|(c, i)| i.is_none_or(|i| matches!(cells[c].get(i), Some((Cell::Pending, _)))))
+        };
+        let tail = self
+            .rows
+            .iter()
+            .rev()
+            .take_while(|r| only_pending(r, &self.cells))
+            .count();
+        let start = self.rows.len() - tail;
+        let next = &self.next;
+        self.rows[start..].sort_by_key(|r| {
+            !next
+                .iter()
+                .any(|&g| r.cells.get(g).is_some_and(Option::is_some))
+        });
+    }
+
+    /// Whether guest `g` makes its call on the next step (it is at a
+    /// call's entry and its turn has come).
+    pub fn moves_next(&self, g: usize) -> bool {
+        self.next.contains(&g)
+    }
+
+    /// The guests the next step moves.
+    fn movers(&self) -> Vec<usize> {
+        let next: Vec<Option<Option<Purpose>>> = self
+            .guests
+            .iter()
+            .map(|g| {
+                g.pending
+                    .as_ref()
+                    .filter(|_| g.live())
+                    .map(|p| p.spec.purpose)
+            })
+            .collect();
+        let makes: Vec<HashSet<Purpose>> = self.guests.iter().map(|g| g.makes.clone()).collect();
+        movers(&next, &makes)
     }
 
     /// The rows lining up the guests' calls by purpose.
@@ -416,18 +471,7 @@ impl SideBySide {
         if self.busy() {
             return;
         }
-        let next: Vec<Option<Option<Purpose>>> = self
-            .guests
-            .iter()
-            .map(|g| {
-                g.pending
-                    .as_ref()
-                    .filter(|_| g.live())
-                    .map(|p| p.spec.purpose)
-            })
-            .collect();
-        let makes: Vec<HashSet<Purpose>> = self.guests.iter().map(|g| g.makes.clone()).collect();
-        for i in movers(&next, &makes) {
+        for i in self.movers() {
             self.guests[i].send(Command::NextSyscall, Goal::ThroughCall);
         }
         // A live guest resting anywhere but at a call entry goes to one.

@@ -124,13 +124,17 @@ const ERROR: Color32 = Color32::from_rgb(0xe0, 0x60, 0x60);
 const PENDING: Color32 = Color32::from_rgb(0x80, 0xc0, 0xff);
 
 /// How a guest stands, in a few words.
-fn standing(g: &Guest) -> String {
+fn standing(g: &Guest, moves_next: bool) -> String {
     if let Some(f) = &g.failure {
         return format!("cannot load: {f}");
     }
     match (&g.exit, &g.pending) {
         (Some(status), _) => ended(status),
-        (None, Some(p)) => format!("at the entry of {}", p.spec.name),
+        (None, Some(p)) if moves_next => format!("at the entry of {}: makes it next", p.spec.name),
+        (None, Some(p)) => format!(
+            "at the entry of {}: waits for the others' calls",
+            p.spec.name
+        ),
         (None, None) if g.moving() => "running".into(),
         (None, None) => "stopped".into(),
     }
@@ -220,7 +224,8 @@ fn table(ui: &mut egui::Ui, sbs: &mut SideBySide, width: usize) {
             header.col(|ui| {
                 ui.strong("purpose");
             });
-            for g in &sbs.guests {
+            for (i, g) in sbs.guests.iter().enumerate() {
+                let moves_next = sbs.moves_next(i);
                 header.col(|ui| {
                     ui.vertical(|ui| {
                         let abi = g.abi.map(|a| a.name()).unwrap_or("?");
@@ -231,7 +236,7 @@ fn table(ui: &mut egui::Ui, sbs: &mut SideBySide, width: usize) {
                         } else {
                             ui.visuals().weak_text_color()
                         };
-                        ui.label(RichText::new(standing(g)).small().color(colour));
+                        ui.label(RichText::new(standing(g, moves_next)).small().color(colour));
                     });
                 });
             }
