@@ -284,3 +284,35 @@ fn the_command_line_takes_two_or_three_programs() {
         "four programs are one too many"
     );
 }
+
+#[test]
+fn a_guest_that_never_makes_a_call_can_be_ended_and_the_others_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let spin = dir.path().join("spin.wat");
+    std::fs::write(
+        &spin,
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (loop br 0)))"#,
+    )
+    .unwrap();
+    let mut app = App::new(None);
+    app.open_side_by_side(&[sample("samples/wasi/hello.wat"), spin]);
+    let mut h = harness(app);
+    h.run_steps(3);
+    // The spinning guest holds the next step; it says it runs.
+    assert!(h.state().side_by_side.as_ref().unwrap().busy());
+    h.get_by_label("running");
+    h.get_by_label_contains("running: no call yet since the last step");
+    h.get_by_label("End it").click();
+    h.run_steps(1);
+    settle(&mut h);
+    let sbs = h.state().side_by_side.as_ref().unwrap();
+    assert!(sbs.guests[1].exit.is_some(), "the spinning guest ended");
+    assert!(!sbs.busy());
+    // WASI's write has no counterpart left: it goes alone.
+    step_all(&mut h);
+    h.get_by_label("Hello from a WASI guest!");
+    assert!(!h.state().side_by_side.as_ref().unwrap().any_live());
+}

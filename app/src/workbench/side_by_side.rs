@@ -22,6 +22,11 @@ use wasmhole_runtime::{Abi, ExitStatus, InputSpec, OutputSpec, Program, SharedBu
 /// counted, not shown.
 pub const ALIGNED_CALLS: usize = 20_000;
 
+/// While guests run, how often their calls are lined up again (each
+/// alignment of very different long traces can take up to a tenth of a
+/// second per column).
+const REALIGN_WHILE_RUNNING: Duration = Duration::from_millis(250);
+
 /// The samples opened side by side unless others are chosen: hello world
 /// in WASI, Dagger and Olin.
 pub const HELLO_SAMPLES: [&str; 3] = ["wasi/hello.wat", "dagger/hello.wat", "olin/hello.wat"];
@@ -346,6 +351,8 @@ pub struct SideBySide {
     cells: Vec<Vec<(Cell, Option<Purpose>)>>,
     /// The guests the next step moves (see [`movers`]).
     next: Vec<usize>,
+    /// When the rows were last built.
+    aligned_at: Option<Instant>,
 }
 
 impl SideBySide {
@@ -364,6 +371,7 @@ impl SideBySide {
             built_from: Vec::new(),
             cells: Vec::new(),
             next: Vec::new(),
+            aligned_at: None,
         }
     }
 
@@ -389,7 +397,16 @@ impl SideBySide {
             .iter()
             .map(|g| (g.calls.len(), g.pending.is_some()))
             .collect();
-        if now != self.built_from {
+        let running = self
+            .guests
+            .iter()
+            .any(|g| g.moving() && g.goal == Goal::End);
+        let due = !running
+            || self
+                .aligned_at
+                .is_none_or(|t| t.elapsed() >= REALIGN_WHILE_RUNNING);
+        if now != self.built_from && due {
+            self.aligned_at = Some(Instant::now());
             self.next = if self.busy() {
                 Vec::new()
             } else {
@@ -493,6 +510,22 @@ impl SideBySide {
             } else {
                 g.goal = Goal::End;
             }
+        }
+    }
+
+    /// Ends guest `g` (one that runs on and on without making a call, say).
+    pub fn end(&mut self, g: usize) {
+        if let Some(guest) = self.guests.get_mut(g)
+            && guest.live()
+        {
+            guest.send(Command::Stop, Goal::End);
+        }
+    }
+
+    /// Ends every guest still running or able to run.
+    pub fn end_all(&mut self) {
+        for g in 0..self.guests.len() {
+            self.end(g);
         }
     }
 

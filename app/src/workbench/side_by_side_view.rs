@@ -172,6 +172,13 @@ pub fn ui(ui: &mut egui::Ui, sbs: &mut SideBySide) -> Option<Request> {
             sbs.run_all();
         }
         if ui
+            .add_enabled(sbs.any_live(), egui::Button::new("End all"))
+            .on_hover_text("End every guest where it is")
+            .clicked()
+        {
+            sbs.end_all();
+        }
+        if ui
             .button("Restart all")
             .on_hover_text("Start every guest again, each on its way to its first call")
             .clicked()
@@ -293,11 +300,24 @@ fn table(ui: &mut egui::Ui, sbs: &mut SideBySide, width: usize) {
     }
 }
 
-fn consoles(ui: &mut egui::Ui, sbs: &SideBySide, height: f32) {
+fn consoles(ui: &mut egui::Ui, sbs: &mut SideBySide, height: f32) {
+    let mut end = None;
     let guests = &sbs.guests;
     ui.columns(guests.len().max(1), |columns| {
-        for (ui, g) in columns.iter_mut().zip(guests) {
-            ui.label(RichText::new(format!("{} · console", g.name)).strong());
+        for (i, (ui, g)) in columns.iter_mut().zip(guests).enumerate() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("{} · console", g.name)).strong());
+                // A guest on its way to a call that does not come (an
+                // endless loop) holds the others' next step: it can be ended.
+                if g.moving()
+                    && ui
+                        .small_button("End it")
+                        .on_hover_text(format!("End {} where it is", g.name))
+                        .clicked()
+                {
+                    end = Some(i);
+                }
+            });
             egui::ScrollArea::vertical()
                 .id_salt(("side-by-side-console", g.path.display().to_string()))
                 .stick_to_bottom(true)
@@ -344,6 +364,14 @@ fn consoles(ui: &mut egui::Ui, sbs: &SideBySide, height: f32) {
                     ui.label(RichText::new("not ended yet").weak());
                 }
             }
+            if g.moving() && g.pending.is_none() {
+                ui.label(
+                    RichText::new(
+                        "running: no call yet since the last step (the others wait for it)",
+                    )
+                    .weak(),
+                );
+            }
             if g.not_aligned > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -356,6 +384,9 @@ fn consoles(ui: &mut egui::Ui, sbs: &SideBySide, height: f32) {
             }
         }
     });
+    if let Some(g) = end {
+        sbs.end(g);
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
