@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         Some(cli::Command::Run(run)) => cli::run::main(run),
         Some(cli::Command::Debug(debug)) => cli::debug::main(debug),
         Some(cli::Command::Lessons(lessons)) => cli::lessons::main(lessons),
+        Some(cli::Command::Replay(replay)) => cli::replay::main(replay),
         None => workbench::run(args.file, args.side_by_side),
     }
 }

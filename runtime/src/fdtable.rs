@@ -107,6 +107,9 @@ pub struct FdTable {
     /// Whether the process is still being set up: descriptors added now
     /// were not opened by the guest.
     setting_up: bool,
+    /// Counts every change to the table (a recording compares it to see
+    /// whether a call opened, closed or renumbered anything).
+    generation: u64,
 }
 
 impl Default for FdTable {
@@ -125,6 +128,7 @@ impl FdTable {
             os_file_limit: None,
             by_guest: Vec::new(),
             setting_up: true,
+            generation: 0,
         }
     }
 
@@ -134,7 +138,14 @@ impl FdTable {
         self.setting_up = false;
     }
 
+    /// A number that changes whenever a descriptor is added, replaced or
+    /// removed.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     fn mark(&mut self, i: usize, by_guest: bool) {
+        self.generation += 1;
         if i >= self.by_guest.len() {
             self.by_guest.resize(i + 1, false);
         }
@@ -245,6 +256,7 @@ impl FdTable {
         let d = self.slots.get_mut(n as usize).and_then(Option::take);
         if let Some(d) = &d {
             self.count_out(d);
+            self.generation += 1;
         }
         while matches!(self.slots.last(), Some(None)) {
             self.slots.pop();

@@ -13,6 +13,7 @@ use crate::memory_budget::TABLE_ELEMENT_BYTES;
 use crate::process::Process;
 use crate::program::Program;
 use crate::record::{CallOutcome, SyscallRecord};
+use crate::replay;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::time::Instant;
@@ -37,6 +38,13 @@ pub trait CallObserver: Send + Sync {
         record: &SyscallRecord,
         before: Vec<(MemRange, Vec<u8>)>,
     ) -> Result<(), Fatal>;
+
+    /// Whether call `seq` of a replay needs its arguments decoded for
+    /// [`CallObserver::exit`] (a debugger racing to a rewind's target does
+    /// not).
+    fn wants_record(&self, _seq: u64) -> bool {
+        true
+    }
 }
 
 /// Most parameters any described call has.
@@ -224,18 +232,34 @@ pub fn invoke(
     has_memory: bool,
     process: &mut Process,
 ) -> Result<u64, Fatal> {
+    if process.replay.is_replaying() {
+        let replayed = replay::replay_call(call, args, memory, has_memory, process, false);
+        return replayed.result.map_err(|f| f.in_call(call.name));
+    }
     let injected = process.injector.next(call);
-    let result = if !process.recorder.active() {
+    let result = if process.recorder.active() {
+        let (result, record, _) =
+            record_call(call, args, memory, has_memory, process, false, injected);
+        process.recorder.emit(&record);
+        replay::after_call(process, call, args, &result, &record.writes, memory);
+        result
+    } else if process.replay.is_recording() {
+        let mut log = AccessLog::default();
+        let result = {
+            let mut cx = CallContext {
+                mem: GuestMemory::logged(memory, has_memory, &mut log),
+                process: &mut *process,
+            };
+            perform(call, &mut cx, args, injected)
+        };
+        replay::after_call(process, call, args, &result, &log.writes, memory);
+        result
+    } else {
         let mut cx = CallContext {
             mem: GuestMemory::new(memory, has_memory),
             process,
         };
         perform(call, &mut cx, args, injected)
-    } else {
-        let (result, record, _) =
-            record_call(call, args, memory, has_memory, process, false, injected);
-        process.recorder.emit(&record);
-        result
     };
     result.map_err(|f| f.in_call(call.name))
 }
@@ -266,6 +290,9 @@ fn observed_call(
     caller: &mut Caller<'_, Host>,
 ) -> Result<u64, Fatal> {
     observer.entry(caller, call, args)?;
+    if caller.data().process.replay.is_replaying() {
+        return replayed_call(observer, call, args, caller);
+    }
     let injected = caller.data_mut().process.injector.next(call);
     let memory = caller.data().memory;
     let (bytes, host): (&mut [u8], &mut Host) = match memory {
@@ -282,8 +309,81 @@ fn observed_call(
         injected,
     );
     host.process.recorder.emit(&record);
+    replay::after_call(
+        &mut host.process,
+        call,
+        args,
+        &result,
+        &record.writes,
+        bytes,
+    );
     observer.exit(caller, &record, log.before)?;
     result.map_err(|f| f.in_call(call.name))
+}
+
+/// A call under a debugger answered from a recording: decoded only when
+/// the debugger wants its record (not while racing to a rewind's target).
+fn replayed_call(
+    observer: &dyn CallObserver,
+    call: &'static CallSpec,
+    args: &[u64],
+    caller: &mut Caller<'_, Host>,
+) -> Result<u64, Fatal> {
+    let memory = caller.data().memory;
+    let has_memory = memory.is_some();
+    let (bytes, host): (&mut [u8], &mut Host) = match memory {
+        Some(m) => m.data_and_store_mut(&mut *caller),
+        None => (&mut [], caller.data_mut()),
+    };
+    let seq = host.process.replay.replay_position().unwrap_or(0) + 1;
+    let at_entry = observer.wants_record(seq).then(|| {
+        decode::decode_at_entry(
+            call,
+            args,
+            memory_view(bytes, has_memory),
+            &host.process.fds,
+        )
+    });
+    let replayed = replay::replay_call(call, args, bytes, has_memory, &mut host.process, true);
+    let returned = replayed.result.as_ref().ok().copied();
+    let record = SyscallRecord {
+        seq,
+        abi: call.abi,
+        name: call.name,
+        args: at_entry.map_or_else(Vec::new, |at_entry| {
+            at_entry.finish(
+                call,
+                args,
+                returned,
+                memory_view(bytes, has_memory),
+                &host.process.fds,
+                &replayed.writes,
+            )
+        }),
+        outcome: call_outcome(call, &replayed.result),
+        reads: Vec::new(),
+        writes: replayed.writes,
+        start_ns: host.process.elapsed_ns(),
+        duration_ns: 0,
+        injected: false,
+        spec: call,
+    };
+    observer.exit(caller, &record, replayed.before)?;
+    replayed.result.map_err(|f| f.in_call(call.name))
+}
+
+/// How a call ended, as its record says it.
+fn call_outcome(call: &'static CallSpec, result: &Result<u64, Fatal>) -> CallOutcome {
+    match result {
+        Ok(v) => decode::decode_result(call, *v),
+        Err(Fatal::Exit(status)) => CallOutcome::Exited { status: *status },
+        Err(Fatal::Kill { reason, .. }) => CallOutcome::Killed {
+            reason: reason.clone(),
+        },
+        Err(f @ Fatal::TimeLimit { .. }) => CallOutcome::Killed {
+            reason: f.to_string(),
+        },
+    }
 }
 
 /// Memory as decoders see it: `None` when the guest has none.
@@ -320,16 +420,7 @@ fn record_call(
     };
     let duration_ns = t0.elapsed().as_nanos() as u64;
     let returned = result.as_ref().ok().copied();
-    let outcome = match &result {
-        Ok(v) => decode::decode_result(call, *v),
-        Err(Fatal::Exit(status)) => CallOutcome::Exited { status: *status },
-        Err(Fatal::Kill { reason, .. }) => CallOutcome::Killed {
-            reason: reason.clone(),
-        },
-        Err(f @ Fatal::TimeLimit { .. }) => CallOutcome::Killed {
-            reason: f.to_string(),
-        },
-    };
+    let outcome = call_outcome(call, &result);
     let record = SyscallRecord {
         seq,
         abi: call.abi,

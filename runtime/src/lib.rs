@@ -29,6 +29,7 @@ pub mod policy;
 pub mod process;
 pub mod program;
 pub mod record;
+pub mod replay;
 pub mod ring;
 pub mod run;
 pub mod source_map;

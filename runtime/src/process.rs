@@ -164,6 +164,8 @@ pub struct Process {
     pub memory: MemoryBudget,
     /// How many notes were written to the guest's standard error.
     notes_written: u32,
+    /// Whether its calls are recorded, or answered from a recording.
+    pub replay: crate::replay::Mode,
 }
 
 /// Most notes written for one process (see [`Process::note`]).
@@ -222,6 +224,7 @@ impl Process {
             limit_note: None,
             memory,
             notes_written: 0,
+            replay: crate::replay::Mode::Live,
         };
         match abi {
             Abi::Wasi => crate::wasi::setup_descriptors(&mut process),
@@ -238,7 +241,8 @@ impl Process {
             StdStream::Stderr => &self.config.stderr,
             _ => &self.config.stdout,
         };
-        Output::open(spec, which, &self.deadline)
+        self.replay
+            .tap(which, Output::open(spec, which, &self.deadline))
     }
 
     /// A handle on the guest's standard input, as configured.

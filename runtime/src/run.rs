@@ -262,7 +262,19 @@ fn setup_failure(program: &Program, e: impl fmt::Display) -> GuestFailure {
 impl Runtime {
     /// Runs a program to completion on the calling thread.
     pub fn run(&self, program: &Program, options: RunOptions) -> RunReport {
-        self.run_inner(program, options, false).0
+        self.run_inner(program, options, false, &mut |_, _, _| {}).0
+    }
+
+    /// Runs a program to completion, letting `setup` prepare its process
+    /// first (given the ABI and entry point chosen): to record it, or to
+    /// make it a replay (see [`crate::replay`]).
+    pub fn run_with(
+        &self,
+        program: &Program,
+        options: RunOptions,
+        setup: &mut dyn FnMut(&mut Process, Abi, &str),
+    ) -> RunReport {
+        self.run_inner(program, options, false, setup).0
     }
 
     /// Runs a program to completion on the calling thread, and keeps a copy
@@ -273,7 +285,7 @@ impl Runtime {
         program: &Program,
         options: RunOptions,
     ) -> (RunReport, Option<Vec<u8>>) {
-        self.run_inner(program, options, true)
+        self.run_inner(program, options, true, &mut |_, _, _| {})
     }
 
     fn run_inner(
@@ -281,6 +293,7 @@ impl Runtime {
         program: &Program,
         options: RunOptions,
         keep_memory: bool,
+        setup: &mut dyn FnMut(&mut Process, Abi, &str),
     ) -> (RunReport, Option<Vec<u8>>) {
         let t0 = Instant::now();
         let failed = |failure: GuestFailure| {
@@ -314,6 +327,7 @@ impl Runtime {
         for sink in options.sinks {
             process.recorder.add(sink);
         }
+        setup(&mut process, abi, &entry);
         let limits = process.config.limits.clone();
         let mut store = Store::new(self.engine(), Host::new(process));
         store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
@@ -368,6 +382,7 @@ impl Runtime {
         };
         let host = store.data_mut();
         host.process.recorder.finish();
+        crate::replay::finish(&mut host.process, &status);
         let report = RunReport {
             status,
             elapsed: t0.elapsed(),

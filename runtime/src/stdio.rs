@@ -312,6 +312,9 @@ pub enum Output {
     Null,
     /// A shared buffer.
     Buffer(SharedBuffer),
+    /// Another output, with a copy of everything written kept in a buffer
+    /// (a recording keeps each call's console output this way).
+    Tapped(Box<Output>, SharedBuffer),
 }
 
 impl Output {
@@ -340,6 +343,10 @@ impl Output {
             }
             Output::Null => {}
             Output::Buffer(b) => b.append(data),
+            Output::Tapped(inner, tap) => {
+                inner.write(data)?;
+                tap.append(data);
+            }
         }
         Ok(data.len())
     }
@@ -349,6 +356,7 @@ impl Output {
         match self {
             Output::Stdout(_) => rustix::termios::isatty(rustix::stdio::stdout()),
             Output::Stderr(_) => rustix::termios::isatty(rustix::stdio::stderr()),
+            Output::Tapped(inner, _) => inner.is_terminal(),
             _ => false,
         }
     }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 use wasmhole_runtime::debug::{
-    Command, Event, Location, Session, Snapshot, StopReason, parse_address,
+    Command, Edge, Event, Location, Session, Snapshot, StopReason, parse_address,
 };
 use wasmhole_runtime::decode::hex_bytes;
 use wasmhole_runtime::stdio::StdStream;
@@ -54,7 +54,10 @@ commands:
   fds                open descriptors
   trace [N]          the last N syscalls (default 10)
   disas [LOC]        disassembly around LOC (default: where the guest is)
-  restart            run the program again from the start
+  rewind N [exit]    go back to the entry (or exit) of syscall N: the guest is
+                     replayed from its recording, touching nothing outside, and
+                     stops there with memory, stack, locals and console as they were
+  restart            run the program again from the start, live
   quit               leave";
 
 /// Runs the debugger; the exit status is the guest's, if it ended.
@@ -236,6 +239,9 @@ impl<W: Write> Debugger<W> {
             ("disas", []) => self.disas(None),
             ("disas", [..]) => self.disas(Some(&rest.join(" "))),
             ("restart" | "r" | "run", []) => self.restart(),
+            ("rewind", [n]) | ("rewind", [n, "entry"]) => self.rewind(n, Edge::Entry),
+            ("rewind", [n, "exit"]) => self.rewind(n, Edge::Exit),
+            ("info", ["locals"]) => self.locals(),
             _ => self.say(format!("unknown command `{line}` (try `help`)")),
         }
         let _ = self.out.flush();
@@ -528,8 +534,14 @@ impl<W: Write> Debugger<W> {
                 .ring()
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            let from = ring.last_seq().unwrap_or(0).saturating_sub(n as u64);
+            // A replay has reached only part of its recording.
+            let last = match (&self.last, self.session.is_replay()) {
+                (Some(s), true) => s.last_seq,
+                _ => ring.last_seq().unwrap_or(0),
+            };
+            let from = last.saturating_sub(n as u64);
             ring.since(from)
+                .take_while(|r| r.seq <= last)
                 .map(|r| format!("{:>5}  {}", r.seq, r.call_text()))
                 .collect()
         };
@@ -582,6 +594,30 @@ impl<W: Write> Debugger<W> {
             .collect();
         for r in rows {
             self.say(r);
+        }
+    }
+
+    fn rewind(&mut self, n: &str, edge: Edge) {
+        let Ok(seq) = n.parse::<u64>() else {
+            self.say(format!("`{n}` is not a syscall number"));
+            return;
+        };
+        match self.session.rewind(seq, edge) {
+            Ok(()) => {
+                self.exited = None;
+                self.last = None;
+                self.shown_out = 0;
+                self.shown_err = 0;
+                let side = match edge {
+                    Edge::Entry => "entry",
+                    Edge::Exit => "exit",
+                };
+                self.say(format!(
+                    "rewinding to the {side} of syscall {seq} (replaying the recording)"
+                ));
+                self.wait_for_stop();
+            }
+            Err(e) => self.say(e),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod debug;
 pub mod lessons;
+pub mod replay;
 pub mod run;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -46,6 +47,9 @@ pub enum Command {
     Debug(debug::DebugArgs),
     /// List the lessons and your progress; start or check an exercise.
     Lessons(lessons::LessonsArgs),
+    /// Re-run a guest from a recording (`run --record`), answering every
+    /// call from it, and report the first call that differs.
+    Replay(replay::ReplayArgs),
 }
 
 /// Which ABI to run a guest under.
@@ -300,6 +304,11 @@ pub struct RunArgs {
     /// Print a table of calls, errors and time per syscall at exit (like `strace -c`).
     #[arg(long)]
     pub summary: bool,
+    /// Record the run to FILE (JSON lines: the configuration, then each
+    /// call with its outcome, the bytes it wrote and its console output),
+    /// for `wasmhole replay`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// The guest and how to run it.
     #[command(flatten)]
     pub guest: GuestArgs,

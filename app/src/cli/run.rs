@@ -5,6 +5,7 @@ use super::{RunArgs, TraceFormat};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use wasmhole_runtime::replay::{Header, JsonLinesTape, Recording, SharedFileTape};
 use wasmhole_runtime::trace::{JsonLinesSink, RecordSink, Summary, SummarySink, TextSink};
 use wasmhole_runtime::{EngineOptions, ExitStatus, InputSpec, OutputSpec, RunOptions, Runtime};
 
@@ -57,14 +58,37 @@ fn run(args: RunArgs) -> Result<i32, String> {
         ..EngineOptions::default()
     })
     .map_err(|e| format!("cannot start the engine: {e}"))?;
-    let report = runtime.run(
+    let recording = match &args.record {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write the recording to {}: {e}", path.display()))?;
+            let tape = JsonLinesTape::new(std::io::BufWriter::new(file));
+            Some(SharedFileTape(Arc::new(Mutex::new(tape))))
+        }
+        None => None,
+    };
+    let module_path = std::path::absolute(&guest.file).unwrap_or_else(|_| guest.file.clone());
+    let recorded_config = config.clone();
+    let report = runtime.run_with(
         &program,
         RunOptions {
             abi: guest.abi.abi(),
             config,
             sinks,
         },
+        &mut |process, abi, entry| {
+            if let Some(tape) = &recording {
+                let mut header = Header::describe(&program, abi, entry, &recorded_config);
+                header.module_path = module_path.display().to_string();
+                Recording::start(process, header, Box::new(SharedFileTape(tape.0.clone())));
+            }
+        },
     );
+    if let (Some(tape), Some(path)) = (&recording, &args.record)
+        && let Some(e) = tape.error()
+    {
+        eprintln!("error: the recording {} is incomplete: {e}", path.display());
+    }
     if args.summary {
         let table = summary.lock().map(|s| s.table()).unwrap_or_default();
         eprint!("{table}");

@@ -6,7 +6,7 @@
 //! (epoch ticks), and syscall entry and exit (the host's call observer).
 
 use super::block_on::block_on;
-use super::session::{Command, Event, Exit};
+use super::session::{Command, Edge, Event, Exit};
 use super::snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};
 use crate::calls::{CallSpec, Fatal};
 use crate::decode;
@@ -127,6 +127,8 @@ enum Mode {
     Syscall,
     /// Stop at this offset.
     RunTo(u32),
+    /// A replay racing to the entry or exit of this call: no other stop.
+    Rewind(u64, Edge),
 }
 
 struct State {
@@ -170,6 +172,9 @@ pub(crate) struct Launch {
     pub events: Sender<Event>,
     pub shared: Arc<Shared>,
     pub ring: SharedRing,
+    /// Run to the entry or exit of this call instead of stopping at the
+    /// first instruction (a rewind's replay).
+    pub rewind_to: Option<(u64, Edge)>,
 }
 
 /// Starts the guest's thread.
@@ -192,7 +197,12 @@ fn guest_main(launch: Launch) {
         events,
         shared,
         ring,
+        rewind_to,
     } = launch;
+    let (mode, single_step) = match rewind_to {
+        Some((seq, edge)) => (Mode::Rewind(seq, edge), false),
+        None => (Mode::Entry, true),
+    };
     let limits = process.config.limits.clone();
     let controller = Arc::new(Controller {
         module: pre.module().clone(),
@@ -202,10 +212,10 @@ fn guest_main(launch: Launch) {
         shared,
         ring,
         state: Mutex::new(State {
-            mode: Mode::Entry,
+            mode,
             breakpoints: BTreeSet::new(),
             temporary: None,
-            single_step: true,
+            single_step,
             shadow: None,
             watch: None,
             last_live: Instant::now(),
@@ -224,7 +234,7 @@ fn guest_main(launch: Launch) {
     store.set_epoch_deadline(1);
     runtime.ensure_ticker();
     if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-        let _ = edit.single_step(true);
+        let _ = edit.single_step(single_step);
     }
     let abi = store.data().process.abi;
     let result = block_on(async {
@@ -252,6 +262,11 @@ fn guest_main(launch: Launch) {
         ),
     };
     store.data_mut().process.recorder.finish();
+    // A guest the debugger ended (a rewind, a restart) did not end by
+    // itself: its recording just stops there.
+    if !controller.shared.kill.load(Ordering::SeqCst) {
+        crate::replay::finish(&mut store.data_mut().process, &status);
+    }
     *lock(&controller.shared.in_call) = None;
     let memory = store.data().memory;
     let memory_size = memory.map_or(0, |m| m.data(&store).len());
@@ -362,6 +377,8 @@ impl Controller {
                     Some(Some(StopReason::Reached { offset: pc }))
                 }
                 Mode::RunTo(_) | Mode::Continue | Mode::Syscall => Some(None),
+                // Racing to a rewind's target: breakpoints wait.
+                Mode::Rewind(..) => return,
                 // Needs the call depth, which needs the store, not the lock.
                 Mode::Over(_) | Mode::Out(_) => None,
             };
@@ -541,7 +558,7 @@ impl Controller {
             },
             Mode::Out(_) => (false, self.caller_return_point(store)),
             Mode::RunTo(target) => (false, Some(target)),
-            Mode::Entry | Mode::Continue | Mode::Syscall => (false, None),
+            Mode::Entry | Mode::Continue | Mode::Syscall | Mode::Rewind(..) => (false, None),
         };
         self.set_single_step(store, single);
         let temporary = target.filter(|t| !self.state().breakpoints.contains(t));
@@ -674,7 +691,10 @@ impl Controller {
             None => (0, Some(Vec::new())),
         };
         let descriptors = store.data().process.fds.rows();
-        let last_seq = lock(&self.ring).last_seq().unwrap_or(0);
+        let last_seq = match store.data().process.replay.replay_position() {
+            Some(replayed) => replayed,
+            None => lock(&self.ring).last_seq().unwrap_or(0),
+        };
         let st = self.state();
         Snapshot {
             reason,
@@ -834,7 +854,14 @@ impl CallObserver for Controller {
             fd,
             since: Instant::now(),
         });
-        if self.state().mode != Mode::Syscall {
+        let stop_here = match self.state().mode {
+            Mode::Syscall => true,
+            Mode::Rewind(seq, Edge::Entry) => {
+                caller.data().process.replay.replay_position() == seq.checked_sub(1)
+            }
+            _ => false,
+        };
+        if !stop_here {
             return Ok(());
         }
         let mut cx = caller.as_context_mut();
@@ -864,13 +891,25 @@ impl CallObserver for Controller {
         before: Vec<(MemRange, Vec<u8>)>,
     ) -> Result<(), Fatal> {
         *lock(&self.shared.in_call) = None;
+        if !self.wants_record(record.seq) {
+            // Racing to a rewind's target: nothing to show yet.
+            if self.shared.kill.load(Ordering::SeqCst) {
+                return Err(killed());
+            }
+            return Ok(());
+        }
         let mut cx = caller.as_context_mut();
         let written = {
             let memory = cx.data().memory.map(|m| m.data(&cx)).unwrap_or(&[]);
             written_bytes(record, &before, memory)
         };
         self.shared.keep_written(record.seq, written.clone());
-        if self.state().mode == Mode::Syscall {
+        let stop_here = match self.state().mode {
+            Mode::Syscall => true,
+            Mode::Rewind(seq, Edge::Exit) => record.seq == seq,
+            _ => false,
+        };
+        if stop_here {
             self.stop(
                 &mut cx,
                 StopReason::SyscallExit {
@@ -883,6 +922,13 @@ impl CallObserver for Controller {
             return Err(killed());
         }
         Ok(())
+    }
+
+    fn wants_record(&self, seq: u64) -> bool {
+        match self.state().mode {
+            Mode::Rewind(target, _) => seq >= target,
+            _ => true,
+        }
     }
 }
 

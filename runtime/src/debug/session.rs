@@ -10,13 +10,17 @@ use crate::engine::{EngineOptions, Runtime};
 use crate::fdtable::DescriptorRow;
 use crate::process::{Process, ProcessConfig};
 use crate::program::Program;
+use crate::replay::{
+    Divergence, DivergenceSlot, Header, MAX_TAPE_BYTES, MemorySink, Recording, Replayer,
+    SharedTape, Tape,
+};
 use crate::run::{self, ExitStatus, FailureKind, GuestFailure};
 use crate::stdio::{OutputSpec, SharedBuffer};
 use crate::trace::{Ring, RingSink, SharedRing};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 /// How many syscall records a session keeps (see [`Ring`] for how they
@@ -59,6 +63,15 @@ pub enum Command {
     },
     /// While running, send this window of memory 30–60 times a second.
     Watch(Option<(u32, u32)>),
+}
+
+/// Which side of a call a rewind stops at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// Its entry: the guest has made the call, the host has not run it.
+    Entry,
+    /// Its exit: the call has run and is about to return to the guest.
+    Exit,
 }
 
 /// How a guest ended.
@@ -131,6 +144,17 @@ pub struct Session {
     stdout: SharedBuffer,
     stderr: SharedBuffer,
     breakpoints: BTreeSet<u32>,
+    tape: SharedTape,
+    replaying: bool,
+    divergence: DivergenceSlot,
+}
+
+/// A replay of an earlier run's recording, to start a session from.
+struct Rewind {
+    tape: SharedTape,
+    len: u64,
+    target: (u64, Edge),
+    ring: SharedRing,
 }
 
 impl Session {
@@ -140,7 +164,18 @@ impl Session {
     pub fn start(
         program: Program,
         abi: Option<Abi>,
+        config: ProcessConfig,
+    ) -> Result<Session, GuestFailure> {
+        Session::launch(program, abi, config, None)
+    }
+
+    /// Starts the guest live (recording it), or as a replay running to a
+    /// rewind's target.
+    fn launch(
+        program: Program,
+        abi: Option<Abi>,
         mut config: ProcessConfig,
+        rewind: Option<Rewind>,
     ) -> Result<Session, GuestFailure> {
         let abi = run::choose_abi(&program, abi)?;
         let entry = run::entry_point(&program, abi, config.entry.as_deref())?;
@@ -170,10 +205,38 @@ impl Session {
         stderr.keep_tail(OUTPUT_TAIL);
         config.stdout = OutputSpec::Buffer(stdout.clone());
         config.stderr = OutputSpec::Buffer(stderr.clone());
-        let mut process = Process::new(program.name(), abi, config.clone())
-            .map_err(|e| failure(e.to_string()))?;
-        let ring: SharedRing = Arc::new(Mutex::new(Ring::new(RING_CAPACITY)));
-        process.recorder.add(Box::new(RingSink(ring.clone())));
+        let divergence = DivergenceSlot::default();
+        let (process, tape, ring) = match &rewind {
+            None => {
+                let mut process = Process::new(program.name(), abi, config.clone())
+                    .map_err(|e| failure(e.to_string()))?;
+                let ring: SharedRing = Arc::new(Mutex::new(Ring::new(RING_CAPACITY)));
+                process.recorder.add(Box::new(RingSink(ring.clone())));
+                let tape: SharedTape = Arc::new(RwLock::new(Tape::new(MAX_TAPE_BYTES)));
+                let header = Header::describe(&program, abi, &entry, &config);
+                Recording::start(&mut process, header, Box::new(MemorySink(tape.clone())));
+                (process, tape, ring)
+            }
+            Some(rewind) => {
+                // Nothing outside is reached: no directory, no input, no
+                // injected fault; every call is answered from the tape.
+                let replay_config = ProcessConfig {
+                    dirs: Vec::new(),
+                    stdin: crate::stdio::InputSpec::Empty,
+                    inject: Vec::new(),
+                    ..config.clone()
+                };
+                let mut process = Process::new(program.name(), abi, replay_config)
+                    .map_err(|e| failure(e.to_string()))?;
+                Replayer::start(
+                    &mut process,
+                    rewind.tape.clone(),
+                    rewind.len,
+                    divergence.clone(),
+                );
+                (process, rewind.tape.clone(), rewind.ring.clone())
+            }
+        };
         let (command_tx, command_rx) = mpsc::channel();
         let (event_tx, event_rx) = mpsc::channel();
         let shared = Arc::new(Shared::default());
@@ -187,6 +250,7 @@ impl Session {
             events: event_tx,
             shared: shared.clone(),
             ring: ring.clone(),
+            rewind_to: rewind.as_ref().map(|r| r.target),
         })
         .map_err(|e| failure(format!("cannot start the guest thread: {e}")))?;
         Ok(Session {
@@ -200,6 +264,9 @@ impl Session {
             stdout,
             stderr,
             breakpoints: BTreeSet::new(),
+            tape,
+            replaying: rewind.is_some(),
+            divergence,
         })
     }
 
@@ -249,6 +316,81 @@ impl Session {
         next.breakpoints = self.breakpoints.clone();
         *self = next;
         Ok(())
+    }
+
+    /// Goes back to the entry or exit of call `seq` (1-based): the guest
+    /// starts again as a replay of this session's recording (no file,
+    /// clock, random source, input or network is touched; the console
+    /// shows what was written up to there) and runs at full speed, with no
+    /// other stop, to that point, where it stops with
+    /// [`Event::Stopped`] (a syscall entry or exit) and memory, stack,
+    /// locals, globals, descriptors and console exactly as they were.
+    /// Going on from there replays; at the end of the recording the guest
+    /// ends saying so ([`crate::replay::RECORDING_ENDS`]), and
+    /// [`Session::restart`] runs it live again. Breakpoints are kept.
+    pub fn rewind(&mut self, seq: u64, edge: Edge) -> Result<(), String> {
+        let (len, full) = {
+            let tape = self.tape.read().unwrap_or_else(|e| e.into_inner());
+            (tape.len(), tape.is_full())
+        };
+        if seq == 0 || seq > len {
+            let kept = if full {
+                format!(
+                    " (recording stopped at call {len}, after {} MiB)",
+                    MAX_TAPE_BYTES >> 20
+                )
+            } else {
+                String::new()
+            };
+            return Err(match len {
+                0 => "no call has been recorded yet".to_string(),
+                _ => format!("call {seq} is not in the recording: it has calls 1 to {len}{kept}"),
+            });
+        }
+        self.shared.kill.store(true, Ordering::SeqCst);
+        let mut config = self.config.clone();
+        self.stdout.take();
+        self.stderr.take();
+        config.stdout = OutputSpec::Buffer(self.stdout.clone());
+        config.stderr = OutputSpec::Buffer(self.stderr.clone());
+        let rewind = Rewind {
+            tape: self.tape.clone(),
+            len,
+            target: (seq, edge),
+            ring: self.ring.clone(),
+        };
+        let mut next = Session::launch(self.program.clone(), Some(self.abi), config, Some(rewind))
+            .map_err(|e| e.to_string())?;
+        for o in &self.breakpoints {
+            next.send(Command::AddBreakpoint(*o));
+        }
+        next.breakpoints = self.breakpoints.clone();
+        next.config = self.config.clone();
+        *self = next;
+        Ok(())
+    }
+
+    /// How many calls this session's recording holds (a rewound session
+    /// shares its recording).
+    pub fn recorded_calls(&self) -> u64 {
+        self.tape.read().map_or(0, |t| t.len())
+    }
+
+    /// Whether the guest is a replay of the recording (after
+    /// [`Session::rewind`]) rather than running live.
+    pub fn is_replay(&self) -> bool {
+        self.replaying
+    }
+
+    /// Where a replay left the recording, if it did (a guest that behaves
+    /// differently given the same answers, a nondeterministic one).
+    pub fn divergence(&self) -> Option<Divergence> {
+        self.divergence.lock().ok().and_then(|d| d.clone())
+    }
+
+    /// The session's recording.
+    pub fn recording(&self) -> &SharedTape {
+        &self.tape
     }
 
     /// The program being debugged.
