@@ -13,5 +13,7 @@ mod snapshot;
 
 pub use controller::InCall;
 pub use location::{Location, LocationError, parse_address};
-pub use session::{Command, Edge, Event, Exit, OUTPUT_TAIL, RING_CAPACITY, Session};
+pub use session::{
+    Command, Edge, Event, Exit, OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session,
+};
 pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};

@@ -11,8 +11,7 @@ use crate::fdtable::DescriptorRow;
 use crate::process::{Process, ProcessConfig};
 use crate::program::Program;
 use crate::replay::{
-    Divergence, DivergenceSlot, Header, MAX_TAPE_BYTES, MemorySink, Recording, Replayer,
-    SharedTape, Tape,
+    Divergence, DivergenceSlot, Header, MemorySink, Recording, Replayer, SharedTape, Tape,
 };
 use crate::run::{self, ExitStatus, FailureKind, GuestFailure};
 use crate::stdio::{OutputSpec, SharedBuffer};
@@ -26,6 +25,11 @@ use std::time::Duration;
 /// How many syscall records a session keeps (see [`Ring`] for how they
 /// are stored).
 pub const RING_CAPACITY: usize = 16 << 20;
+
+/// Most bytes of packed calls a session's recording holds: a million
+/// ordinary calls take a few tens of mebibytes; a flood of output stops
+/// the recording (rewinding then reaches only as far as it went).
+pub const RECORDING_LIMIT: usize = 64 << 20;
 
 /// How much of each of the guest's output streams a session keeps: the
 /// last mebibyte (at least), however much the guest writes.
@@ -212,7 +216,7 @@ impl Session {
                     .map_err(|e| failure(e.to_string()))?;
                 let ring: SharedRing = Arc::new(Mutex::new(Ring::new(RING_CAPACITY)));
                 process.recorder.add(Box::new(RingSink(ring.clone())));
-                let tape: SharedTape = Arc::new(RwLock::new(Tape::new(MAX_TAPE_BYTES)));
+                let tape: SharedTape = Arc::new(RwLock::new(Tape::new(RECORDING_LIMIT)));
                 let header = Header::describe(&program, abi, &entry, &config);
                 Recording::start(&mut process, header, Box::new(MemorySink(tape.clone())));
                 (process, tape, ring)
@@ -336,8 +340,8 @@ impl Session {
         if seq == 0 || seq > len {
             let kept = if full {
                 format!(
-                    " (recording stopped at call {len}, after {} MiB)",
-                    MAX_TAPE_BYTES >> 20
+                    " (the recording stopped there, at its limit of {} MiB)",
+                    RECORDING_LIMIT >> 20
                 )
             } else {
                 String::new()

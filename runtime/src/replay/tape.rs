@@ -22,12 +22,20 @@ pub trait TapeSink: Send {
     fn end(&mut self, ending: &Ending);
 }
 
-/// A recording in memory: calls packed back to back, with an index.
+/// Size of the blocks packed calls are kept in (a call larger than this
+/// has a block of its own), so a growing tape never holds twice its size.
+const CHUNK: usize = 1 << 20;
+
+/// A recording in memory: calls packed back to back in blocks, with an
+/// index saying where each starts.
 #[derive(Debug, Default)]
 pub struct Tape {
     header: Header,
-    packed: Vec<u8>,
-    ends: Vec<u64>,
+    chunks: Vec<Vec<u8>>,
+    /// Per call: its block and where in the block it starts.
+    starts: Vec<(u32, u32)>,
+    /// Bytes in all blocks.
+    packed: usize,
     ending: Option<Ending>,
     limit: usize,
     full: bool,
@@ -53,12 +61,12 @@ impl Tape {
 
     /// How many calls it holds.
     pub fn len(&self) -> u64 {
-        self.ends.len() as u64
+        self.starts.len() as u64
     }
 
     /// Whether it holds no calls.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.starts.is_empty()
     }
 
     /// Whether it stopped taking calls at its size limit.
@@ -73,15 +81,19 @@ impl Tape {
 
     /// Bytes the packed calls take.
     pub fn packed_bytes(&self) -> usize {
-        self.packed.len() + self.ends.len() * std::mem::size_of::<u64>()
+        self.packed + self.starts.len() * std::mem::size_of::<(u32, u32)>()
     }
 
     /// Call number `seq` (1-based).
     pub fn get(&self, seq: u64) -> Option<Entry> {
         let i = usize::try_from(seq.checked_sub(1)?).ok()?;
-        let end = *self.ends.get(i)? as usize;
-        let start = i.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
-        postcard::from_bytes(&self.packed[start..end]).ok()
+        let (chunk, start) = *self.starts.get(i)?;
+        let block = &self.chunks[chunk as usize];
+        let end = match self.starts.get(i + 1) {
+            Some((next, end)) if *next == chunk => *end as usize,
+            _ => block.len(),
+        };
+        postcard::from_bytes(&block[start as usize..end]).ok()
     }
 
     /// Appends a call; false once the tape is full.
@@ -90,9 +102,19 @@ impl Tape {
             return false;
         }
         match postcard::to_allocvec(entry) {
-            Ok(bytes) if self.packed.len() + bytes.len() <= self.limit => {
-                self.packed.extend_from_slice(&bytes);
-                self.ends.push(self.packed.len() as u64);
+            Ok(bytes) if self.packed + bytes.len() <= self.limit => {
+                let fits = self
+                    .chunks
+                    .last()
+                    .is_some_and(|c| c.len() + bytes.len() <= c.capacity());
+                if !fits {
+                    self.chunks.push(Vec::with_capacity(CHUNK.max(bytes.len())));
+                }
+                let chunk = self.chunks.len() - 1;
+                let block = &mut self.chunks[chunk];
+                self.starts.push((chunk as u32, block.len() as u32));
+                block.extend_from_slice(&bytes);
+                self.packed += bytes.len();
                 true
             }
             _ => {
