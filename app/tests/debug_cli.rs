@@ -252,3 +252,22 @@ fn invoke_starts_the_debugger_at_the_named_function() {
     );
     assert_eq!(code, Some(6), "other's result is the exit status");
 }
+
+#[test]
+fn at_a_syscall_stop_the_operand_stack_names_the_arguments() {
+    let f = fixture(ECHO);
+    let (out, _) = batch(&f, "syscall\nstack\nsyscall\nstack\ncontinue\n");
+    assert!(out.contains("[0] i32 0  (argument fd of fd_read)"), "{out}");
+    assert!(
+        out.contains("[3] i32 8  (argument nread of fd_read)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The guest is calling fd_read: its arguments are the top 4 operands"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fd_read has returned 0, but the guest has not resumed yet: when it does, the arguments are popped and 0 is pushed."),
+        "{out}"
+    );
+}

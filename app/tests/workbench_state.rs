@@ -418,3 +418,34 @@ fn the_banner_says_what_a_syscall_is_about_to_do_and_what_it_did() {
     h.get_by_label("fd_write returned 0");
     h.get_by_label("wrote 4 bytes at 0x8: 00 00 00 00 -> 03 00 00 00");
 }
+
+#[test]
+fn at_a_syscall_the_operands_are_named_as_its_arguments_and_the_unfinished_call_is_listed() {
+    let mut h = with_program("named.wat", NAMED);
+    click(&mut h, "Next syscall");
+    settle(&mut h);
+    // The Syscalls panel lists the call it is stopped at, with no result yet.
+    h.get_by_label(
+        "1  fd_write(fd=1<stdout>, iovs=[{\"hi\\n\", 3}], iovs_len=1, nwritten=0x8) = ? <not yet run: stopped at its entry>",
+    );
+    click(&mut h, "Stack");
+    h.run_steps(1);
+    // The top four operands are fd_write's arguments, by parameter name.
+    h.get_by_label("[0] argument fd of fd_write");
+    h.get_by_label("[3] argument nwritten of fd_write");
+    h.get_by_label(
+        "The guest is calling fd_write: its arguments are the top 4 operands; the call pops them when it returns.",
+    );
+    click(&mut h, "Next syscall");
+    settle(&mut h);
+    // At the exit the arguments are still there: the result is pushed only
+    // when the guest resumes, and the panel says so rather than hiding it.
+    h.get_by_label("[0] argument fd of fd_write");
+    h.get_by_label(
+        "fd_write has returned 0, but the guest has not resumed yet: when it does, the arguments are popped and 0 is pushed.",
+    );
+    assert!(
+        h.query_by_label_contains("<not yet run").is_none(),
+        "a call that returned is not listed as unfinished"
+    );
+}

@@ -456,8 +456,23 @@ impl<W: Write> Debugger<W> {
         let Some(s) = self.stopped() else { return };
         match s.frames.first() {
             Some(f) if !f.stack.is_empty() => {
-                for (i, v) in f.stack.iter().enumerate() {
-                    self.say(format!("[{i}] {v}"));
+                let pending = s.pending_call();
+                let lines: Vec<String> = f
+                    .stack
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(i, v)| match pending.as_ref().and_then(|p| p.operand_role(i)) {
+                            Some(role) => format!("[{i}] {v}  ({role})"),
+                            None => format!("[{i}] {v}"),
+                        },
+                    )
+                    .collect();
+                for line in lines {
+                    self.say(line);
+                }
+                if let Some(pending) = pending {
+                    self.say(pending.explanation());
                 }
             }
             _ => self.say("the operand stack is empty"),

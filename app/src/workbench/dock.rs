@@ -191,9 +191,10 @@ impl Viewer<'_> {
             Tab::Disassembly => disassembly_panel::ui(wb, ui),
             Tab::Syscalls => {
                 let ring = wb.records.clone();
+                let in_progress = wb.call_at_entry();
                 let changed = {
                     let ring = ring.lock().unwrap_or_else(|e| e.into_inner());
-                    wb.syscalls.ui(ui, &ring)
+                    wb.syscalls.ui(ui, &ring, in_progress.as_deref())
                 };
                 if changed && let Some(seq) = wb.syscalls.selected {
                     wb.select_syscall(seq);

@@ -96,14 +96,23 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
             };
             values_grid(ui, "locals", &frame.locals, name, memory_size, &mut follow);
             ui.strong("Operand stack (top last)");
+            // Only the innermost frame is at the syscall's call instruction.
+            let pending = (wb.frame == 0).then(|| snapshot.pending_call()).flatten();
+            let operand = |i: usize| match pending.as_ref().and_then(|p| p.operand_role(i)) {
+                Some(role) => format!("[{i}] {role}"),
+                None => format!("[{i}]"),
+            };
             values_grid(
                 ui,
                 "operands",
                 &frame.stack,
-                |i| format!("[{i}]"),
+                operand,
                 memory_size,
                 &mut follow,
             );
+            if let Some(pending) = &pending {
+                ui.label(RichText::new(pending.explanation()).weak());
+            }
         }
         ui.separator();
     }

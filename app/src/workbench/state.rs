@@ -896,6 +896,29 @@ impl Workbench {
         }
     }
 
+    /// When the guest is stopped at a syscall's entry, that call as the
+    /// Syscalls panel shows it after its last row: numbered as its record
+    /// will be, with no result yet (`= ? <not yet run>`, as strace shows an
+    /// unfinished call).
+    pub fn call_at_entry(&self) -> Option<String> {
+        if self.shown() != Shown::Current {
+            return None;
+        }
+        let snapshot = self.snapshot.as_ref()?;
+        let StopReason::SyscallEntry { name, args, .. } = &snapshot.reason else {
+            return None;
+        };
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| format!("{}={}", a.name, a.shown))
+            .collect();
+        Some(format!(
+            "{}  {name}({}) = ? <not yet run: stopped at its entry>",
+            snapshot.last_seq + 1,
+            args.join(", ")
+        ))
+    }
+
     /// The frame the Stack panel shows, when the guest is stopped or
     /// running (then as it was at the last stop).
     pub fn selected_frame(&self) -> Option<&wasmhole_runtime::debug::Frame> {

@@ -107,7 +107,10 @@ impl SyscallsView {
     }
 
     /// Draws the panel; returns true when the selection changed.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ring: &Ring) -> bool {
+    /// `in_progress` is the call the guest is stopped at the entry of (not
+    /// in the ring until it returns), shown after the last row as strace
+    /// shows an unfinished call.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ring: &Ring, in_progress: Option<&str>) -> bool {
         self.update_index(ring);
         let mut changed = false;
         ui.horizontal(|ui| {
@@ -128,8 +131,13 @@ impl SyscallsView {
             return false;
         }
         let explain_height = if self.selected.is_some() { 220.0 } else { 0.0 };
-        let table_height = (ui.available_height() - explain_height).max(80.0);
         let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+        let pending_height = if in_progress.is_some() {
+            row_h + 4.0
+        } else {
+            0.0
+        };
+        let table_height = (ui.available_height() - explain_height - pending_height).max(80.0);
         ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
             // A click anywhere on a row selects it, so its text is not selectable.
             ui.style_mut().interaction.selectable_labels = false;
@@ -190,6 +198,10 @@ impl SyscallsView {
                     });
                 });
         });
+        if let Some(text) = in_progress {
+            ui.label(RichText::new(text).monospace().italics())
+                .on_hover_text("The guest is stopped at this call's entry: it has not run yet, so it has no result and no row of its own until it returns");
+        }
         if let Some(r) = self.selected.and_then(|s| ring.get(s)) {
             ui.separator();
             egui::ScrollArea::vertical()

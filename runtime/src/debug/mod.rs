@@ -16,4 +16,4 @@ pub use location::{Location, LocationError, parse_address};
 pub use session::{
     Command, Edge, Event, Exit, OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session,
 };
-pub use snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};
+pub use snapshot::{Frame, Pc, PendingCall, Snapshot, StopReason, Value, WrittenBytes};

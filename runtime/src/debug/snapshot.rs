@@ -6,7 +6,7 @@ use crate::abi::Abi;
 use crate::fdtable::DescriptorRow;
 use crate::guest_memory::MemRange;
 use crate::program::Program;
-use crate::record::{ArgValue, SyscallRecord};
+use crate::record::{ArgValue, CallOutcome, SyscallRecord};
 use serde::Serialize;
 use std::fmt;
 
@@ -78,6 +78,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// An integer's bits as a host call receives them (an i32 zero-extended).
+    pub fn raw_bits(&self) -> Option<u64> {
+        match *self {
+            Value::I32(i) => Some(i as u32 as u64),
+            Value::I64(i) => Some(i as u64),
+            _ => None,
+        }
+    }
+
     /// Converts a wasmtime value.
     pub fn of(v: &wasmtime::Val) -> Value {
         match v {
@@ -225,5 +234,79 @@ impl Snapshot {
     /// Where the guest is (its innermost frame).
     pub fn pc(&self) -> Option<&Pc> {
         self.frames.first().map(|f| &f.pc)
+    }
+
+    /// At a syscall's entry or exit, the call the innermost frame is in:
+    /// that frame is still at its `call` instruction, so the top of its
+    /// operand stack holds the call's arguments until the call returns to
+    /// the guest, which pops them and pushes the result. `None` at other
+    /// stops, or when the top of the stack does not hold the arguments.
+    pub fn pending_call(&self) -> Option<PendingCall> {
+        let (name, args, result) = match &self.reason {
+            StopReason::SyscallEntry { name, args, .. } => (*name, args, None),
+            StopReason::SyscallExit { record, .. } => {
+                let result = match &record.outcome {
+                    CallOutcome::Returned(r) => Some(Some(r.raw)),
+                    _ => Some(None),
+                };
+                (record.name, &record.args, result)
+            }
+            _ => return None,
+        };
+        let stack = &self.frames.first()?.stack;
+        let first = stack.len().checked_sub(args.len())?;
+        let holds_args = stack[first..]
+            .iter()
+            .zip(args)
+            .all(|(v, a)| v.raw_bits() == Some(a.raw));
+        holds_args.then(|| PendingCall {
+            name,
+            first_arg: first,
+            params: args.iter().map(|a| a.name).collect(),
+            returned: result,
+        })
+    }
+}
+
+/// A syscall the innermost frame has called and not yet got back from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingCall {
+    /// The call's name.
+    pub name: &'static str,
+    /// Index in the operand stack of its first argument (the rest follow).
+    pub first_arg: usize,
+    /// The arguments' parameter names, in order.
+    pub params: Vec<&'static str>,
+    /// At the exit: `Some(Some(v))` when it returned `v` (pushed once the
+    /// guest resumes), `Some(None)` when it returns nothing or ended the
+    /// guest; `None` at the entry (it has not run yet).
+    pub returned: Option<Option<i64>>,
+}
+
+impl PendingCall {
+    /// What operand `i` of the innermost frame is, if it is an argument:
+    /// `argument fd of fd_write`.
+    pub fn operand_role(&self, i: usize) -> Option<String> {
+        let param = self.params.get(i.checked_sub(self.first_arg)?)?;
+        Some(format!("argument {param} of {}", self.name))
+    }
+
+    /// One line saying what happens to these operands.
+    pub fn explanation(&self) -> String {
+        match self.returned {
+            None => format!(
+                "The guest is calling {}: its arguments are the top {} operands; the call pops them when it returns.",
+                self.name,
+                self.params.len()
+            ),
+            Some(Some(v)) => format!(
+                "{} has returned {v}, but the guest has not resumed yet: when it does, the arguments are popped and {v} is pushed.",
+                self.name
+            ),
+            Some(None) => format!(
+                "{} has finished, but the guest has not resumed yet: when it does, the arguments are popped.",
+                self.name
+            ),
+        }
     }
 }
