@@ -186,7 +186,7 @@ fn a_rebuilt_module_is_named_and_diverges_at_its_first_different_call() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("recorded: random_get(buf=0x8, buf_len=0x8) = 0"),
+        stderr.contains("recorded: random_get(buf=0x8, buf_len=8) = 0"),
         "{stderr}"
     );
     assert!(

@@ -77,8 +77,8 @@ fn main() {
             }
         }
         println!(
-            "rewind to the exit of call {seq:>7} ({what:>6}): {:.3} s",
-            t.elapsed().as_secs_f64()
+            "rewind to the exit of call {seq:>7} ({what:>6}): {:.1} ms",
+            t.elapsed().as_secs_f64() * 1000.0
         );
     }
 }

@@ -248,7 +248,7 @@ fn a_changed_module_diverges_at_the_first_call_it_makes_differently() {
     assert_eq!(d.seq, 2, "{}", d.report);
     assert!(
         d.report
-            .contains("recorded: random_get(buf=0x8, buf_len=0x8)"),
+            .contains("recorded: random_get(buf=0x8, buf_len=8)"),
         "{}",
         d.report
     );

@@ -13,6 +13,7 @@ use crate::abi::Abi;
 use crate::calls::{CallSpec, Fatal};
 use crate::fdtable::{FdTable, Handle};
 use crate::guest_memory::MemRange;
+use crate::policy::Access;
 use crate::process::{Process, ProcessConfig};
 use crate::program::Program;
 use crate::run::ExitStatus;
@@ -62,10 +63,24 @@ impl Header {
                 max_output: limits.max_output,
                 max_open_files: limits.max_open_files,
             },
-            access: format!("{:?}", config.access),
+            access: describe_access(&config.access),
             inject: config.inject.iter().map(|i| i.to_string()).collect(),
             descriptors: Vec::new(),
         }
+    }
+}
+
+/// The policy and network allowances in words.
+fn describe_access(access: &Access) -> String {
+    let policy = match &access.policy {
+        Some(_) => "a policy file",
+        None => "no policy file",
+    };
+    let net: Vec<String> = access.net.iter().map(|n| n.to_string()).collect();
+    if net.is_empty() {
+        format!("{policy}; no network")
+    } else {
+        format!("{policy}; network: {}", net.join(", "))
     }
 }
 

@@ -12,7 +12,7 @@ use super::format::{Entry, FdChange, Opened, Outcome};
 use super::recording::outcome_of;
 use super::tape::SharedTape;
 use crate::abi::Abi;
-use crate::calls::{self, CallContext, CallSpec, Fatal};
+use crate::calls::{self, CallContext, CallSpec, Fatal, Kind};
 use crate::decode;
 use crate::fdtable::{Descriptor, FdTable, Handle, Rights};
 use crate::guest_memory::{AccessLog, GuestMemory, MemRange};
@@ -245,9 +245,17 @@ fn recorded_text(entry: &Entry) -> String {
         .args
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            let name = spec.and_then(|s| s.params.get(i)).map_or("?", |p| p.name);
-            format!("{name}={v:#x}")
+        .map(|(i, v)| match spec.and_then(|s| s.params.get(i)) {
+            Some(p) => match p.kind {
+                Kind::Fd | Kind::Int | Kind::Len | Kind::Nanos => format!("{}={v}", p.name),
+                Kind::Flags(names) => format!("{}={}", p.name, names.flags_text(*v)),
+                Kind::Enum(names) => match names.name_of(*v as i64) {
+                    Some(name) => format!("{}={name}", p.name),
+                    None => format!("{}={v}", p.name),
+                },
+                _ => format!("{}={v:#x}", p.name),
+            },
+            None => format!("?={v:#x}"),
         })
         .collect();
     let result = match (&entry.outcome, spec) {
