@@ -316,3 +316,60 @@ fn a_guest_that_never_makes_a_call_can_be_ended_and_the_others_go_on() {
     h.get_by_label("Hello from a WASI guest!");
     assert!(!h.state().side_by_side.as_ref().unwrap().any_live());
 }
+
+#[test]
+fn each_guest_runs_with_the_configuration_remembered_for_its_file() {
+    use wasmhole::workbench::run_config::RunConfig;
+    use wasmhole::workbench::state::FileSettings;
+    let wasi = sample("samples/wasi/args.wat");
+    let olin = sample("samples/olin/args_env.wat");
+    let mut app = App::new(None);
+    for (path, env) in [(&wasi, ""), (&olin, "GREETING=hello")] {
+        app.wb.files.insert(
+            path.clone(),
+            FileSettings {
+                config: RunConfig {
+                    args: "one \"two words\"".into(),
+                    env: env.into(),
+                    ..RunConfig::default()
+                },
+                ..FileSettings::default()
+            },
+        );
+    }
+    app.open_side_by_side(&[wasi, olin]);
+    let mut h = harness(app);
+    settle(&mut h);
+    h.get_by_label("Run all").click();
+    h.run_steps(1);
+    settle(&mut h);
+    let sbs = h.state().side_by_side.as_ref().unwrap();
+    let console = |g: usize| -> String {
+        sbs.guests[g]
+            .console
+            .chunks
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    assert!(console(0).ends_with("\none\ntwo words\n"), "{}", console(0));
+    assert!(console(1).contains("arg 2: two words"), "{}", console(1));
+    assert!(console(1).contains("GREETING=hello"), "{}", console(1));
+    // Asking for the arguments lines up: args_sizes_get beside
+    // startup_arg_len.
+    let name = |row: usize, g: usize| match sbs.cell(row, g) {
+        Some(Cell::Made(seq)) => sbs.guests[g].record(seq).map(|r| r.name),
+        _ => None,
+    };
+    let row = (0..sbs.rows().len())
+        .find(|&r| name(r, 0) == Some("args_sizes_get"))
+        .expect("a row holds args_sizes_get");
+    assert_eq!(sbs.rows()[row].purpose, Some(Purpose::Args));
+    assert_eq!(name(row, 1), Some("startup_arg_len"));
+    let args_sizes = h.get_by_label_contains("args_sizes_get(").rect().y_range();
+    assert!(
+        h.get_all_by_label_contains("startup_arg_len(")
+            .any(|n| n.rect().y_range().contains(args_sizes.center())),
+        "startup_arg_len is drawn beside args_sizes_get"
+    );
+}

@@ -203,6 +203,14 @@ impl App {
             })
             .collect();
         self.side_by_side = Some(side_by_side::SideBySide::open(with_configs));
+        self.wb.status = format!(
+            "side by side: {}",
+            programs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         self.side_by_side_chooser = None;
         self.wb.welcome = false;
     }
