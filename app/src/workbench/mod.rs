@@ -225,6 +225,20 @@ impl App {
         self.side_by_side_chooser = Some(side_by_side_view::Chooser::new(&paths));
     }
 
+    /// The menu item opening the side-by-side chooser.
+    fn side_by_side_item(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .button("Side by side…")
+            .on_hover_text(
+                "Two or three programs stepped together, their calls lined up by purpose",
+            )
+            .clicked()
+        {
+            ui.close();
+            self.choose_side_by_side();
+        }
+    }
+
     fn show_tab(&mut self, tab: Tab) {
         self.side_by_side = None;
         self.wb.welcome = false;
@@ -486,16 +500,7 @@ impl App {
                 ui.close();
                 self.wb.prompt = Some(path_prompt::PathPrompt::new(Purpose::Open, "", None));
             }
-            if ui
-                .button("Side by side…")
-                .on_hover_text(
-                    "Two or three programs stepped together, their calls lined up by purpose",
-                )
-                .clicked()
-            {
-                ui.close();
-                self.choose_side_by_side();
-            }
+            self.side_by_side_item(ui);
             ui.menu_button("Recent", |ui| {
                 if self.wb.recent.is_empty() {
                     ui.label("nothing yet");
@@ -580,16 +585,7 @@ impl App {
                 }
             }
             ui.separator();
-            if ui
-                .button("Side by side…")
-                .on_hover_text(
-                    "Two or three programs stepped together, their calls lined up by purpose",
-                )
-                .clicked()
-            {
-                ui.close();
-                self.choose_side_by_side();
-            }
+            self.side_by_side_item(ui);
             ui.separator();
             ui.label(RichText::new(format!("Zoom {:.0}%", self.zoom * 100.0)).strong());
             if ui.button("Zoom in (Ctrl +)").clicked() {
