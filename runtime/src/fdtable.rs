@@ -226,6 +226,14 @@ impl FdTable {
         Ok(old)
     }
 
+    /// Puts a descriptor the process had from its start at number `n` (a
+    /// replay placing the recorded table), not counted as the guest's own.
+    pub fn insert_found_at_start(&mut self, n: u32, d: Descriptor) -> Result<(), TableFull> {
+        self.insert_at(n, d)?;
+        self.mark(n as usize, false);
+        Ok(())
+    }
+
     /// Moves descriptor `from` to number `to` (closing what was there),
     /// keeping who opened it.
     pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), TableFull> {

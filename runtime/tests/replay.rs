@@ -327,6 +327,16 @@ fn an_olin_guest_replays_its_clock_random_numbers_and_environment() {
 }
 
 #[test]
+fn an_h_guest_replays_its_bytes() {
+    let program = sample("h/greeting.wat");
+    let (live, tape) = record(&program, ProcessConfig::default());
+    assert!(!live.stdout.is_empty());
+    let (replayed, divergence) = replay(&program, &tape, |_| {});
+    assert_eq!(divergence, None);
+    assert_eq!(replayed, live);
+}
+
+#[test]
 fn a_recording_that_ends_early_says_so() {
     let program = sample("dagger/random.wat");
     let (_, tape) = record(&program, ProcessConfig::default());
@@ -469,6 +479,44 @@ mod rewind {
                 .contains("calls 1 to 7")
         );
         assert!(s.rewind(0, Edge::Entry).is_err());
+    }
+
+    #[test]
+    fn a_rewound_session_shows_the_descriptors_the_guest_had() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("in.txt"), "from the file\n").unwrap();
+        let program = wat("reader.wat", WASI_READER);
+        let mut s = Session::start(program, None, wasi_config(dir.path())).unwrap();
+        stop(&s);
+        s.send(Command::Continue);
+        assert!(matches!(next(&s), Event::Exited(_)));
+        drop(dir);
+        // Call 7 reads the file path_open (call 6) opened.
+        s.rewind(7, Edge::Entry).unwrap();
+        let snap = stop(&s);
+        let rows: Vec<(u32, &str, &str, bool)> = snap
+            .descriptors
+            .iter()
+            .map(|d| (d.number, d.kind, d.name.as_str(), d.opened_by_guest))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (0, "stdio", "stdin", false),
+                (1, "stdio", "stdout", false),
+                (2, "stdio", "stderr", false),
+                (3, "directory", "/data", false),
+                (4, "file", "/data/in.txt", true),
+            ]
+        );
+        s.rewind(10, Edge::Entry).unwrap();
+        let snap = stop(&s);
+        assert_eq!(snap.descriptors.len(), 4, "closed by call 9");
+        assert!(
+            s.stdout()
+                .contents()
+                .ends_with(b"typed in\nfrom the file\n")
+        );
     }
 
     #[test]

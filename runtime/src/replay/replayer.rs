@@ -142,7 +142,9 @@ impl Replayer {
         };
         for opened in &descriptors {
             if process.fds.get(opened.fd).is_none() {
-                let _ = process.fds.insert_at(opened.fd, placeholder(opened));
+                let _ = process
+                    .fds
+                    .insert_found_at_start(opened.fd, placeholder(opened));
             }
         }
         process.replay = Mode::Replay(Replayer {
