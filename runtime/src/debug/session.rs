@@ -307,13 +307,20 @@ impl Session {
     /// Ends this run and starts the same program again with the same
     /// configuration and breakpoints.
     pub fn restart(&mut self) -> Result<(), GuestFailure> {
+        self.run_again(None)
+    }
+
+    /// Ends this run and starts the program again, live or as a rewind's
+    /// replay, with the same configuration and breakpoints and an empty
+    /// console.
+    fn run_again(&mut self, rewind: Option<Rewind>) -> Result<(), GuestFailure> {
         self.shared.kill.store(true, Ordering::SeqCst);
         let mut config = self.config.clone();
         self.stdout.take();
         self.stderr.take();
         config.stdout = OutputSpec::Buffer(self.stdout.clone());
         config.stderr = OutputSpec::Buffer(self.stderr.clone());
-        let mut next = Session::start(self.program.clone(), Some(self.abi), config)?;
+        let mut next = Session::launch(self.program.clone(), Some(self.abi), config, rewind)?;
         for o in &self.breakpoints {
             next.send(Command::AddBreakpoint(*o));
         }
@@ -351,27 +358,13 @@ impl Session {
                 _ => format!("call {seq} is not in the recording: it has calls 1 to {len}{kept}"),
             });
         }
-        self.shared.kill.store(true, Ordering::SeqCst);
-        let mut config = self.config.clone();
-        self.stdout.take();
-        self.stderr.take();
-        config.stdout = OutputSpec::Buffer(self.stdout.clone());
-        config.stderr = OutputSpec::Buffer(self.stderr.clone());
         let rewind = Rewind {
             tape: self.tape.clone(),
             len,
             target: (seq, edge),
             ring: self.ring.clone(),
         };
-        let mut next = Session::launch(self.program.clone(), Some(self.abi), config, Some(rewind))
-            .map_err(|e| e.to_string())?;
-        for o in &self.breakpoints {
-            next.send(Command::AddBreakpoint(*o));
-        }
-        next.breakpoints = self.breakpoints.clone();
-        next.config = self.config.clone();
-        *self = next;
-        Ok(())
+        self.run_again(Some(rewind)).map_err(|e| e.to_string())
     }
 
     /// How many calls this session's recording holds (a rewound session
