@@ -20,7 +20,7 @@ use wasmhole_runtime::{Abi, ExitStatus, InputSpec, OutputSpec, Program, SharedBu
 
 /// How many calls of each guest the table lines up; later ones are
 /// counted, not shown.
-pub const ALIGNED_CALLS: usize = 20_000;
+pub const ALIGNED_CALLS: usize = 5_000;
 
 /// While guests run, how often their calls are lined up again (each
 /// alignment of very different long traces can take up to a tenth of a
