@@ -278,6 +278,7 @@ fn perform(
             cx.mem.limit_iovecs(max);
             (call.imp)(cx, &Injected::cut_lengths(call, args, max))
         }
+        Some(Injected::Bytes(bytes)) => crate::inject::read_instead(call, cx, args, &bytes),
         Some(other) => Ok(other.result(call).unwrap_or_default()),
     }
 }
@@ -411,6 +412,7 @@ fn record_call(
         ..AccessLog::default()
     };
     let t0 = Instant::now();
+    let was_injected = injected.is_some();
     let result = {
         let mut cx = CallContext {
             mem: GuestMemory::logged(bytes, has_memory, &mut log),
@@ -438,7 +440,7 @@ fn record_call(
         writes: std::mem::take(&mut log.writes),
         start_ns,
         duration_ns,
-        injected: injected.is_some(),
+        injected: was_injected,
         spec: call,
     };
     (result, record, log)

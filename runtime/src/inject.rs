@@ -10,7 +10,15 @@
 //! `when=N` injects into its Nth call only, `N+` into the Nth and every later
 //! one, `N+STEP` into the Nth and every STEPth after it; without `when`
 //! every call is injected. When several rules name the same call, the last
-//! one applies. An injected `error=` does not run the call: it returns the
+//! one applies.
+//!
+//! Beyond strace, a rule can name one call of the run by its number (the
+//! `seq` traces and the Syscalls panel show): `path_open:error=ENOENT:seq=7`
+//! changes call 7 only, and only if call 7 is a `path_open`. Such a rule may
+//! also give a read other bytes (`Action::Bytes`): the call does not run, the
+//! bytes are written into the guest's buffers as the read would write them,
+//! and it reports their length. An error named for one call must be one of
+//! that call's own errors. An injected `error=` does not run the call: it returns the
 //! ABI's error code. `retval=` on a read or write is a short transfer: the
 //! call runs with at most that many bytes and reports what it moved (for
 //! WASI in `nread`/`nwritten`, as a real short transfer does); on a call
@@ -18,8 +26,11 @@
 
 use crate::abi::Abi;
 use crate::calls::{self, CallSpec, Kind, Purpose, Ret};
+use crate::calls::{CallContext, Fatal, Filled};
+use crate::guest_memory::OutOfBounds;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Which of a call's invocations a rule injects into (`when=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +87,9 @@ pub enum Action {
     Error(String),
     /// `retval=N`: a short transfer, or that value returned.
     Retval(i64),
+    /// A read gets these bytes instead of what it would have read (only
+    /// for a rule naming one call, see [`InjectSpec::at_call`]).
+    Bytes(Vec<u8>),
 }
 
 /// One `--inject` rule as written, before it is checked against an ABI.
@@ -87,7 +101,29 @@ pub struct InjectSpec {
     pub action: Action,
     /// Which invocations.
     pub when: When,
+    /// The one call of the run it changes, by number (from 1), if it names
+    /// one (`seq=N`); then `when` is not used.
+    pub at: Option<u64>,
     text: String,
+}
+
+impl InjectSpec {
+    /// A rule changing call number `seq` of the run (from 1, as traces
+    /// number calls), which must be a `call`.
+    pub fn at_call(seq: u64, call: &str, action: Action) -> InjectSpec {
+        let what = match &action {
+            Action::Error(name) => format!("error={name}"),
+            Action::Retval(n) => format!("retval={n}"),
+            Action::Bytes(b) => format!("bytes={:?}", String::from_utf8_lossy(b)),
+        };
+        InjectSpec {
+            calls: vec![call.to_string()],
+            text: format!("{call}:{what}:seq={seq}"),
+            action,
+            when: When::ALWAYS,
+            at: Some(seq),
+        }
+    }
 }
 
 impl fmt::Display for InjectSpec {
@@ -113,7 +149,7 @@ impl FromStr for InjectSpec {
                 "`{text}`: name the calls first, as CALL[,CALL…]:error=ERRNO[:when=N]"
             ));
         }
-        let (mut action, mut when) = (None, None);
+        let (mut action, mut when, mut at) = (None, None, None);
         for part in parts {
             let (key, value) = part.split_once('=').unwrap_or((part, ""));
             let duplicate = || format!("`{text}`: `{key}=` is given twice");
@@ -131,11 +167,27 @@ impl FromStr for InjectSpec {
                         .map_err(|_| format!("`{text}`: retval={value} is not a whole number"))?;
                     action = Some(Action::Retval(n));
                 }
-                "when" if when.is_some() => return Err(duplicate()),
+                "when" | "seq" if when.is_some() || at.is_some() => {
+                    return Err(if (key == "when") == when.is_some() {
+                        duplicate()
+                    } else {
+                        format!("`{text}`: give one of when= and seq=")
+                    });
+                }
                 "when" => when = Some(value.parse::<When>()?),
+                "seq" => {
+                    let n = value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            format!("`{text}`: seq={value} is not a call number (from 1)")
+                        })?;
+                    at = Some(n);
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}`: unknown `{key}`; an injection takes error=ERRNO or retval=N, and when=N|N+|N+STEP"
+                        "`{text}`: unknown `{key}`; an injection takes error=ERRNO or retval=N, and when=N|N+|N+STEP or seq=N"
                     ));
                 }
             }
@@ -145,13 +197,14 @@ impl FromStr for InjectSpec {
             calls,
             action,
             when: when.unwrap_or(When::ALWAYS),
+            at,
             text: text.to_string(),
         })
     }
 }
 
 /// What an injected call does instead of its usual work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Injected {
     /// Returns this error code without running.
     Error(i64),
@@ -159,14 +212,17 @@ pub enum Injected {
     Value(i64),
     /// Runs with at most this many bytes to read or write.
     Short(u32),
+    /// A read that does not run: these bytes are what it read.
+    Bytes(Arc<[u8]>),
 }
 
 impl Injected {
-    /// The raw result of a call that does not run (`None` for `Short`).
-    pub fn result(self, call: &CallSpec) -> Option<u64> {
-        let v = match self {
+    /// The raw result of a call that does not run (`None` for `Short` and
+    /// `Bytes`, whose result depends on the guest's buffers).
+    pub fn result(&self, call: &CallSpec) -> Option<u64> {
+        let v = match *self {
             Injected::Error(v) | Injected::Value(v) => v,
-            Injected::Short(_) => return None,
+            Injected::Short(_) | Injected::Bytes(_) => return None,
         };
         Some(match call.ret {
             Ret::I64 => v as u64,
@@ -188,6 +244,89 @@ impl Injected {
     }
 }
 
+/// Runs a read as if it had read `bytes`: they are written into the guest's
+/// buffer (or iovecs, in order, as far as they reach) and the count goes
+/// where the call reports it (its result, or an out-parameter with success
+/// returned). Buffers outside memory run the real call, which reports the
+/// fault as it always does.
+pub fn read_instead(
+    call: &'static CallSpec,
+    cx: &mut CallContext<'_>,
+    args: &[u64],
+    bytes: &[u8],
+) -> Result<u64, Fatal> {
+    match fill_buffers(call, cx, args, bytes) {
+        Ok(Some(n)) => Ok(n),
+        Ok(None) | Err(_) => (call.imp)(cx, args),
+    }
+}
+
+/// The result of a read given `bytes`, or `None` if `call` has no buffer
+/// to fill.
+fn fill_buffers(
+    call: &CallSpec,
+    cx: &mut CallContext<'_>,
+    args: &[u64],
+    bytes: &[u8],
+) -> Result<Option<u64>, OutOfBounds> {
+    let mem = &mut cx.mem;
+    for (i, p) in call.params.iter().enumerate() {
+        let (filled, n) = match p.kind {
+            Kind::BytesOut { len, filled } => {
+                let ptr = args[i] as u32;
+                let n = bytes.len().min(args[len as usize] as usize);
+                mem.check(ptr, n as u32)?;
+                (filled, n)
+            }
+            Kind::IovsOut { count, filled } => {
+                let (table, count) = (args[i] as u32, args[count as usize] as u32);
+                mem.check_iovecs(table, count)?;
+                (filled, iovec_room(mem, table, count, bytes.len())?)
+            }
+            _ => continue,
+        };
+        if let Filled::OutParam(at) = filled {
+            mem.check(args[at as usize] as u32, 4)?;
+        }
+        match p.kind {
+            Kind::IovsOut { count, .. } => {
+                let (table, count) = (args[i] as u32, args[count as usize] as u32);
+                let mut rest = &bytes[..n];
+                for j in 0..count {
+                    let (ptr, len) = mem.iovec(table, j)?;
+                    let part = rest.len().min(len as usize);
+                    mem.write(ptr, &rest[..part])?;
+                    rest = &rest[part..];
+                }
+            }
+            _ => mem.write(args[i] as u32, &bytes[..n])?,
+        }
+        return Ok(Some(match filled {
+            Filled::Result => n as u64,
+            Filled::OutParam(at) => {
+                mem.write_u32(args[at as usize] as u32, n as u32)?;
+                0
+            }
+            Filled::Whole => 0,
+        }));
+    }
+    Ok(None)
+}
+
+/// How many of `want` bytes the iovec array holds.
+fn iovec_room(
+    mem: &mut crate::guest_memory::GuestMemory<'_>,
+    table: u32,
+    count: u32,
+    want: usize,
+) -> Result<usize, OutOfBounds> {
+    let mut room = 0usize;
+    for j in 0..count {
+        room += mem.iovec(table, j)?.1 as usize;
+    }
+    Ok(room.min(want))
+}
+
 /// Whether `call` moves bytes through a buffer the guest gives (a read or a
 /// write), so `retval=` can make it short.
 fn transfers_bytes(call: &CallSpec) -> bool {
@@ -207,9 +346,42 @@ fn list(names: impl Iterator<Item = &'static str>) -> String {
     names.collect::<Vec<_>>().join(", ")
 }
 
-/// The outcome `action` gives `call`, or why it cannot.
-fn outcome(call: &'static CallSpec, action: &Action) -> Result<Injected, String> {
+/// Whether `call` reads into a buffer the guest gives, so it can be given
+/// other bytes.
+fn reads_bytes(call: &CallSpec) -> bool {
+    call.purpose == Some(Purpose::Read)
+        && call
+            .params
+            .iter()
+            .any(|p| matches!(p.kind, Kind::BytesOut { .. } | Kind::IovsOut { .. }))
+}
+
+/// The outcome `action` gives `call`, or why it cannot. A rule for one call
+/// of the run (`one_call`) may only name that call's own errors.
+fn outcome(call: &'static CallSpec, action: &Action, one_call: bool) -> Result<Injected, String> {
     match action {
+        Action::Error(name) if one_call && !call.errors.is_empty() => {
+            let own = || call.errors.iter().map(|e| e.name);
+            if !own().any(|e| e.eq_ignore_ascii_case(name)) {
+                let by_number = call
+                    .error_names()
+                    .and_then(|n| n.name_of(name.parse().ok()?))
+                    .filter(|n| own().any(|e| e == *n));
+                if by_number.is_none() {
+                    return Err(format!(
+                        "`{}` does not return `{name}`; its errors: {}",
+                        call.name,
+                        list(own())
+                    ));
+                }
+            }
+            outcome(call, action, false)
+        }
+        Action::Bytes(bytes) if reads_bytes(call) => Ok(Injected::Bytes(bytes.as_slice().into())),
+        Action::Bytes(_) => Err(format!(
+            "`{}` reads no bytes into a buffer, so it cannot be given other bytes",
+            call.name
+        )),
         Action::Error(name) => {
             let Some(names) = call.error_names() else {
                 return Err(format!(
@@ -266,14 +438,16 @@ struct Rule {
     call: &'static CallSpec,
     outcome: Injected,
     when: When,
+    at: Option<u64>,
     seen: u64,
 }
 
 /// One process's injection rules, checked against its ABI, and how often
-/// each named call has been made.
+/// each named call (and how many calls in all) have been made.
 #[derive(Default)]
 pub struct Injector {
     rules: Vec<Rule>,
+    calls_made: u64,
 }
 
 impl Injector {
@@ -290,29 +464,46 @@ impl Injector {
                         list(calls::calls_of(abi).iter().map(|c| c.name))
                     )
                 })?;
-                let outcome =
-                    outcome(call, &spec.action).map_err(|e| format!("--inject={spec}: {e}"))?;
-                rules.retain(|r| !std::ptr::eq(r.call, call));
+                let outcome = outcome(call, &spec.action, spec.at.is_some())
+                    .map_err(|e| format!("--inject={spec}: {e}"))?;
+                rules.retain(|r| !(std::ptr::eq(r.call, call) && r.at == spec.at));
                 rules.push(Rule {
                     call,
                     outcome,
                     when: spec.when,
+                    at: spec.at,
                     seen: 0,
                 });
             }
         }
-        Ok(Injector { rules })
+        Ok(Injector {
+            rules,
+            calls_made: 0,
+        })
     }
 
     /// Counts this invocation of `call` and says what to inject into it, if
-    /// anything.
+    /// anything: a rule for this call number of the run first, else the
+    /// call's counted rule.
     pub fn next(&mut self, call: &'static CallSpec) -> Option<Injected> {
+        self.calls_made += 1;
         if self.rules.is_empty() {
             return None;
         }
-        let rule = self.rules.iter_mut().find(|r| std::ptr::eq(r.call, call))?;
+        let n = self.calls_made;
+        if let Some(r) = self
+            .rules
+            .iter()
+            .find(|r| r.at == Some(n) && std::ptr::eq(r.call, call))
+        {
+            return Some(r.outcome.clone());
+        }
+        let rule = self
+            .rules
+            .iter_mut()
+            .find(|r| r.at.is_none() && std::ptr::eq(r.call, call))?;
         rule.seen += 1;
-        rule.when.matches(rule.seen).then_some(rule.outcome)
+        rule.when.matches(rule.seen).then(|| rule.outcome.clone())
     }
 }
 
@@ -361,6 +552,36 @@ mod tests {
         ] {
             assert!(bad.parse::<InjectSpec>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn seq_names_one_call_of_the_run() {
+        let s = spec("path_open:error=ENOENT:seq=7");
+        assert_eq!(s.at, Some(7));
+        for bad in [
+            "x:error=EIO:seq=0",
+            "x:error=EIO:seq=2:when=1",
+            "x:error=EIO:seq=1:seq=2",
+        ] {
+            assert!(bad.parse::<InjectSpec>().is_err(), "{bad}");
+        }
+        let open = calls::find(Abi::Dagger, "open").unwrap();
+        let write = calls::find(Abi::Dagger, "write").unwrap();
+        let mut i = Injector::new(
+            Abi::Dagger,
+            &[
+                spec("open:error=EFAIL:seq=2"),
+                spec("write:retval=1:when=2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(i.next(open), None, "call 1");
+        assert_eq!(i.next(open), Some(Injected::Error(-1)), "call 2");
+        assert_eq!(i.next(write), None, "call 3, write's first");
+        assert_eq!(i.next(write), Some(Injected::Short(1)), "write's second");
+        let mut missed = Injector::new(Abi::Dagger, &[spec("open:error=EFAIL:seq=1")]).unwrap();
+        assert_eq!(missed.next(write), None, "call 1 is not an open");
+        assert_eq!(missed.next(open), None, "the open is call 2");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! means, or what went wrong opening or starting something. It is where the
 //! learner looks; the status bar only repeats it.
 
+use super::branches::Reaching;
 use super::console_panel::waiting_for_stdin;
 use super::state::{RunState, Workbench};
 use egui::{Color32, RichText};
@@ -89,8 +90,47 @@ pub fn exit_meaning(code: i32) -> String {
     }
 }
 
-/// The banner for the workbench as it is now.
+/// The banner for the workbench as it is now: the run's, with what a
+/// what-if branch must say about itself.
 pub fn banner(wb: &Workbench) -> Option<Banner> {
+    let branch = wb.branches.current();
+    let Some(change) = &branch.change else {
+        return run_banner(wb);
+    };
+    if wb.problem.is_some() {
+        return run_banner(wb);
+    }
+    let parent = branch
+        .parent
+        .and_then(|p| wb.branches.list.get(p))
+        .map_or("main", |p| p.name.as_str());
+    let mut lines = vec![format!(
+        "What-if branch “{}” of {parent}: call #{} {} was changed to {}.",
+        branch.name, change.seq, change.call, change.what
+    )];
+    lines.extend(branch.note.clone());
+    lines.extend(branch.closed.clone());
+    let waiting = wb.state == RunState::Running && waiting_for_stdin(wb);
+    if branch.reaching != Reaching::Done && !waiting {
+        return Some(Banner::new(
+            Tone::Neutral,
+            format!("Running to call #{} to change it", change.seq),
+            Some(lines.join(" ")),
+        ));
+    }
+    let mut b = run_banner(wb).unwrap_or_else(|| Banner::new(Tone::Neutral, "", None));
+    if b.headline.is_empty() {
+        b.headline = branch.name.clone();
+    }
+    if branch.note.is_some() && b.tone == Tone::Neutral {
+        b.tone = Tone::Warn;
+    }
+    lines.extend(b.detail.take());
+    b.detail = Some(lines.join(" "));
+    Some(b)
+}
+
+fn run_banner(wb: &Workbench) -> Option<Banner> {
     if let Some(problem) = &wb.problem {
         return Some(Banner::new(Tone::Bad, problem.clone(), None));
     }
@@ -289,6 +329,20 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.small_button("Dismiss").clicked() {
                             wb.problem = None;
+                        }
+                    });
+                } else if matches!(
+                    wb.snapshot.as_ref().map(|s| &s.reason),
+                    Some(StopReason::SyscallEntry { .. })
+                ) && wb.state == RunState::Stopped
+                {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui
+                            .button("What if…")
+                            .on_hover_text("Run again with this call's outcome changed")
+                            .clicked()
+                        {
+                            wb.ask_what_if_here();
                         }
                     });
                 }

@@ -4,8 +4,8 @@
 
 use super::state::Workbench;
 use super::{
-    breakpoints_panel, config_panel, console_panel, descriptors_panel, disassembly_panel,
-    gopher_panel, lessons_panel, source_panel, stack_panel,
+    branches_panel, breakpoints_panel, config_panel, console_panel, descriptors_panel,
+    disassembly_panel, gopher_panel, lessons_panel, source_panel, stack_panel,
 };
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
 use serde::{Deserialize, Serialize};
@@ -35,11 +35,13 @@ pub enum Tab {
     Breakpoints,
     /// Lessons and their exercises.
     Lessons,
+    /// What-if branches and their comparison.
+    Branches,
 }
 
 impl Tab {
     /// Every panel.
-    pub const ALL: [Tab; 11] = [
+    pub const ALL: [Tab; 12] = [
         Tab::Source,
         Tab::Disassembly,
         Tab::Syscalls,
@@ -51,6 +53,7 @@ impl Tab {
         Tab::Gopher,
         Tab::Breakpoints,
         Tab::Lessons,
+        Tab::Branches,
     ];
 
     /// Its title.
@@ -67,6 +70,7 @@ impl Tab {
             Tab::Gopher => "Gopher",
             Tab::Breakpoints => "Breakpoints",
             Tab::Lessons => "Lessons",
+            Tab::Branches => "Branches",
         }
     }
 }
@@ -104,7 +108,7 @@ pub fn default_layout() -> Tree<Tab> {
     arrangement(
         &[
             &[Tab::Source, Tab::Disassembly, Tab::Gopher],
-            &[Tab::Syscalls, Tab::Console],
+            &[Tab::Syscalls, Tab::Console, Tab::Branches],
             &[Tab::Memory, Tab::Descriptors, Tab::Configuration],
             &[Tab::Stack, Tab::Breakpoints, Tab::Lessons],
         ],
@@ -130,6 +134,7 @@ pub fn presentation_layout() -> Tree<Tab> {
                 Tab::Console,
                 Tab::Configuration,
                 Tab::Lessons,
+                Tab::Branches,
             ],
         ],
         &[(Vertical, 1, 2, 0.5), (Horizontal, 0, 3, 0.5)],
@@ -199,6 +204,9 @@ impl Viewer<'_> {
                 if changed && let Some(seq) = wb.syscalls.selected {
                     wb.select_syscall(seq);
                 }
+                if let Some(seq) = wb.syscalls.what_if.take() {
+                    wb.ask_what_if(seq);
+                }
                 if let Some(path) = wb.syscalls.open_sample.take() {
                     wb.open(&path);
                 }
@@ -219,6 +227,7 @@ impl Viewer<'_> {
             Tab::Gopher => gopher_panel::ui(wb, ui),
             Tab::Breakpoints => breakpoints_panel::ui(wb, ui),
             Tab::Lessons => lessons_panel::ui(wb, ui),
+            Tab::Branches => branches_panel::ui(wb, ui),
         }
     }
 }

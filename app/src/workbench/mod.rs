@@ -9,6 +9,8 @@
 
 pub mod alignment;
 mod banner;
+pub mod branches;
+mod branches_panel;
 pub mod breakpoints;
 mod breakpoints_panel;
 pub mod browser;
@@ -37,6 +39,7 @@ mod stack_panel;
 pub mod state;
 pub mod syscalls_view;
 pub mod welcome;
+pub mod what_if;
 
 pub use banner::{Banner, Tone, banner as current_banner, exit_meaning};
 
@@ -355,6 +358,7 @@ impl App {
             }
         });
         predict::window(&ctx, &mut self.wb);
+        what_if::window(&ctx, &mut self.wb);
         if let Some(path) = self.reference.window(&ctx) {
             self.open(&path);
         }

@@ -4,6 +4,7 @@
 //! the actions the toolbar and keys trigger. Tests drive it directly; the
 //! panels read it.
 
+use super::branches::Branches;
 use super::breakpoints::{Breakpoints, SavedBreakpoint};
 use super::browser::Browser;
 use super::descriptor_log::DescriptorLog;
@@ -16,6 +17,7 @@ use super::path_prompt::{self, DialogAnswer, PathPrompt, Purpose};
 use super::predict::Predict;
 use super::run_config::RunConfig;
 use super::syscalls_view::SyscallsView;
+use super::what_if::WhatIfPrompt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +83,9 @@ pub struct Console {
     seen_out: usize,
     seen_err: usize,
 }
+
+/// How the Console marks the end of standard input the person sent.
+pub const END_OF_INPUT: &str = "(end of input)\n";
 
 /// How much console text the workbench keeps: the last mebibyte or so.
 pub const CONSOLE_TAIL: usize = 1 << 20;
@@ -249,8 +254,12 @@ pub struct Workbench {
     pub lessons: LessonsPanel,
     /// Predict, then step.
     pub predict: Predict,
-    stdout: SharedBuffer,
-    stderr: SharedBuffer,
+    /// What-if branches of the run ("main" and those made from it).
+    pub branches: Branches,
+    /// The What if… window, while open.
+    pub what_if: Option<WhatIfPrompt>,
+    pub(super) stdout: SharedBuffer,
+    pub(super) stderr: SharedBuffer,
 }
 
 impl Default for Workbench {
@@ -289,6 +298,8 @@ impl Default for Workbench {
             pending_open: None,
             lessons: LessonsPanel::default(),
             predict: Predict::default(),
+            branches: Branches::default(),
+            what_if: None,
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
         }
@@ -551,6 +562,7 @@ impl Workbench {
         }
         self.remember_settings();
         self.end_session();
+        self.forget_branches();
         self.start_fresh();
         self.doc = Document {
             name: path
@@ -603,6 +615,8 @@ impl Workbench {
             None => (remembered.config, None),
         };
         self.doc = doc;
+        self.end_session();
+        self.forget_branches();
         self.start();
     }
 
@@ -632,6 +646,8 @@ impl Workbench {
     /// the breakpoints moved along with their lines.
     pub fn compile(&mut self) {
         let before = self.doc.compiled_text.clone();
+        self.end_session();
+        self.forget_branches();
         if self.doc.compile() {
             if let (Some(old), Some(new), Some(program)) =
                 (before, self.doc.text.clone(), self.doc.program.clone())
@@ -717,7 +733,10 @@ impl Workbench {
                     OutputSpec::Buffer(self.stdout.clone()),
                     OutputSpec::Buffer(self.stderr.clone()),
                 )
-                .map(|c| (abi, c))
+                .map(|mut c| {
+                    c.inject.extend(self.branches.changes());
+                    (abi, c)
+                })
         });
         let (abi, config) = match config {
             Ok(c) => c,
@@ -849,9 +868,7 @@ impl Workbench {
         }
         self.stdin.close();
         self.console.input_ended = true;
-        self.console
-            .chunks
-            .push((Stream::In, "(end of input)\n".into()));
+        self.console.chunks.push((Stream::In, END_OF_INPUT.into()));
     }
 
     /// Selects a syscall: its bytes are highlighted in the Memory panel and
@@ -963,9 +980,10 @@ impl Workbench {
         self.animate();
         self.drive_lesson();
         self.drive_predict();
+        self.drive_branches();
     }
 
-    fn handle(&mut self, event: Event) {
+    pub(super) fn handle(&mut self, event: Event) {
         match event {
             Event::Stopped(snapshot) => {
                 self.state = RunState::Stopped;

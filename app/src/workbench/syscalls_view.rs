@@ -24,6 +24,8 @@ pub struct SyscallsView {
     indexed: Option<(String, bool, u64)>,
     /// A sample the learner asked to open from a call's card.
     pub open_sample: Option<std::path::PathBuf>,
+    /// A call the learner asked "What if…" about.
+    pub what_if: Option<u64>,
 }
 
 impl SyscallsView {
@@ -207,11 +209,20 @@ impl SyscallsView {
             egui::ScrollArea::vertical()
                 .id_salt("explain")
                 .show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("#{} {}", r.seq, r.call_text()))
-                            .monospace()
-                            .strong(),
-                    );
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("What if…")
+                            .on_hover_text("Run again with this call's outcome changed")
+                            .clicked()
+                        {
+                            self.what_if = Some(r.seq);
+                        }
+                        ui.label(
+                            RichText::new(format!("#{} {}", r.seq, r.call_text()))
+                                .monospace()
+                                .strong(),
+                        );
+                    });
                     if let Some(path) = super::explain_card::ui(ui, r.spec) {
                         self.open_sample = Some(path);
                     }

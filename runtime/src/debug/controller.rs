@@ -129,6 +129,8 @@ enum Mode {
     RunTo(u32),
     /// A replay racing to the entry or exit of this call: no other stop.
     Rewind(u64, Edge),
+    /// Stop at the exit of this call (by number), past breakpoints.
+    CallExit(u64),
 }
 
 struct State {
@@ -377,8 +379,9 @@ impl Controller {
                     Some(Some(StopReason::Reached { offset: pc }))
                 }
                 Mode::RunTo(_) | Mode::Continue | Mode::Syscall => Some(None),
-                // Racing to a rewind's target: breakpoints wait.
-                Mode::Rewind(..) => return,
+                // Racing to a rewind's target or a changed call's exit:
+                // breakpoints wait.
+                Mode::Rewind(..) | Mode::CallExit(_) => return,
                 // Needs the call depth, which needs the store, not the lock.
                 Mode::Over(_) | Mode::Out(_) => None,
             };
@@ -558,7 +561,9 @@ impl Controller {
             },
             Mode::Out(_) => (false, self.caller_return_point(store)),
             Mode::RunTo(target) => (false, Some(target)),
-            Mode::Entry | Mode::Continue | Mode::Syscall | Mode::Rewind(..) => (false, None),
+            Mode::Entry | Mode::Continue | Mode::Syscall | Mode::Rewind(..) | Mode::CallExit(_) => {
+                (false, None)
+            }
         };
         self.set_single_step(store, single);
         let temporary = target.filter(|t| !self.state().breakpoints.contains(t));
@@ -587,6 +592,7 @@ impl Controller {
             Command::NextSyscall => self.resume(store, Mode::Syscall),
             Command::Continue => self.resume(store, Mode::Continue),
             Command::RunTo(offset) => self.resume(store, Mode::RunTo(offset)),
+            Command::ToCallExit(seq) => self.resume(store, Mode::CallExit(seq)),
             Command::Stop => After::Kill,
             other => self.apply_while_running(store, other),
         }
@@ -625,7 +631,8 @@ impl Controller {
             | Command::StepOut
             | Command::NextSyscall
             | Command::Continue
-            | Command::RunTo(_) => {}
+            | Command::RunTo(_)
+            | Command::ToCallExit(_) => {}
         }
         After::Stay
     }
@@ -907,6 +914,7 @@ impl CallObserver for Controller {
         let stop_here = match self.state().mode {
             Mode::Syscall => true,
             Mode::Rewind(seq, Edge::Exit) => record.seq == seq,
+            Mode::CallExit(seq) => record.seq >= seq,
             _ => false,
         };
         if stop_here {

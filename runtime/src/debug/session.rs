@@ -51,6 +51,10 @@ pub enum Command {
     Continue,
     /// Run until the instruction at this offset.
     RunTo(u32),
+    /// Run at full speed, past breakpoints, to the exit of call number
+    /// `seq` of the run, and stop there (a guest that never makes that
+    /// many calls runs to its end).
+    ToCallExit(u64),
     /// End the guest.
     Stop,
     /// Stop whenever the instruction at this offset is reached.

@@ -227,6 +227,12 @@ impl Guest {
         self
     }
 
+    /// Injects a fault (`--inject`) into its calls.
+    pub fn inject(mut self, spec: wasmhole_runtime::InjectSpec) -> Guest {
+        self.config.inject.push(spec);
+        self
+    }
+
     /// Runs without any record sink (the fast path that decodes nothing).
     pub fn untraced(mut self) -> Guest {
         self.traced = false;

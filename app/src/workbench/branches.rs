@@ -1,0 +1,603 @@
+//! What-if branches: runs of the same program, configuration and
+//! breakpoints that differ from their parent by one changed call (an error,
+//! a short transfer, other bytes for a read). The original run is "main";
+//! each branch keeps its own session, console, calls and panels' state, and
+//! only the selected one lives in the [`Workbench`]'s fields (the others
+//! wait in a [`RunSlot`]). A new branch runs at full speed to the exit of
+//! the changed call and stops there, after checking that the calls before
+//! it were the parent's. Ended branches keep only what is cheap (output
+//! tail, calls, exit), and at most [`MAX_LIVE`] guests stay alive.
+
+use super::descriptor_log::DescriptorLog;
+use super::memory_view::MemoryView;
+use super::state::{Console, END_OF_INPUT, RunState, Stream, Workbench};
+use super::syscalls_view::SyscallsView;
+use std::sync::{Arc, Mutex};
+use wasmhole_runtime::calls::CallSpec;
+use wasmhole_runtime::debug::{Command, Event, Exit, Session, Snapshot};
+use wasmhole_runtime::inject::{Action, Injector};
+use wasmhole_runtime::stdio::Pipe;
+use wasmhole_runtime::trace::{Ring, SharedRing};
+use wasmhole_runtime::{ExitStatus, InjectSpec, SharedBuffer, SyscallRecord};
+
+/// Most guests kept alive at once (the selected branch's and others'); an
+/// older branch beyond it keeps its output and calls but not its guest.
+pub const MAX_LIVE: usize = 4;
+
+/// Most calls compared between two runs, from the first.
+pub const MAX_COMPARED: u64 = 200_000;
+
+/// Everything about one run the panels show, held while its branch is not
+/// the selected one.
+pub struct RunSlot {
+    session: Option<Session>,
+    state: RunState,
+    snapshot: Option<Box<Snapshot>>,
+    exit: Option<Box<Exit>>,
+    records: SharedRing,
+    memory: MemoryView,
+    syscalls: SyscallsView,
+    console: Console,
+    stdin: Pipe,
+    frame: usize,
+    descriptors: DescriptorLog,
+    selected_life: Option<usize>,
+    stdout: SharedBuffer,
+    stderr: SharedBuffer,
+    /// Events that arrived while the branch was not on show.
+    pending: Vec<Event>,
+    /// How it ended, once it has (seen among the pending events).
+    ended: Option<ExitStatus>,
+}
+
+impl RunSlot {
+    /// Takes the selected run out of the workbench, leaving it empty.
+    fn take_from(wb: &mut Workbench) -> RunSlot {
+        let rows = wb.memory.rows;
+        RunSlot {
+            session: wb.session.take(),
+            ended: match &wb.state {
+                RunState::Exited(s) => Some(s.clone()),
+                _ => None,
+            },
+            state: std::mem::replace(&mut wb.state, RunState::Idle),
+            snapshot: wb.snapshot.take(),
+            exit: wb.exit.take(),
+            records: std::mem::replace(&mut wb.records, Arc::new(Mutex::new(Ring::new(1)))),
+            memory: std::mem::replace(
+                &mut wb.memory,
+                MemoryView {
+                    rows,
+                    ..MemoryView::default()
+                },
+            ),
+            syscalls: std::mem::take(&mut wb.syscalls),
+            console: std::mem::take(&mut wb.console),
+            stdin: std::mem::replace(&mut wb.stdin, Pipe::new()),
+            frame: std::mem::take(&mut wb.frame),
+            descriptors: std::mem::take(&mut wb.descriptors),
+            selected_life: wb.selected_life.take(),
+            stdout: std::mem::replace(&mut wb.stdout, SharedBuffer::new()),
+            stderr: std::mem::replace(&mut wb.stderr, SharedBuffer::new()),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Puts this run back on show; returns the events it missed.
+    fn put_into(self, wb: &mut Workbench) -> Vec<Event> {
+        let rows = wb.memory.rows;
+        wb.session = self.session;
+        wb.state = self.state;
+        wb.snapshot = self.snapshot;
+        wb.exit = self.exit;
+        wb.records = self.records;
+        wb.memory = self.memory;
+        wb.memory.rows = rows;
+        // Asked for again from this run's guest.
+        wb.memory.requested = None;
+        wb.memory.watching = None;
+        wb.syscalls = self.syscalls;
+        wb.console = self.console;
+        wb.stdin = self.stdin;
+        wb.frame = self.frame;
+        wb.descriptors = self.descriptors;
+        wb.selected_life = self.selected_life;
+        wb.stdout = self.stdout;
+        wb.stderr = self.stderr;
+        wb.waiting = None;
+        wb.animation = None;
+        self.pending
+    }
+
+    /// Collects what its guest sent; an ended guest is let go (its output,
+    /// calls and exit stay).
+    fn poll(&mut self) {
+        let Some(s) = &self.session else { return };
+        while let Some(e) = s.try_event() {
+            if let Event::Exited(exit) = &e {
+                self.ended = Some(exit.status.clone());
+            }
+            // Memory windows are asked for again when it is shown.
+            if !matches!(e, Event::Live { .. } | Event::Memory { .. }) {
+                self.pending.push(e);
+            }
+        }
+        if self.ended.is_some() {
+            self.session = None;
+        }
+    }
+}
+
+/// The call a branch changes, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Its number in the run (from 1).
+    pub seq: u64,
+    /// Its name.
+    pub call: &'static str,
+    /// The new outcome, in words (`ENOENT`, `short read: 2 bytes`).
+    pub what: String,
+}
+
+/// How a branch is getting to its change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reaching {
+    /// Not yet stopped at its first instruction.
+    Starting,
+    /// Running at full speed to the changed call's exit.
+    Running,
+    /// There, or ended before.
+    Done,
+}
+
+/// One run: "main" or a what-if.
+pub struct Branch {
+    /// "main", or the change that made it (`path_open #3 -> ENOENT`).
+    pub name: String,
+    /// The branch it was made from.
+    pub parent: Option<usize>,
+    /// Its own change.
+    pub change: Option<Change>,
+    /// Every change it runs with (its parent's and its own).
+    pub changes: Vec<InjectSpec>,
+    /// How far it got towards its change.
+    pub reaching: Reaching,
+    /// What the learner must know about it (that it differed from its
+    /// parent before the change, that the change did not apply).
+    pub note: Option<String>,
+    /// Why its guest is no longer kept, if it was let go while alive.
+    pub closed: Option<String>,
+    slot: Option<RunSlot>,
+    last_shown: u64,
+}
+
+impl Branch {
+    fn main() -> Branch {
+        Branch {
+            name: "main".into(),
+            parent: None,
+            change: None,
+            changes: Vec::new(),
+            reaching: Reaching::Done,
+            note: None,
+            closed: None,
+            slot: None,
+            last_shown: 0,
+        }
+    }
+}
+
+/// Every branch of the program on show.
+pub struct Branches {
+    /// The branches, "main" first.
+    pub list: Vec<Branch>,
+    /// The one on show.
+    pub selected: usize,
+    /// The two branches compared in the Branches panel.
+    pub compare: (usize, usize),
+    /// The last comparison: the pair, each one's call count, and the first
+    /// difference (or how far they were found the same).
+    pub compared: Option<Compared>,
+    clock: u64,
+}
+
+/// A comparison of two branches' calls, continued as they make more.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// The two branches.
+    pub pair: (usize, usize),
+    /// Their call counts when compared.
+    pub counts: (u64, u64),
+    /// The first call that differs: its number and each branch's call.
+    pub difference: Option<(u64, String, String)>,
+    /// Calls before this one are the same.
+    same_before: u64,
+}
+
+impl Default for Branches {
+    fn default() -> Self {
+        Branches {
+            list: vec![Branch::main()],
+            selected: 0,
+            compare: (0, 0),
+            compared: None,
+            clock: 0,
+        }
+    }
+}
+
+impl Branches {
+    /// The changes the selected branch runs with.
+    pub fn changes(&self) -> Vec<InjectSpec> {
+        self.list[self.selected].changes.clone()
+    }
+
+    /// The selected branch.
+    pub fn current(&self) -> &Branch {
+        &self.list[self.selected]
+    }
+}
+
+/// A choice in the What if… window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WhatIf {
+    /// The call fails with this error (one of its own).
+    Error(&'static str),
+    /// The read or write moves at most this many bytes.
+    Short(u32),
+    /// The read gets these bytes.
+    Bytes(Vec<u8>),
+}
+
+impl WhatIf {
+    fn described(&self, call: &CallSpec) -> String {
+        let verb = match call.purpose {
+            Some(wasmhole_runtime::calls::Purpose::Read) => "read",
+            _ => "write",
+        };
+        match self {
+            WhatIf::Error(name) => (*name).to_string(),
+            WhatIf::Short(k) => format!("short {verb}: {k} bytes"),
+            WhatIf::Bytes(b) => {
+                let text = String::from_utf8_lossy(b);
+                let shown: String = text.chars().take(16).collect();
+                let more = if text.chars().count() > 16 { "…" } else { "" };
+                format!("reads {shown:?}{more}")
+            }
+        }
+    }
+
+    fn action(&self) -> Action {
+        match self {
+            WhatIf::Error(name) => Action::Error((*name).to_string()),
+            WhatIf::Short(k) => Action::Retval(*k as i64),
+            WhatIf::Bytes(b) => Action::Bytes(b.clone()),
+        }
+    }
+}
+
+/// A record's call as the prefix check and Compare see it: name and
+/// arguments (with what the call wrote into its out-parameters).
+fn same_call(a: &SyscallRecord, b: &SyscallRecord) -> bool {
+    a.name == b.name
+        && a.args.len() == b.args.len()
+        && a.args
+            .iter()
+            .zip(&b.args)
+            .all(|(x, y)| x.name == y.name && x.shown == y.shown)
+}
+
+/// The first call number below `upto` at which two runs made different
+/// calls, among the calls both have recorded.
+pub fn differs_before(parent: &Ring, child: &Ring, upto: u64) -> Option<u64> {
+    (1..upto.min(MAX_COMPARED)).find(|&seq| match (parent.get(seq), child.get(seq)) {
+        (Some(a), Some(b)) => !same_call(&a, &b),
+        _ => false,
+    })
+}
+
+/// The first call number from `from` at which two runs differ (call,
+/// arguments or result, or one run having made more calls), within
+/// [`MAX_COMPARED`] calls.
+fn first_difference_from(a: &Ring, b: &Ring, from: u64) -> Option<u64> {
+    let last = a.last_seq().unwrap_or(0).max(b.last_seq().unwrap_or(0));
+    (from.max(1)..=last.min(MAX_COMPARED)).find(|&seq| match (a.get(seq), b.get(seq)) {
+        (Some(x), Some(y)) => !same_call(&x, &y) || x.result_text() != y.result_text(),
+        (None, None) => false,
+        _ => true,
+    })
+}
+
+/// Compares two branches' calls, going on from an earlier comparison of
+/// the same pair where it can.
+pub fn compare_calls(
+    pair: (usize, usize),
+    a: &Ring,
+    b: &Ring,
+    earlier: Option<&Compared>,
+) -> Compared {
+    let counts = (a.last_seq().unwrap_or(0), b.last_seq().unwrap_or(0));
+    if let Some(e) = earlier.filter(|e| e.pair == pair)
+        && (e.counts == counts
+            || e.difference
+                .as_ref()
+                .is_some_and(|(seq, _, _)| *seq <= e.counts.0.min(e.counts.1)))
+    {
+        return Compared {
+            counts,
+            ..e.clone()
+        };
+    }
+    let from = earlier
+        .filter(|e| e.pair == pair && e.difference.is_none())
+        .map_or(1, |e| e.same_before);
+    let difference = first_difference_from(a, b, from).map(|seq| {
+        let call = |r: &Ring| {
+            r.get(seq)
+                .map(|c| format!("{} = {}", c.call_text(), c.result_text()))
+                .unwrap_or_else(|| "(no such call: its calls ended)".into())
+        };
+        (seq, call(a), call(b))
+    });
+    Compared {
+        pair,
+        counts,
+        difference,
+        same_before: counts.0.min(counts.1).min(MAX_COMPARED) + 1,
+    }
+}
+
+/// What the Compare view shows of one branch.
+pub struct BranchView {
+    /// Its name.
+    pub name: String,
+    /// Its calls.
+    pub records: SharedRing,
+    /// Its standard output and error.
+    pub output: (SharedBuffer, SharedBuffer),
+    /// How it ended, if it has.
+    pub ended: Option<ExitStatus>,
+    /// Whether it is still running or stopped.
+    pub alive: bool,
+}
+
+impl Workbench {
+    /// Starts a new branch from the selected one in which call `seq` (a
+    /// `call`) has the outcome `choice`. It runs at full speed to that
+    /// call's exit and stops there. An outcome the call cannot have is
+    /// refused with the reason.
+    pub fn what_if(
+        &mut self,
+        seq: u64,
+        call: &'static CallSpec,
+        choice: WhatIf,
+    ) -> Result<(), String> {
+        if self.doc.program.is_none() {
+            return Err("there is no program to run again".into());
+        }
+        let spec = InjectSpec::at_call(seq, call.name, choice.action());
+        Injector::new(call.abi, std::slice::from_ref(&spec)).map_err(|e| {
+            let prefix = format!("--inject={spec}: ");
+            e.strip_prefix(&prefix).unwrap_or(&e).to_string()
+        })?;
+        let parent = self.branches.selected;
+        let mut changes = self.branches.list[parent].changes.clone();
+        changes.push(spec);
+        let change = Change {
+            seq,
+            call: call.name,
+            what: choice.described(call),
+        };
+        let typed: Vec<String> = self
+            .console
+            .chunks
+            .iter()
+            .filter(|(stream, _)| *stream == Stream::In)
+            .map(|(_, text)| text.clone())
+            .collect();
+        let input_ended = self.console.input_ended;
+        let slot = RunSlot::take_from(self);
+        self.branches.list[parent].slot = Some(slot);
+        self.branches.list.push(Branch {
+            name: format!("{} #{} -> {}", call.name, seq, change.what),
+            parent: Some(parent),
+            change: Some(change),
+            changes,
+            reaching: Reaching::Starting,
+            note: None,
+            closed: None,
+            slot: None,
+            last_shown: 0,
+        });
+        let new = self.branches.list.len() - 1;
+        self.branches.selected = new;
+        self.branches.compare = (parent, new);
+        self.mark_shown();
+        self.start();
+        self.give_typed_input(typed, input_ended);
+        if self.session.is_none() {
+            self.branches.list[new].reaching = Reaching::Done;
+        }
+        self.limit_live_guests();
+        Ok(())
+    }
+
+    /// Gives a new branch's guest what its parent's was typed on standard
+    /// input (when the Run configuration gives none), so it reaches its
+    /// change as its parent did.
+    fn give_typed_input(&mut self, typed: Vec<String>, ended: bool) {
+        if !self.config.stdin.is_empty() {
+            return;
+        }
+        for text in typed {
+            if text == END_OF_INPUT {
+                continue;
+            }
+            self.stdin.push(text.as_bytes());
+            self.console.chunks.push((Stream::In, text));
+        }
+        if ended {
+            self.end_input();
+        }
+    }
+
+    /// Shows branch `index` in every panel.
+    pub fn select_branch(&mut self, index: usize) {
+        if index == self.branches.selected || index >= self.branches.list.len() {
+            return;
+        }
+        let slot = RunSlot::take_from(self);
+        let old = self.branches.selected;
+        self.branches.list[old].slot = Some(slot);
+        self.branches.selected = index;
+        self.mark_shown();
+        if let Some(slot) = self.branches.list[index].slot.take() {
+            for event in slot.put_into(self) {
+                self.handle(event);
+            }
+        }
+        self.status = format!("showing branch {}", self.branches.list[index].name);
+    }
+
+    fn mark_shown(&mut self) {
+        self.branches.clock += 1;
+        let clock = self.branches.clock;
+        self.branches.list[self.branches.selected].last_shown = clock;
+    }
+
+    /// Forgets every branch but the one on show, which becomes "main" (a
+    /// different program, or the same one edited).
+    pub fn forget_branches(&mut self) {
+        let kept = self.branches.selected;
+        let mut main = self.branches.list.swap_remove(kept);
+        main.name = "main".into();
+        main.parent = None;
+        main.change = None;
+        main.changes.clear();
+        main.note = None;
+        main.closed = None;
+        main.reaching = Reaching::Done;
+        self.branches = Branches {
+            list: vec![main],
+            ..Branches::default()
+        };
+    }
+
+    /// Lets go of the guests of branches not shown for longest, beyond
+    /// [`MAX_LIVE`].
+    fn limit_live_guests(&mut self) {
+        loop {
+            let live = |b: &Branch| b.slot.as_ref().is_some_and(|s| s.session.is_some());
+            let count = self.branches.list.iter().filter(|b| live(b)).count()
+                + usize::from(self.session.is_some());
+            if count <= MAX_LIVE {
+                return;
+            }
+            let Some(oldest) = (0..self.branches.list.len())
+                .filter(|i| live(&self.branches.list[*i]))
+                .min_by_key(|i| self.branches.list[*i].last_shown)
+            else {
+                return;
+            };
+            let branch = &mut self.branches.list[oldest];
+            if let Some(slot) = &mut branch.slot {
+                slot.session = None;
+                if slot.ended.is_none() {
+                    slot.state = RunState::Idle;
+                    branch.closed = Some(format!(
+                        "Its guest was ended to keep at most {MAX_LIVE} alive; its output and calls up to then are kept."
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Drives branches each frame: collects what hidden branches' guests
+    /// sent, sends a new branch on to its change, and checks it when there.
+    pub(super) fn drive_branches(&mut self) {
+        for b in &mut self.branches.list {
+            if let Some(slot) = &mut b.slot {
+                slot.poll();
+            }
+        }
+        let selected = self.branches.selected;
+        let branch = &self.branches.list[selected];
+        let Some(change) = branch.change.clone() else {
+            return;
+        };
+        let reaching = branch.reaching;
+        match reaching {
+            Reaching::Starting if self.state == RunState::Stopped => {
+                self.resume(Command::ToCallExit(change.seq));
+                self.branches.list[selected].reaching = Reaching::Running;
+                self.status = format!("running to call #{} to change it", change.seq);
+            }
+            Reaching::Running if matches!(self.state, RunState::Stopped | RunState::Exited(_)) => {
+                self.branches.list[selected].reaching = Reaching::Done;
+                let note = self.check_against_parent(&change);
+                self.status = match &note {
+                    Some(n) => n.clone(),
+                    None => format!(
+                        "branch {}: stopped as call #{} returns",
+                        self.branches.list[selected].name, change.seq
+                    ),
+                };
+                self.branches.list[selected].note = note;
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the branch on show made its parent's calls before its
+    /// change, and the change landed: `None` if so, else what differed.
+    fn check_against_parent(&self, change: &Change) -> Option<String> {
+        let branch = &self.branches.list[self.branches.selected];
+        let parent = &self.branches.list[branch.parent?];
+        let parent_records = parent.slot.as_ref()?.records.clone();
+        let parent_ring = parent_records.lock().unwrap_or_else(|e| e.into_inner());
+        let ring = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        let mut notes = Vec::new();
+        if let Some(at) = differs_before(&parent_ring, &ring, change.seq) {
+            notes.push(format!(
+                "This run differed from its parent at call {at} before reaching the change (the guest may have read a clock, random bytes or a file that changed), so it is not the same run with one call changed."
+            ));
+        }
+        match ring.get(change.seq) {
+            Some(r) if r.name == change.call && r.injected => {}
+            Some(r) => notes.push(format!(
+                "Call #{} of this run is {}, not {}: the change did not apply.",
+                change.seq, r.name, change.call
+            )),
+            None => notes.push(format!(
+                "This run ended after {} calls, before reaching call #{}: the change did not apply.",
+                ring.last_seq().unwrap_or(0),
+                change.seq
+            )),
+        }
+        (!notes.is_empty()).then(|| notes.join(" "))
+    }
+
+    /// What the Compare view needs of branch `index`.
+    pub fn branch_view(&self, index: usize) -> Option<BranchView> {
+        let branch = self.branches.list.get(index)?;
+        Some(match &branch.slot {
+            None => BranchView {
+                name: branch.name.clone(),
+                records: self.records.clone(),
+                output: (self.stdout.clone(), self.stderr.clone()),
+                ended: match &self.state {
+                    RunState::Exited(s) => Some(s.clone()),
+                    _ => None,
+                },
+                alive: self.session.is_some() && !matches!(self.state, RunState::Exited(_)),
+            },
+            Some(slot) => BranchView {
+                name: branch.name.clone(),
+                records: slot.records.clone(),
+                output: (slot.stdout.clone(), slot.stderr.clone()),
+                ended: slot.ended.clone(),
+                alive: slot.session.is_some() && slot.ended.is_none(),
+            },
+        })
+    }
+}
