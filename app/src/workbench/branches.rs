@@ -208,6 +208,8 @@ pub struct Compared {
     pub pair: (usize, usize),
     /// Their call counts when compared.
     pub counts: (u64, u64),
+    /// Whether each had ended then.
+    pub ended: (bool, bool),
     /// The first call that differs: its number and each branch's call.
     pub difference: Option<(u64, String, String)>,
     /// Calls before this one are the same.
@@ -309,15 +311,17 @@ fn first_difference_from(a: &Ring, b: &Ring, from: u64) -> Option<u64> {
 }
 
 /// Compares two branches' calls, going on from an earlier comparison of
-/// the same pair where it can.
+/// the same pair where it can. A call one branch has not made yet while
+/// its guest goes on is not a difference: only an ended branch's missing
+/// call is (`ended`).
 pub fn compare_calls(
     pair: (usize, usize),
-    a: &Ring,
-    b: &Ring,
+    (a, b): (&Ring, &Ring),
+    ended: (bool, bool),
     earlier: Option<&Compared>,
 ) -> Compared {
     let counts = (a.last_seq().unwrap_or(0), b.last_seq().unwrap_or(0));
-    if let Some(e) = earlier.filter(|e| e.pair == pair)
+    if let Some(e) = earlier.filter(|e| e.pair == pair && e.ended == ended)
         && (e.counts == counts
             || e.difference
                 .as_ref()
@@ -329,19 +333,25 @@ pub fn compare_calls(
         };
     }
     let from = earlier
-        .filter(|e| e.pair == pair && e.difference.is_none())
+        .filter(|e| e.pair == pair && e.ended == ended && e.difference.is_none())
         .map_or(1, |e| e.same_before);
-    let difference = first_difference_from(a, b, from).map(|seq| {
-        let call = |r: &Ring| {
-            r.get(seq)
-                .map(|c| format!("{} = {}", c.call_text(), c.result_text()))
-                .unwrap_or_else(|| "(no such call: its calls ended)".into())
-        };
-        (seq, call(a), call(b))
-    });
+    let difference = first_difference_from(a, b, from)
+        .filter(|seq| {
+            let missing = |r: &Ring| r.last_seq().unwrap_or(0) < *seq;
+            (!missing(a) || ended.0) && (!missing(b) || ended.1)
+        })
+        .map(|seq| {
+            let call = |r: &Ring| {
+                r.get(seq)
+                    .map(|c| c.call_text())
+                    .unwrap_or_else(|| "(none: it ended before making this call)".into())
+            };
+            (seq, call(a), call(b))
+        });
     Compared {
         pair,
         counts,
+        ended,
         difference,
         same_before: counts.0.min(counts.1).min(MAX_COMPARED) + 1,
     }
@@ -359,6 +369,8 @@ pub struct BranchView {
     pub ended: Option<ExitStatus>,
     /// Whether it is still running or stopped.
     pub alive: bool,
+    /// Where its guest is, if it has not ended: stopped, running.
+    pub state: RunState,
 }
 
 impl Workbench {
@@ -590,6 +602,7 @@ impl Workbench {
                     _ => None,
                 },
                 alive: self.session.is_some() && !matches!(self.state, RunState::Exited(_)),
+                state: self.state.clone(),
             },
             Some(slot) => BranchView {
                 name: branch.name.clone(),
@@ -597,6 +610,7 @@ impl Workbench {
                 output: (slot.stdout.clone(), slot.stderr.clone()),
                 ended: slot.ended.clone(),
                 alive: slot.session.is_some() && slot.ended.is_none(),
+                state: slot.state.clone(),
             },
         })
     }

@@ -14,10 +14,11 @@ const COMPARED_OUTPUT: usize = 16 << 10;
 
 /// How a branch's run stands, in a few words.
 fn standing(view: &BranchView) -> String {
-    match &view.ended {
-        Some(status) => ended_text(status),
-        None if view.alive => "not ended yet".into(),
-        None => "ended before it finished (its guest was let go)".into(),
+    match (&view.ended, &view.state) {
+        (Some(status), _) => ended_text(status),
+        (None, RunState::Stopped) if view.alive => "stopped, not ended yet".into(),
+        (None, _) if view.alive => "running, not ended yet".into(),
+        (None, _) => "not ended: its guest was let go".into(),
     }
 }
 
@@ -140,7 +141,8 @@ fn compare(wb: &mut Workbench, ui: &mut egui::Ui) {
     let compared = {
         let ra = left.records.lock().unwrap_or_else(|e| e.into_inner());
         let rb = right.records.lock().unwrap_or_else(|e| e.into_inner());
-        compare_calls((a, b), &ra, &rb, wb.branches.compared.as_ref())
+        let ended = (left.ended.is_some(), right.ended.is_some());
+        compare_calls((a, b), (&ra, &rb), ended, wb.branches.compared.as_ref())
     };
     let (counts, difference) = (compared.counts, compared.difference.clone());
     wb.branches.compared = Some(compared);
@@ -153,8 +155,14 @@ fn compare(wb: &mut Workbench, ui: &mut egui::Ui) {
         None if counts.0.max(counts.1) > MAX_COMPARED => {
             ui.label(format!("Their first {MAX_COMPARED} calls are the same."));
         }
-        None => {
+        None if left.ended.is_some() && right.ended.is_some() => {
             ui.label("They made the same calls with the same results.");
+        }
+        None => {
+            ui.label(format!(
+                "The same calls so far ({} and {} made).",
+                counts.0, counts.1
+            ));
         }
     }
     ui.columns(2, |cols| {
