@@ -188,13 +188,16 @@ fn handlers_hoarding_files_stop_at_their_budget_and_leave_the_server_room() {
         },
         |command| with_open_files_limit(command, 256),
     ));
+    // The idle clients come first: beyond `max_pending` the longest-waiting
+    // connection is dropped, and that must be an idle one, never a hoarder
+    // whose request line the server has not read yet.
+    let idle: Vec<_> = (0..100).map(|_| hole.connect()).collect();
     let hoarders: Vec<_> = (0..12)
         .map(|_| {
             let hole = hole.clone();
             std::thread::spawn(move || hole.get("/hoard"))
         })
         .collect();
-    let idle: Vec<_> = (0..100).map(|_| hole.connect()).collect();
     for _ in 0..5 {
         assert!(hole.get("/ok").contains("The server's clock says"));
     }
