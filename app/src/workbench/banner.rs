@@ -91,8 +91,21 @@ pub fn exit_meaning(code: i32) -> String {
 }
 
 /// The banner for the workbench as it is now: the run's, with what a
-/// what-if branch must say about itself.
+/// what-if branch must say about itself and whether it is a replay.
 pub fn banner(wb: &Workbench) -> Option<Banner> {
+    let mut b = branch_banner(wb)?;
+    if wb.problem.is_none()
+        && let Some(note) = wb.replay_note()
+    {
+        b.detail = Some(match b.detail.take() {
+            Some(detail) => format!("{note} {detail}"),
+            None => note,
+        });
+    }
+    Some(b)
+}
+
+fn branch_banner(wb: &Workbench) -> Option<Banner> {
     let branch = wb.branches.current();
     let Some(change) = &branch.change else {
         return run_banner(wb);

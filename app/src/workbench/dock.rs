@@ -207,6 +207,9 @@ impl Viewer<'_> {
                 if let Some(seq) = wb.syscalls.what_if.take() {
                     wb.ask_what_if(seq);
                 }
+                if let Some((seq, edge)) = wb.syscalls.go_back.take() {
+                    wb.rewind_to(seq, edge);
+                }
                 if let Some(path) = wb.syscalls.open_sample.take() {
                     wb.open(&path);
                 }

@@ -30,6 +30,7 @@ pub mod lessons_panel;
 pub mod memory_view;
 pub mod path_prompt;
 pub mod predict;
+pub mod rewind;
 pub mod run_config;
 pub mod samples;
 pub mod side_by_side;
@@ -471,6 +472,9 @@ impl App {
         if pressed(Modifiers::NONE, Key::F8) {
             self.wb.resume(Command::NextSyscall);
         }
+        if pressed(Modifiers::SHIFT, Key::F8) {
+            self.wb.step_back();
+        }
         if pressed(Modifiers::COMMAND, Key::Enter) {
             self.wb.compile();
         }
@@ -703,6 +707,14 @@ impl App {
                 "Run to the next syscall entry or exit (F8)",
             ) {
                 self.wb.resume(Command::NextSyscall);
+            }
+            if button(
+                ui,
+                self.wb.step_back_target().is_some(),
+                "Step back",
+                "Go back to the syscall stop before this one, replaying the recorded run (Shift+F8)",
+            ) {
+                self.wb.step_back();
             }
             if button(
                 ui,

@@ -26,6 +26,8 @@ pub struct SyscallsView {
     pub open_sample: Option<std::path::PathBuf>,
     /// A call the learner asked "What if…" about.
     pub what_if: Option<u64>,
+    /// A call's entry or exit the learner asked to go back to.
+    pub go_back: Option<(u64, wasmhole_runtime::debug::Edge)>,
 }
 
 impl SyscallsView {
@@ -216,6 +218,19 @@ impl SyscallsView {
                             .clicked()
                         {
                             self.what_if = Some(r.seq);
+                        }
+                        use wasmhole_runtime::debug::Edge;
+                        for (label, edge) in [
+                            ("Go back to its entry", Edge::Entry),
+                            ("Go back to its exit", Edge::Exit),
+                        ] {
+                            if ui
+                                .button(label)
+                                .on_hover_text("Replay the recorded run to this point")
+                                .clicked()
+                            {
+                                self.go_back = Some((r.seq, edge));
+                            }
                         }
                         ui.label(
                             RichText::new(format!("#{} {}", r.seq, r.call_text()))
