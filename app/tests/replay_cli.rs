@@ -364,3 +364,63 @@ fn rewind_in_the_debugger_replays_an_olin_guest_to_the_same_end() {
     assert!(live.contains(&"env_get(GREETING) = hi"), "{out}");
     assert_eq!(live, replayed, "{out}");
 }
+
+#[test]
+fn a_debug_sessions_saved_recording_replays_headless_and_under_the_debugger() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("ticks.wat");
+    std::fs::write(&module, TICKS).unwrap();
+    let recording = dir.path().join("ticks.recording.jsonl");
+    let (out, status) = debug(
+        &[],
+        &module,
+        &format!(
+            "{}x 64 4\ncontinue\nrecord save {}\n",
+            "syscall\n".repeat(18),
+            path(&recording)
+        ),
+    );
+    assert_eq!(status, Some(0), "{out}");
+    assert_eq!(
+        answer(&out, &format!("record save {}", path(&recording)), 0),
+        vec![format!(
+            "wrote the recording of 10 calls to {}",
+            path(&recording)
+        )],
+        "{out}"
+    );
+    // At the exit of call 9, the last random_get.
+    let last_random = answer(&out, "x 64 4", 0);
+    assert_eq!(last_random.len(), 1, "{out}");
+    // Headless: the same output and status, from the saved file.
+    let headless = wasmhole(&["replay", path(&recording)], b"");
+    assert_eq!(headless.stdout, b"tick\n".repeat(5));
+    assert_eq!(headless.status.code(), Some(0));
+    // Under the debugger: it starts at the first instruction, steps from
+    // syscall to syscall, lists the calls replayed, and ends with memory
+    // holding the random bytes of the recorded run.
+    let replayed = wasmhole(
+        &["replay", "--debug", "--batch", path(&recording)],
+        b"syscall\nsyscall\ntrace\ncontinue\nquit\n",
+    );
+    let text = String::from_utf8_lossy(&replayed.stdout).into_owned();
+    assert!(
+        text.contains("stopped: syscall entry: random_get(buf=0x40, buf_len=4)"),
+        "{text}"
+    );
+    assert!(text.contains("    1  random_get("), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            "{}the guest exited with status 0\n(wasmhole) quit\n",
+            "tick\n".repeat(5)
+        )),
+        "{text}"
+    );
+    assert_eq!(replayed.status.code(), Some(0), "{text}");
+    let at_end = wasmhole(
+        &["replay", "--debug", "--batch", path(&recording)],
+        b"continue\nrewind 9 exit\nx 64 4\nquit\n",
+    );
+    let text = String::from_utf8_lossy(&at_end.stdout).into_owned();
+    assert_eq!(answer(&text, "x 64 4", 0), last_random, "{text}");
+}

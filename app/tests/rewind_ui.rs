@@ -75,3 +75,51 @@ fn going_back_to_a_calls_exit_and_stepping_back_replay_the_run() {
     assert_eq!(h.state().wb.snapshot.as_ref().unwrap().last_seq, 1);
     assert_eq!(console(&h), "one\n");
 }
+
+#[test]
+fn a_saved_recording_opens_as_a_replay_under_the_debugger() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("lines.wat");
+    std::fs::write(&module, THREE_LINES).unwrap();
+    let recording = dir.path().join("lines.recording.jsonl");
+    let mut app = App::new(None);
+    assert!(app.wb.open(&module));
+    let mut h = harness(app);
+    settle(&mut h);
+    click(&mut h, "Continue");
+    settle(&mut h);
+    h.state_mut()
+        .wb
+        .path_chosen(
+            wasmhole::workbench::path_prompt::Purpose::SaveRecording,
+            recording.clone(),
+        )
+        .unwrap();
+    assert_eq!(
+        h.state().wb.status,
+        format!("saved the recording of 3 calls to {}", recording.display())
+    );
+
+    // Opened like any file: the module is shown, stopped at its start, and
+    // the banner says every call is answered from the recording.
+    assert!(h.state_mut().wb.open(&recording));
+    settle(&mut h);
+    assert_eq!(h.state().wb.doc.name, "lines.wat");
+    assert_eq!(h.state().wb.state, RunState::Stopped);
+    h.get_by_label_contains("A replay of the recording");
+    click(&mut h, "Next syscall");
+    settle(&mut h);
+    h.get_by_label_contains(r#"About to call fd_write(fd=1<stdout>, iovs=[{"one\n", 4}]"#);
+    click(&mut h, "Continue");
+    settle(&mut h);
+    assert_eq!(console(&h), "one\ntwo\nthree\n");
+    click(&mut h, "Syscalls");
+    h.get_by_label_contains(r#"iovs=[{"three\n", 6}]"#);
+
+    // Restart replays it again rather than running the guest live.
+    click(&mut h, "Restart");
+    settle(&mut h);
+    assert!(h.state().wb.replaying.is_some());
+    h.get_by_label_contains("A replay of the recording");
+    assert_eq!(console(&h), "");
+}

@@ -337,7 +337,8 @@ fn replayed_call(
         None => (&mut [], caller.data_mut()),
     };
     let seq = host.process.replay.replay_position().unwrap_or(0) + 1;
-    let at_entry = observer.wants_record(seq).then(|| {
+    let listed = host.process.recorder.active();
+    let at_entry = (listed || observer.wants_record(seq)).then(|| {
         decode::decode_at_entry(
             call,
             args,
@@ -369,6 +370,9 @@ fn replayed_call(
         injected: false,
         spec: call,
     };
+    if listed {
+        host.process.recorder.emit(&record);
+    }
     observer.exit(caller, &record, replayed.before)?;
     replayed.result.map_err(|f| f.in_call(call.name))
 }

@@ -57,6 +57,8 @@ commands:
   rewind N [exit]    go back to the entry (or exit) of syscall N: the guest is
                      replayed from its recording, touching nothing outside, and
                      stops there with memory, stack, locals and console as they were
+  record save FILE   write this run's recording so far to FILE (JSON lines, as
+                     `run --record` writes; `wasmhole replay FILE` replays it)
   restart            run the program again from the start, live
   quit               leave";
 
@@ -87,8 +89,23 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
     wasmhole_runtime::compile_cache::configure(guest.cache_dir()?);
     let session =
         Session::start(program, guest.abi.abi(), config).map_err(|f| f.message.clone())?;
-    let batch = args.batch || args.script.is_some();
-    let lines = match &args.script {
+    // A guest with a time limit stops by itself; the others get a grace.
+    let grace = guest.timeout.unwrap_or(END_OF_INPUT_GRACE);
+    interact(session, args.batch, args.script.as_deref(), grace)
+}
+
+/// The debugger's prompt over `session` (started, not yet stopped):
+/// commands from the terminal, or from stdin or `script` in batch mode;
+/// the result is the guest's exit status if it ended. `wasmhole replay
+/// --debug` opens a recording's replay here too.
+pub fn interact(
+    session: Session,
+    batch: bool,
+    script: Option<&std::path::Path>,
+    last_run_grace: Duration,
+) -> Result<i32, String> {
+    let batch = batch || script.is_some();
+    let lines = match script {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -106,8 +123,7 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         lines,
         pending: VecDeque::new(),
         batch,
-        // A guest with a time limit stops by itself; the others get a grace.
-        last_run_grace: guest.timeout.unwrap_or(END_OF_INPUT_GRACE),
+        last_run_grace,
         input_ended: None,
         stopping: false,
         breakpoints: Vec::new(),
@@ -241,6 +257,7 @@ impl<W: Write> Debugger<W> {
             ("restart" | "r" | "run", []) => self.restart(),
             ("rewind", [n]) | ("rewind", [n, "entry"]) => self.rewind(n, Edge::Entry),
             ("rewind", [n, "exit"]) => self.rewind(n, Edge::Exit),
+            ("record", ["save", file]) => self.save_recording(file),
             ("info", ["locals"]) => self.locals(),
             _ => self.say(format!("unknown command `{line}` (try `help`)")),
         }
@@ -633,6 +650,20 @@ impl<W: Write> Debugger<W> {
                 self.wait_for_stop();
             }
             Err(e) => self.say(e),
+        }
+    }
+
+    fn save_recording(&mut self, file: &str) {
+        let tape = self.session.recording().clone();
+        let written = std::fs::File::create(file)
+            .map(std::io::BufWriter::new)
+            .and_then(|out| tape.read().unwrap_or_else(|e| e.into_inner()).write_to(out));
+        match written {
+            Ok(()) => self.say(format!(
+                "wrote the recording of {} calls to {file}",
+                self.session.recorded_calls()
+            )),
+            Err(e) => self.say(format!("cannot write {file}: {e}")),
         }
     }
 

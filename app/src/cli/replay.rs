@@ -5,15 +5,11 @@
 //! reports the first call that differs.
 
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
-use wasmhole_runtime::replay::{DivergenceSlot, MAX_TAPE_BYTES, Replayer, Tape, sha256_hex};
-use wasmhole_runtime::{
-    Abi, EngineOptions, ExitStatus, InputSpec, Limits, OutputSpec, ProcessConfig, Program,
-    RunOptions, Runtime,
-};
+use wasmhole_runtime::replay::{self, DivergenceSlot, Replayer};
+use wasmhole_runtime::{EngineOptions, ExitStatus, RunOptions, Runtime};
 
 /// The exit status of a replay that left its recording, distinct from the
 /// statuses guests usually end with.
@@ -30,7 +26,18 @@ pub struct ReplayArgs {
     /// environment; may be repeated.
     #[arg(long = "env", value_name = "K=V")]
     pub env: Vec<String>,
-    /// The recording, from `wasmhole run --record FILE`.
+    /// Replay under the terminal debugger instead (step, break, rewind,
+    /// inspect memory as the guest replays).
+    #[arg(long)]
+    pub debug: bool,
+    /// With --debug: read debugger commands from stdin without prompts.
+    #[arg(long, requires = "debug")]
+    pub batch: bool,
+    /// With --debug: read debugger commands from FILE (implies --batch).
+    #[arg(short = 'x', value_name = "FILE", requires = "debug")]
+    pub script: Option<PathBuf>,
+    /// The recording, from `wasmhole run --record FILE` (or the debugger's
+    /// `record save FILE`).
     pub recording: PathBuf,
     /// Arguments for the guest instead of the recorded ones (its program
     /// name stays as recorded).
@@ -49,73 +56,30 @@ pub fn main(args: ReplayArgs) -> ExitCode {
     }
 }
 
-/// The module a recording names: where it was, else beside the recording.
-fn find_module(recording: &Path, recorded_path: &str, name: &str) -> PathBuf {
-    let at = PathBuf::from(recorded_path);
-    if !recorded_path.is_empty() && at.is_file() {
-        return at;
-    }
-    recording
-        .parent()
-        .map_or_else(|| PathBuf::from(name), |dir| dir.join(name))
-}
-
 fn replay(args: ReplayArgs) -> Result<u8, String> {
-    let file = std::fs::File::open(&args.recording)
-        .map_err(|e| format!("cannot read {}: {e}", args.recording.display()))?;
-    let tape = Tape::read(std::io::BufReader::new(file), MAX_TAPE_BYTES)
-        .map_err(|e| format!("{}: {e}", args.recording.display()))?;
-    let header = tape.header().clone();
-    let module = args
-        .module
-        .clone()
-        .unwrap_or_else(|| find_module(&args.recording, &header.module_path, &header.module));
-    let program = Program::from_file(&module).map_err(|e| e.to_string())?;
-    let sha = sha256_hex(program.bytes());
-    if sha != header.sha256 {
-        eprintln!(
-            "wasmhole: {} is not the module recorded ({} with SHA-256 {}); replaying it anyway",
-            module.display(),
-            header.module,
-            header.sha256
-        );
+    let loaded = replay::load(&args.recording, args.module.as_deref())?;
+    if let Some(changed) = &loaded.changed_module {
+        eprintln!("wasmhole: {changed}");
     }
-    let abi = Abi::parse(&header.abi)
-        .ok_or_else(|| format!("the recording names an unknown ABI `{}`", header.abi))?;
-    let mut argv = header.args.clone();
+    let (program, abi, tape, mut config) = (loaded.program, loaded.abi, loaded.tape, loaded.config);
     if !args.args.is_empty() {
-        argv.truncate(1);
-        argv.extend(args.args.iter().cloned());
+        config.args.truncate(1);
+        config.args.extend(args.args.iter().cloned());
     }
-    let mut env = header.env.clone();
     for e in &args.env {
         let (k, v) = e
             .split_once('=')
             .ok_or_else(|| format!("--env {e}: use K=V"))?;
-        env.retain(|(key, _)| key != k);
-        env.push((k.to_string(), v.to_string()));
+        config.env.retain(|(key, _)| key != k);
+        config.env.push((k.to_string(), v.to_string()));
     }
-    let limits = Limits {
-        max_memory: header.limits.max_memory,
-        fuel: header.limits.fuel,
-        timeout: header.limits.timeout_ms.map(Duration::from_millis),
-        max_output: header.limits.max_output,
-        max_open_files: header.limits.max_open_files,
-    };
-    // Nothing outside is reached: no granted directory is opened, input is
-    // empty, and no fault is injected (the recorded outcomes include them).
-    let config = ProcessConfig {
-        entry: Some(header.entry.clone()),
-        args: argv,
-        env,
-        dirs: Vec::new(),
-        stdin: InputSpec::Empty,
-        stdout: OutputSpec::Inherit,
-        stderr: OutputSpec::Inherit,
-        limits,
-        access: Default::default(),
-        inject: Vec::new(),
-    };
+    if args.debug {
+        let session = wasmhole_runtime::debug::Session::replay(program, abi, config, tape)
+            .map_err(|f| f.message.clone())?;
+        let grace = std::time::Duration::from_secs(5);
+        let status = super::debug::interact(session, args.batch, args.script.as_deref(), grace)?;
+        return Ok(status as u8);
+    }
     let runtime = Runtime::new(EngineOptions {
         fuel: config.limits.fuel.is_some(),
         without_time_limits: config.limits.timeout.is_none(),

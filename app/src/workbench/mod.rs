@@ -537,6 +537,15 @@ impl App {
                 self.choose(Purpose::SaveAs);
             }
             ui.separator();
+            let recorded = self.wb.session.as_ref().is_some_and(|s| s.recorded_calls() > 0);
+            if ui
+                .add_enabled(recorded, egui::Button::new("Save recording…"))
+                .on_hover_text("Write this run's recording (every call's outcome and the bytes it wrote), which File > Open or `wasmhole replay` replays")
+                .clicked()
+            {
+                ui.close();
+                self.choose(Purpose::SaveRecording);
+            }
             ui.menu_button("Export trace", |ui| {
                 for format in export::Format::ALL {
                     if ui.button(format.label()).clicked() {

@@ -21,6 +21,8 @@ pub enum Purpose {
     GopherFolder,
     /// Where to save a binary item the Gopher panel fetched.
     SaveDownload,
+    /// Where to write the run's recording.
+    SaveRecording,
 }
 
 impl Purpose {
@@ -31,24 +33,26 @@ impl Purpose {
             Purpose::Export(_) => "Export the trace to",
             Purpose::Gopherhole | Purpose::GopherFolder => "Open a gopherhole",
             Purpose::SaveDownload => "Save the item as",
+            Purpose::SaveRecording => "Save the recording as",
         }
     }
 
     fn hint(self) -> &'static str {
         match self {
-            Purpose::Open => "path/to/program.wat, .wasm or trace.jsonl",
+            Purpose::Open => "path/to/program.wat, .wasm, trace.jsonl or a recording",
             Purpose::SaveAs => "path/to/program.wat",
             Purpose::Export(_) => "path/to/trace file",
             Purpose::Gopherhole => "path/to/gopherd.toml",
             Purpose::GopherFolder => "path/to/folder",
             Purpose::SaveDownload => "path/to/file",
+            Purpose::SaveRecording => "path/to/run.recording.jsonl",
         }
     }
 
     fn action(self) -> &'static str {
         match self {
             Purpose::Open | Purpose::Gopherhole | Purpose::GopherFolder => "Open",
-            Purpose::SaveAs | Purpose::SaveDownload => "Save",
+            Purpose::SaveAs | Purpose::SaveDownload | Purpose::SaveRecording => "Save",
             Purpose::Export(_) => "Export",
         }
     }
@@ -95,7 +99,7 @@ pub fn dialog(purpose: Purpose, name: &str) -> Option<PathBuf> {
     match purpose {
         Purpose::Open => d
             .add_filter("WebAssembly", &["wat", "wasm"])
-            .add_filter("Syscall trace (JSON lines)", &["jsonl"])
+            .add_filter("Syscall trace or recording (JSON lines)", &["jsonl"])
             .pick_file(),
         Purpose::Gopherhole => d.add_filter("gopherd configuration", &["toml"]).pick_file(),
         Purpose::GopherFolder => d.pick_folder(),
@@ -103,7 +107,9 @@ pub fn dialog(purpose: Purpose, name: &str) -> Option<PathBuf> {
             .add_filter("WebAssembly text", &["wat"])
             .set_file_name(name)
             .save_file(),
-        Purpose::Export(_) | Purpose::SaveDownload => d.set_file_name(name).save_file(),
+        Purpose::Export(_) | Purpose::SaveDownload | Purpose::SaveRecording => {
+            d.set_file_name(name).save_file()
+        }
     }
 }
 

@@ -71,7 +71,13 @@ impl Workbench {
     /// the recording if it did.
     pub fn replay_note(&self) -> Option<String> {
         let session = self.session.as_ref().filter(|s| s.is_replay())?;
-        let mut note = "A replay of the recorded run: every call is answered from the recording, nothing outside is touched. Restart runs it live again.".to_string();
+        let mut note = match &self.replaying {
+            Some(file) => format!(
+                "A replay of the recording {}: every call is answered from it, nothing outside is touched. Restart replays it again.",
+                file.display()
+            ),
+            None => "A replay of the recorded run: every call is answered from the recording, nothing outside is touched. Restart runs it live again.".to_string(),
+        };
         if let Some(d) = session.divergence() {
             note.push_str(&format!(
                 " The replay left the recording at call #{}: {}",

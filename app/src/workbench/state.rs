@@ -256,6 +256,9 @@ pub struct Workbench {
     pub predict: Predict,
     /// What-if branches of the run ("main" and those made from it).
     pub branches: Branches,
+    /// The recording file the program on show replays, when one was
+    /// opened (Restart replays it again; a Compile runs the edit live).
+    pub replaying: Option<PathBuf>,
     /// The What if… window, while open.
     pub what_if: Option<WhatIfPrompt>,
     pub(super) stdout: SharedBuffer,
@@ -299,6 +302,7 @@ impl Default for Workbench {
             lessons: LessonsPanel::default(),
             predict: Predict::default(),
             branches: Branches::default(),
+            replaying: None,
             what_if: None,
             stdout: SharedBuffer::new(),
             stderr: SharedBuffer::new(),
@@ -343,6 +347,13 @@ impl Workbench {
                 replay,
             });
             return false;
+        }
+        if wasmhole_runtime::replay::is_recording(path) {
+            let opened = self.open_recording(path);
+            if opened {
+                self.remember(path);
+            }
+            return opened;
         }
         if is_trace_file(path) {
             let opened = self.open_trace(path);
@@ -428,6 +439,7 @@ impl Workbench {
                 .and_then(|p| p.url.selector.rsplit('/').next().map(str::to_string))
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "download".into()),
+            Purpose::SaveRecording => format!("{}.recording.jsonl", self.doc.name),
             Purpose::Open | Purpose::Gopherhole | Purpose::GopherFolder => String::new(),
         }
     }
@@ -458,6 +470,7 @@ impl Workbench {
                 self.export_to(path, format);
                 Ok(())
             }
+            Purpose::SaveRecording => self.save_recording_to(&path),
             Purpose::Gopherhole | Purpose::GopherFolder => {
                 if self.gopher.open_gopherhole(&path) {
                     self.welcome = false;
@@ -615,6 +628,7 @@ impl Workbench {
             None => (remembered.config, None),
         };
         self.doc = doc;
+        self.replaying = None;
         self.end_session();
         self.forget_branches();
         self.start();
@@ -645,6 +659,7 @@ impl Workbench {
     /// Compiles the edited text and, if it compiles, restarts on it with
     /// the breakpoints moved along with their lines.
     pub fn compile(&mut self) {
+        self.replaying = None;
         let before = self.doc.compiled_text.clone();
         self.end_session();
         self.forget_branches();
@@ -700,8 +715,107 @@ impl Workbench {
         self.records = Arc::new(Mutex::new(Ring::new(1)));
     }
 
+    /// Opens a recording (from `run --record`, the debugger's `record
+    /// save` or Save recording…): its module is shown and replayed under
+    /// the debugger, stopped at its first instruction, every call answered
+    /// from the recording. Returns whether it could be opened (if not,
+    /// `problem` says why).
+    pub fn open_recording(&mut self, path: &Path) -> bool {
+        let opened = wasmhole_runtime::replay::load(path, None).and_then(|loaded| {
+            let doc = Document::open(&loaded.module)?;
+            Ok((loaded, doc))
+        });
+        let (loaded, doc) = match opened {
+            Ok(o) => o,
+            Err(e) => {
+                self.problem = Some(format!("Cannot replay {}: {e}", path.display()));
+                self.status = format!("cannot replay {}: {e}", path.display());
+                return false;
+            }
+        };
+        self.remember_settings();
+        self.welcome = false;
+        self.origin = None;
+        self.breakpoints = Breakpoints::default();
+        self.doc = doc;
+        self.forget_branches();
+        self.replaying = Some(path.to_path_buf());
+        self.start_replay_of(path, loaded);
+        true
+    }
+
+    /// Replays the opened recording again from its start.
+    fn start_replay(&mut self, recording: &Path) {
+        match wasmhole_runtime::replay::load(recording, None) {
+            Ok(loaded) => self.start_replay_of(recording, loaded),
+            Err(e) => {
+                self.end_session();
+                self.start_fresh();
+                self.problem = Some(format!("Cannot replay {}: {e}", recording.display()));
+            }
+        }
+    }
+
+    fn start_replay_of(
+        &mut self,
+        recording: &Path,
+        loaded: wasmhole_runtime::replay::LoadedRecording,
+    ) {
+        self.end_session();
+        self.start_fresh();
+        self.trace = None;
+        self.problem = None;
+        // A replay reads no input: what the guest read is in the recording.
+        self.stdin = Pipe::new();
+        self.stdin.close();
+        self.console.input_ended = true;
+        self.stdout = SharedBuffer::new();
+        self.stderr = SharedBuffer::new();
+        let mut config = loaded.config;
+        config.stdout = OutputSpec::Buffer(self.stdout.clone());
+        config.stderr = OutputSpec::Buffer(self.stderr.clone());
+        let calls = loaded.tape.len();
+        match Session::replay(loaded.program, loaded.abi, config, loaded.tape) {
+            Ok(mut session) => {
+                for b in self.breakpoints.iter() {
+                    session.send(Command::AddBreakpoint(b.offset));
+                }
+                self.records = session.ring().clone();
+                self.status = loaded.changed_module.unwrap_or_else(|| {
+                    format!("replaying {} ({calls} calls recorded)", recording.display())
+                });
+                self.session = Some(session);
+                self.state = RunState::Running;
+            }
+            Err(f) => {
+                self.status.clone_from(&f.message);
+                self.problem = Some(format!(
+                    "{} cannot be replayed: {}",
+                    self.doc.name, f.message
+                ));
+            }
+        }
+    }
+
+    /// Writes this run's recording to `path`.
+    pub fn save_recording_to(&mut self, path: &Path) -> Result<(), String> {
+        let session = self.session.as_ref().ok_or("there is no run to save")?;
+        let tape = session.recording().clone();
+        let calls = session.recorded_calls();
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .and_then(|out| tape.read().unwrap_or_else(|e| e.into_inner()).write_to(out))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.status = format!("saved the recording of {calls} calls to {}", path.display());
+        Ok(())
+    }
+
     /// Starts (or starts again) the current program under the debugger.
     pub fn start(&mut self) {
+        if let Some(recording) = self.replaying.clone() {
+            self.start_replay(&recording);
+            return;
+        }
         self.end_session();
         self.start_fresh();
         self.trace = None;

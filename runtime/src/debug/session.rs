@@ -154,6 +154,8 @@ pub struct Session {
     breakpoints: BTreeSet<u32>,
     tape: SharedTape,
     replaying: bool,
+    /// A recording opened from a file: Restart replays it again.
+    opened_recording: bool,
     divergence: DivergenceSlot,
 }
 
@@ -161,7 +163,9 @@ pub struct Session {
 struct Rewind {
     tape: SharedTape,
     len: u64,
-    target: (u64, Edge),
+    /// Where to run to at full speed (`None`: stop at the first
+    /// instruction, as a live session does).
+    target: Option<(u64, Edge)>,
     ring: SharedRing,
 }
 
@@ -242,6 +246,13 @@ impl Session {
                     rewind.len,
                     divergence.clone(),
                 );
+                if rewind.target.is_none() {
+                    // A replay from the start lists its calls afresh (a
+                    // rewind's ring already holds them).
+                    process
+                        .recorder
+                        .add(Box::new(RingSink(rewind.ring.clone())));
+                }
                 (process, rewind.tape.clone(), rewind.ring.clone())
             }
         };
@@ -258,7 +269,7 @@ impl Session {
             events: event_tx,
             shared: shared.clone(),
             ring: ring.clone(),
-            rewind_to: rewind.as_ref().map(|r| r.target),
+            rewind_to: rewind.as_ref().and_then(|r| r.target),
         })
         .map_err(|e| failure(format!("cannot start the guest thread: {e}")))?;
         Ok(Session {
@@ -274,6 +285,7 @@ impl Session {
             breakpoints: BTreeSet::new(),
             tape,
             replaying: rewind.is_some(),
+            opened_recording: false,
             divergence,
         })
     }
@@ -311,7 +323,48 @@ impl Session {
     /// Ends this run and starts the same program again with the same
     /// configuration and breakpoints.
     pub fn restart(&mut self) -> Result<(), GuestFailure> {
+        if self.opened_recording {
+            return self.run_again(Some(self.replay_from_start()));
+        }
         self.run_again(None)
+    }
+
+    /// Starts a replay of a recording opened from a file (see
+    /// [`crate::replay::load`]), stopped at its first instruction, every
+    /// call answered from the recording as in [`Session::rewind`]; each
+    /// replayed call is listed in the session's ring as it is made.
+    /// Restart replays it again; it never runs live.
+    pub fn replay(
+        program: Program,
+        abi: Abi,
+        config: ProcessConfig,
+        tape: Tape,
+    ) -> Result<Session, GuestFailure> {
+        let rewind = Rewind {
+            len: tape.len(),
+            tape: Arc::new(RwLock::new(tape)),
+            target: None,
+            ring: Arc::new(Mutex::new(Ring::new(RING_CAPACITY))),
+        };
+        let mut session = Session::launch(program, Some(abi), config, Some(rewind))?;
+        session.opened_recording = true;
+        Ok(session)
+    }
+
+    /// Whether this session replays a recording opened from a file.
+    pub fn is_opened_recording(&self) -> bool {
+        self.opened_recording
+    }
+
+    /// A replay of this session's recording from its start, into a fresh
+    /// ring.
+    fn replay_from_start(&self) -> Rewind {
+        Rewind {
+            tape: self.tape.clone(),
+            len: self.recorded_calls(),
+            target: None,
+            ring: Arc::new(Mutex::new(Ring::new(RING_CAPACITY))),
+        }
     }
 
     /// Ends this run and starts the program again, live or as a rewind's
@@ -329,6 +382,7 @@ impl Session {
             next.send(Command::AddBreakpoint(*o));
         }
         next.breakpoints = self.breakpoints.clone();
+        next.opened_recording = self.opened_recording;
         *self = next;
         Ok(())
     }
@@ -365,7 +419,7 @@ impl Session {
         let rewind = Rewind {
             tape: self.tape.clone(),
             len,
-            target: (seq, edge),
+            target: Some((seq, edge)),
             ring: self.ring.clone(),
         };
         self.run_again(Some(rewind)).map_err(|e| e.to_string())

@@ -10,6 +10,7 @@
 //! to the call asked for.
 
 mod format;
+mod load;
 mod recording;
 mod replayer;
 mod tape;
@@ -18,6 +19,7 @@ pub use format::{
     ConsoleOutput, Ending, Entry, FORMAT_VERSION, FdChange, Header, Line, Opened, Outcome,
     RecordedLimits, Stream, Written,
 };
+pub use load::{LoadedRecording, is_recording, load};
 pub use recording::{Recording, sha256_hex};
 pub use replayer::{
     Divergence, DivergenceSlot, RECORDING_ENDS, Replayed, Replayer, depends_only_on_configuration,

@@ -124,6 +124,28 @@ impl Tape {
         }
     }
 
+    /// Writes the recording as the JSON lines `run --record` writes: the
+    /// header, every call, and the end if the guest has ended.
+    pub fn write_to(&self, out: impl Write + Send) -> std::io::Result<()> {
+        let mut lines = JsonLinesTape::new(out);
+        lines.header(&self.header);
+        for seq in 1..=self.len() {
+            if let Some(entry) = self.get(seq) {
+                lines.call(&entry);
+            }
+        }
+        match &self.ending {
+            Some(ending) => lines.end(ending),
+            None => {
+                let _ = lines.out.flush();
+            }
+        }
+        match lines.failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// Reads a recording file: a header line, call lines, perhaps an end
     /// line. Errors name the line.
     pub fn read(input: impl BufRead, limit: usize) -> Result<Tape, String> {
