@@ -46,6 +46,20 @@ pub struct MemRange {
     pub len: u32,
 }
 
+impl MemRange {
+    /// Ranges as `0x10+25, 0x8+4`, or `none` when there are none.
+    pub fn list(ranges: &[MemRange], none: &str) -> String {
+        if ranges.is_empty() {
+            return none.into();
+        }
+        let each: Vec<String> = ranges
+            .iter()
+            .map(|m| format!("{:#x}+{}", m.start, m.len))
+            .collect();
+        each.join(", ")
+    }
+}
+
 /// Ranges read and written during one call.
 #[derive(Clone, Debug, Default)]
 pub struct AccessLog {

@@ -329,7 +329,7 @@ fn iovec_room(
 
 /// Whether `call` moves bytes through a buffer the guest gives (a read or a
 /// write), so `retval=` can make it short.
-fn transfers_bytes(call: &CallSpec) -> bool {
+pub fn transfers_bytes(call: &CallSpec) -> bool {
     matches!(call.purpose, Some(Purpose::Read | Purpose::Write))
         && call.params.iter().any(|p| {
             matches!(

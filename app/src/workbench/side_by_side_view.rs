@@ -12,6 +12,7 @@ use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use std::path::PathBuf;
 use wasmhole_runtime::ExitStatus;
+use wasmhole_runtime::guest_memory::MemRange;
 
 /// The chooser's fields.
 #[derive(Clone, Debug)]
@@ -427,18 +428,9 @@ fn selected_card(ui: &mut egui::Ui, g: &Guest, cell: Cell) -> Option<PathBuf> {
                     .monospace()
                     .strong(),
             );
-            let reads: Vec<String> = r
-                .reads
-                .iter()
-                .map(|m| format!("{:#x}+{}", m.start, m.len))
-                .collect();
             ui.label(format!(
                 "read {}",
-                if reads.is_empty() {
-                    "nothing from memory".into()
-                } else {
-                    reads.join(", ")
-                }
+                MemRange::list(&r.reads, "nothing from memory")
             ));
             match g.written(seq) {
                 Some(written) if !written.is_empty() => {

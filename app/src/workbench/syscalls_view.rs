@@ -4,6 +4,7 @@
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
+use wasmhole_runtime::guest_memory::MemRange;
 use wasmhole_runtime::trace::{Brief, Ring};
 
 /// Table state and its filtered index.
@@ -241,28 +242,10 @@ impl SyscallsView {
                     if let Some(path) = super::explain_card::ui(ui, r.spec) {
                         self.open_sample = Some(path);
                     }
-                    let reads: Vec<String> = r
-                        .reads
-                        .iter()
-                        .map(|m| format!("{:#x}+{}", m.start, m.len))
-                        .collect();
-                    let writes: Vec<String> = r
-                        .writes
-                        .iter()
-                        .map(|m| format!("{:#x}+{}", m.start, m.len))
-                        .collect();
                     ui.label(format!(
                         "read {} · wrote {}",
-                        if reads.is_empty() {
-                            "nothing".into()
-                        } else {
-                            reads.join(", ")
-                        },
-                        if writes.is_empty() {
-                            "nothing".into()
-                        } else {
-                            writes.join(", ")
-                        }
+                        MemRange::list(&r.reads, "nothing"),
+                        MemRange::list(&r.writes, "nothing")
                     ));
                 });
         }

@@ -7,8 +7,9 @@
 use super::branches::WhatIf;
 use super::state::{RunState, Workbench};
 use egui::RichText;
-use wasmhole_runtime::calls::{self, CallSpec, Kind, Purpose};
+use wasmhole_runtime::calls::{self, CallSpec, Purpose};
 use wasmhole_runtime::debug::StopReason;
+use wasmhole_runtime::inject::transfers_bytes;
 
 /// The window's state: the call asked about and the values typed.
 pub struct WhatIfPrompt {
@@ -26,23 +27,9 @@ pub struct WhatIfPrompt {
     pub error: Option<String>,
 }
 
-/// Whether `call` moves bytes through the guest's buffers.
-pub fn has_buffers(call: &CallSpec) -> bool {
-    matches!(call.purpose, Some(Purpose::Read | Purpose::Write))
-        && call.params.iter().any(|p| {
-            matches!(
-                p.kind,
-                Kind::BytesIn { .. }
-                    | Kind::BytesOut { .. }
-                    | Kind::IovsIn { .. }
-                    | Kind::IovsOut { .. }
-            )
-        })
-}
-
 /// Whether `call` reads into the guest's buffers.
 pub fn is_read(call: &CallSpec) -> bool {
-    call.purpose == Some(Purpose::Read) && has_buffers(call)
+    call.purpose == Some(Purpose::Read) && transfers_bytes(call)
 }
 
 impl WhatIfPrompt {
@@ -149,7 +136,7 @@ pub fn window(ctx: &egui::Context, wb: &mut Workbench) {
                 "The program runs again from the start, with the same configuration and breakpoints, \
                  and this call has the outcome you choose. It stops as the call returns.",
             );
-            if has_buffers(call) {
+            if transfers_bytes(call) {
                 ui.separator();
                 let what = if is_read(call) { "read" } else { "write" };
                 ui.horizontal(|ui| {
