@@ -467,6 +467,11 @@ pub struct CallSpec {
     pub kills: &'static [&'static str],
     /// What it is for, if other ABIs have calls for the same.
     pub purpose: Option<Purpose>,
+    /// Its result and the bytes it writes depend only on the process's
+    /// configuration (arguments, environment, granted directories, the
+    /// runtime itself), not on the outside world: a replay runs it for real
+    /// and compares, so a changed configuration shows where it matters.
+    pub config_only: bool,
     /// The implementation.
     pub imp: CallImpl,
 }
@@ -487,6 +492,12 @@ impl CallSpec {
     /// The same call, with what it is for.
     pub const fn purpose(mut self, purpose: Purpose) -> CallSpec {
         self.purpose = Some(purpose);
+        self
+    }
+
+    /// The same call, marked as depending only on the configuration.
+    pub const fn config_only(mut self) -> CallSpec {
+        self.config_only = true;
         self
     }
 

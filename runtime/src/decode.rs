@@ -139,6 +139,21 @@ pub struct AtEntry {
     out_iovs: Vec<Option<Vec<(u64, u64)>>>,
 }
 
+/// A flags or enum argument by its names (an unnamed enum value as its
+/// number); `None` for other kinds, which need memory or no naming.
+pub fn named_value(kind: Kind, raw: u64) -> Option<String> {
+    match kind {
+        Kind::Flags(names) => Some(names.flags_text(raw)),
+        Kind::Enum(names) => Some(
+            names
+                .name_of(raw as i64)
+                .map(str::to_string)
+                .unwrap_or_else(|| raw.to_string()),
+        ),
+        _ => None,
+    }
+}
+
 /// Decodes a call's inputs before it runs.
 pub fn decode_at_entry(spec: &CallSpec, args: &[u64], mem: Mem<'_>, fds: &FdTable) -> AtEntry {
     let labels = fd_labels_before(spec, args, fds);
@@ -181,11 +196,7 @@ pub fn decode_at_entry(spec: &CallSpec, args: &[u64], mem: Mem<'_>, fds: &FdTabl
                     out_iovs[i] = iov_list(bytes, raw, arg(count));
                     return None;
                 }
-                Kind::Flags(names) => names.flags_text(raw),
-                Kind::Enum(names) => names
-                    .name_of(raw as i64)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| raw.to_string()),
+                Kind::Flags(_) | Kind::Enum(_) => named_value(p.kind, raw).unwrap_or_default(),
                 Kind::StructsIn { spec: s, count } => structs_text(s, mem, raw, arg(count)),
                 Kind::BytesOut { .. }
                 | Kind::OutCStrings

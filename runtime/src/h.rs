@@ -27,5 +27,6 @@ pub static CALLS: &[CallSpec] = &[CallSpec {
         crate::calls::WAIT_TIME_LIMIT,
     ],
     purpose: Some(Purpose::Write),
+    config_only: false,
     imp: h,
 }];

@@ -50,6 +50,23 @@ pub enum CallOutcome {
     },
 }
 
+impl CallOutcome {
+    /// How a call ended, as a trace line ends: `0`, `8 EBADF (Bad file
+    /// descriptor)`, `? <exited with status 1>` …
+    pub fn text(&self) -> String {
+        match self {
+            CallOutcome::Returned(r) => match (r.error, r.meaning) {
+                (Some(e), Some(m)) => format!("{} {e} ({m})", r.raw),
+                (Some(e), None) => format!("{} {e}", r.raw),
+                _ => r.raw.to_string(),
+            },
+            CallOutcome::Done => "()".into(),
+            CallOutcome::Exited { status } => format!("? <exited with status {status}>"),
+            CallOutcome::Killed { reason } => format!("? <killed: {reason}>"),
+        }
+    }
+}
+
 /// Everything about one host call.
 #[derive(Clone, Debug, Serialize)]
 pub struct SyscallRecord {
@@ -102,24 +119,11 @@ impl SyscallRecord {
     /// The result part of a trace line: `0`, `8 EBADF (Bad file descriptor)`,
     /// `?` …, marked ` (INJECTED)` as strace marks it when injected.
     pub fn result_text(&self) -> String {
-        let text = self.outcome_text();
+        let text = self.outcome.text();
         if self.injected {
             format!("{text} (INJECTED)")
         } else {
             text
-        }
-    }
-
-    fn outcome_text(&self) -> String {
-        match &self.outcome {
-            CallOutcome::Returned(r) => match (r.error, r.meaning) {
-                (Some(e), Some(m)) => format!("{} {e} ({m})", r.raw),
-                (Some(e), None) => format!("{} {e}", r.raw),
-                _ => r.raw.to_string(),
-            },
-            CallOutcome::Done => "()".into(),
-            CallOutcome::Exited { status } => format!("? <exited with status {status}>"),
-            CallOutcome::Killed { reason } => format!("? <killed: {reason}>"),
         }
     }
 

@@ -116,6 +116,7 @@ const fn call(
         errors: &[],
         kills: &[],
         purpose: None,
+        config_only: false,
         imp,
     }
 }

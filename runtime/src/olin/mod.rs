@@ -146,6 +146,7 @@ const fn call(
         errors: &[],
         kills: &[],
         purpose: None,
+        config_only: false,
         imp,
     }
 }
@@ -210,7 +211,8 @@ pub static CALLS: &[CallSpec] = &[
             "no variable has this name (a key that is not UTF-8 names none)",
         ),
     ])
-    .purpose(Purpose::Environment),
+    .purpose(Purpose::Environment)
+    .config_only(),
     call(
         "runtime_exit",
         &[p32("status", Int).doc("the exit status: 0 for success, anything else for failure")],
@@ -226,7 +228,8 @@ pub static CALLS: &[CallSpec] = &[
         "The major version of the CommonWA specification this host implements.",
         env::runtime_spec_major,
     )
-    .purpose(Purpose::HostIdentity),
+    .purpose(Purpose::HostIdentity)
+    .config_only(),
     call(
         "runtime_spec_minor",
         &[],
@@ -234,7 +237,8 @@ pub static CALLS: &[CallSpec] = &[
         "The minor version of the CommonWA specification this host implements.",
         env::runtime_spec_minor,
     )
-    .purpose(Purpose::HostIdentity),
+    .purpose(Purpose::HostIdentity)
+    .config_only(),
     call(
         "runtime_name",
         &[
@@ -255,7 +259,8 @@ pub static CALLS: &[CallSpec] = &[
         fails("INVALID_ARGUMENT", "buf_len is shorter than the name"),
         BAD_BUFFER,
     ])
-    .purpose(Purpose::HostIdentity),
+    .purpose(Purpose::HostIdentity)
+    .config_only(),
     call(
         "runtime_msleep",
         &[p32("ms", Int).doc("how many milliseconds to sleep; negative counts as 0")],
@@ -272,7 +277,8 @@ pub static CALLS: &[CallSpec] = &[
         "The number of command-line arguments, the program's name included.",
         env::startup_arg_len,
     )
-    .purpose(Purpose::Args),
+    .purpose(Purpose::Args)
+    .config_only(),
     call(
         "startup_arg_at",
         &[
@@ -294,7 +300,8 @@ pub static CALLS: &[CallSpec] = &[
         fails("INVALID_ARGUMENT", "there is no argument number i"),
         BAD_BUFFER,
     ])
-    .purpose(Purpose::Args),
+    .purpose(Purpose::Args)
+    .config_only(),
     call(
         "resource_open",
         &[p32("url", Str { len: 1 }), p32("url_len", Len)],

@@ -21,10 +21,7 @@ pub use format::{
 };
 pub use load::{LoadedRecording, is_recording, load};
 pub use recording::{Recording, sha256_hex};
-pub use replayer::{
-    Divergence, DivergenceSlot, RECORDING_ENDS, Replayed, Replayer, depends_only_on_configuration,
-    replay_call,
-};
+pub use replayer::{Divergence, DivergenceSlot, RECORDING_ENDS, Replayed, Replayer, replay_call};
 pub use tape::{
     JsonLinesTape, MAX_TAPE_BYTES, MemorySink, SharedFileTape, SharedTape, Tape, TapeSink,
 };

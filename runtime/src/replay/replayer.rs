@@ -11,13 +11,12 @@ use super::Mode;
 use super::format::{Entry, FdChange, Opened, Outcome};
 use super::recording::outcome_of;
 use super::tape::SharedTape;
-use crate::abi::Abi;
 use crate::calls::{self, CallContext, CallSpec, Fatal, Kind};
 use crate::decode;
 use crate::fdtable::{Descriptor, FdTable, Handle, Rights};
 use crate::guest_memory::{AccessLog, GuestMemory, MemRange};
 use crate::process::Process;
-use crate::record::{ArgValue, CallOutcome, SyscallRecord};
+use crate::record::ArgValue;
 use crate::run::ExitStatus;
 use crate::streams::Stream;
 use std::io;
@@ -26,31 +25,6 @@ use std::sync::{Arc, Mutex};
 /// What a replay says when the recording has no more calls and the guest
 /// makes another (a debug session's recording, made as far as it went).
 pub const RECORDING_ENDS: &str = "the recording ends here: Restart runs the guest live";
-
-/// Calls whose results depend only on the configuration (arguments,
-/// environment, granted directories, the runtime itself): a replay runs
-/// them for real and compares, so a changed configuration shows.
-const CONFIG_CALLS: &[(Abi, &str)] = &[
-    (Abi::Wasi, "args_sizes_get"),
-    (Abi::Wasi, "args_get"),
-    (Abi::Wasi, "environ_sizes_get"),
-    (Abi::Wasi, "environ_get"),
-    (Abi::Wasi, "fd_prestat_get"),
-    (Abi::Wasi, "fd_prestat_dir_name"),
-    (Abi::Olin, "env_get"),
-    (Abi::Olin, "runtime_name"),
-    (Abi::Olin, "runtime_spec_major"),
-    (Abi::Olin, "runtime_spec_minor"),
-    (Abi::Olin, "startup_arg_len"),
-    (Abi::Olin, "startup_arg_at"),
-];
-
-/// Whether a replay runs `call` for real.
-pub fn depends_only_on_configuration(call: &CallSpec) -> bool {
-    CONFIG_CALLS
-        .iter()
-        .any(|(abi, name)| *abi == call.abi && *name == call.name)
-}
 
 /// Where and how a replay left its recording.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,18 +224,20 @@ fn recorded_text(entry: &Entry) -> String {
         .map(|(i, v)| match spec.and_then(|s| s.params.get(i)) {
             Some(p) => match p.kind {
                 Kind::Fd | Kind::Int | Kind::Len | Kind::Nanos => format!("{}={v}", p.name),
-                Kind::Flags(names) => format!("{}={}", p.name, names.flags_text(*v)),
-                Kind::Enum(names) => match names.name_of(*v as i64) {
-                    Some(name) => format!("{}={name}", p.name),
-                    None => format!("{}={v}", p.name),
-                },
+                Kind::Flags(_) | Kind::Enum(_) => {
+                    format!(
+                        "{}={}",
+                        p.name,
+                        decode::named_value(p.kind, *v).unwrap_or_default()
+                    )
+                }
                 _ => format!("{}={v:#x}", p.name),
             },
             None => format!("?={v:#x}"),
         })
         .collect();
     let result = match (&entry.outcome, spec) {
-        (Outcome::Returned(v), Some(spec)) => record_outcome(spec, decode::decode_result(spec, *v)),
+        (Outcome::Returned(v), Some(spec)) => decode::decode_result(spec, *v).text(),
         (Outcome::Returned(v), None) => v.to_string(),
         (other, _) => outcome_text(other),
     };
@@ -285,23 +261,6 @@ fn outcome_text(outcome: &Outcome) -> String {
     }
 }
 
-fn record_outcome(spec: &'static CallSpec, outcome: CallOutcome) -> String {
-    SyscallRecord {
-        seq: 0,
-        abi: spec.abi,
-        name: spec.name,
-        args: Vec::new(),
-        outcome,
-        reads: Vec::new(),
-        writes: Vec::new(),
-        start_ns: 0,
-        duration_ns: 0,
-        injected: false,
-        spec,
-    }
-    .result_text()
-}
-
 /// The call the replayed guest makes, decoded against its memory.
 fn replayed_text(
     call: &'static CallSpec,
@@ -317,7 +276,7 @@ fn replayed_text(
         .collect();
     let result = match result {
         None => "…".to_string(),
-        Some(Ok(v)) => record_outcome(call, decode::decode_result(call, *v)),
+        Some(Ok(v)) => decode::decode_result(call, *v).text(),
         Some(Err(f)) => outcome_text(&outcome_of(&Err(f.clone()))),
     };
     format!("{}({}) = {result}", call.name, shown.join(", "))
@@ -361,7 +320,7 @@ pub fn replay_call(
         keep_before,
         ..AccessLog::default()
     };
-    if depends_only_on_configuration(call) {
+    if call.config_only {
         let result = {
             let mut cx = CallContext {
                 mem: GuestMemory::logged(memory, has_memory, &mut log),

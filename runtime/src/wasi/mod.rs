@@ -90,6 +90,7 @@ const fn call(
         errors: &[],
         kills: &[],
         purpose: None,
+        config_only: false,
         imp,
     }
 }
@@ -195,7 +196,8 @@ pub static CALLS: &[CallSpec] = &[
         imp!(env::args_get),
     )
     .errors(&[FAULT])
-    .purpose(Purpose::Args),
+    .purpose(Purpose::Args)
+    .config_only(),
     call(
         "args_sizes_get",
         &[p32("argc", OutU32), p32("argv_buf_size", OutU32)],
@@ -203,7 +205,8 @@ pub static CALLS: &[CallSpec] = &[
         imp!(env::args_sizes_get),
     )
     .errors(&[FAULT, fails("E2BIG", "the arguments need more than 4 GiB of memory")])
-    .purpose(Purpose::Args),
+    .purpose(Purpose::Args)
+    .config_only(),
     call(
         "environ_get",
         &[p32("environ", Ptr).doc("where the host writes one 4-byte pointer per variable, each pointing into environ_buf"), p32("environ_buf", OutCStrings)],
@@ -211,7 +214,8 @@ pub static CALLS: &[CallSpec] = &[
         imp!(env::environ_get),
     )
     .errors(&[FAULT])
-    .purpose(Purpose::Environment),
+    .purpose(Purpose::Environment)
+    .config_only(),
     call(
         "environ_sizes_get",
         &[
@@ -222,7 +226,8 @@ pub static CALLS: &[CallSpec] = &[
         imp!(env::environ_sizes_get),
     )
     .errors(&[FAULT, fails("E2BIG", "the variables need more than 4 GiB of memory")])
-    .purpose(Purpose::Environment),
+    .purpose(Purpose::Environment)
+    .config_only(),
     call(
         "clock_res_get",
         &[p32("id", Enum(&CLOCKID)), p32("resolution", OutU64)],
@@ -362,7 +367,8 @@ pub static CALLS: &[CallSpec] = &[
         "Tells whether a descriptor is a preopened directory and how long its name is. A guest's startup code calls it on 3, 4, 5… until EBADF to discover what it was granted.",
         imp!(fd::fd_prestat_get),
     )
-    .errors(&[fails("EBADF", "fd is not open, or is not a preopened directory: the end of the list of grants"), FAULT]),
+    .errors(&[fails("EBADF", "fd is not open, or is not a preopened directory: the end of the list of grants"), FAULT])
+    .config_only(),
     call(
         "fd_prestat_dir_name",
         &[
@@ -379,7 +385,8 @@ pub static CALLS: &[CallSpec] = &[
         "Writes the name under which a directory was preopened (not NUL-terminated).",
         imp!(fd::fd_prestat_dir_name),
     )
-    .errors(&[fails("EBADF", "fd is not open, or is not a preopened directory"), fails("ENAMETOOLONG", "path_len is shorter than the name"), FAULT]),
+    .errors(&[fails("EBADF", "fd is not open, or is not a preopened directory"), fails("ENAMETOOLONG", "path_len is shorter than the name"), FAULT])
+    .config_only(),
     call(
         "fd_pwrite",
         &[
@@ -665,6 +672,7 @@ pub static CALLS: &[CallSpec] = &[
         errors: &[],
         kills: &[],
         purpose: Some(Purpose::Exit),
+        config_only: false,
         imp: env::proc_exit,
     },
     call(
