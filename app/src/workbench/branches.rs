@@ -113,7 +113,7 @@ impl RunSlot {
     /// calls and exit stay).
     fn poll(&mut self) {
         let Some(s) = &self.session else { return };
-        while let Some(e) = s.try_event() {
+        for e in s.take_events() {
             if let Event::Exited(exit) = &e {
                 self.ended = Some(exit.status.clone());
             }

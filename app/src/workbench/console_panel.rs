@@ -3,7 +3,7 @@
 //! input (Ctrl+D, as in a terminal). It says when the guest is waiting
 //! to read.
 
-use super::state::{Stream, Workbench};
+use super::state::{Console, Stream, Workbench};
 use egui::{Color32, RichText};
 
 /// Whether a running guest is waiting in a read of its standard input.
@@ -17,6 +17,33 @@ pub fn waiting_for_stdin(wb: &Workbench) -> bool {
     })
 }
 
+/// A console's text, each stream in its colour, after a note of how much
+/// earlier output was not kept.
+pub(crate) fn output(ui: &mut egui::Ui, console: &Console) {
+    if console.left_out > 0 {
+        ui.label(
+            RichText::new(format!(
+                "[{} bytes of earlier output not kept]",
+                console.left_out
+            ))
+            .monospace()
+            .italics(),
+        );
+    }
+    for (stream, text) in &console.chunks {
+        let colour = match stream {
+            Stream::Out => ui.visuals().text_color(),
+            Stream::Err => Color32::from_rgb(0xff, 0xa0, 0x60),
+            Stream::In => Color32::from_rgb(0x80, 0xc0, 0xff),
+        };
+        ui.label(
+            RichText::new(text.trim_end_matches('\n'))
+                .monospace()
+                .color(colour),
+        );
+    }
+}
+
 /// Draws the panel.
 pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
     let input_height = 56.0;
@@ -26,28 +53,7 @@ pub fn ui(wb: &mut Workbench, ui: &mut egui::Ui) {
         .auto_shrink(false)
         .max_height((ui.available_height() - input_height).max(40.0))
         .show(ui, |ui| {
-            if wb.console.left_out > 0 {
-                ui.label(
-                    RichText::new(format!(
-                        "[{} bytes of earlier output not kept]",
-                        wb.console.left_out
-                    ))
-                    .monospace()
-                    .italics(),
-                );
-            }
-            for (stream, text) in &wb.console.chunks {
-                let colour = match stream {
-                    Stream::Out => ui.visuals().text_color(),
-                    Stream::Err => Color32::from_rgb(0xff, 0xa0, 0x60),
-                    Stream::In => Color32::from_rgb(0x80, 0xc0, 0xff),
-                };
-                ui.label(
-                    RichText::new(text.trim_end_matches('\n'))
-                        .monospace()
-                        .color(colour),
-                );
-            }
+            output(ui, &wb.console);
         });
     if waiting_for_stdin(wb) && !wb.console.input_ended {
         ui.label(

@@ -225,13 +225,8 @@ impl Guest {
     /// Drains its session's events and brings its calls and console up to
     /// date. Never waits.
     fn poll(&mut self) {
-        let mut events = Vec::new();
-        if let Some(s) = &self.session {
-            while let Some(e) = s.try_event() {
-                events.push(e);
-            }
-        }
-        for event in events {
+        let events = self.session.as_ref().map(Session::take_events);
+        for event in events.into_iter().flatten() {
             self.handle(event);
         }
         if let Some(s) = &self.session {

@@ -7,7 +7,6 @@
 
 use super::banner::exit_meaning;
 use super::side_by_side::{Cell, Guest, SideBySide};
-use super::state::Stream;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use std::path::PathBuf;
@@ -325,29 +324,10 @@ fn consoles(ui: &mut egui::Ui, sbs: &mut SideBySide, height: f32) {
                 .max_height(height - 50.0)
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
-                    if g.console.left_out > 0 {
-                        ui.label(
-                            RichText::new(format!(
-                                "[{} bytes of earlier output not kept]",
-                                g.console.left_out
-                            ))
-                            .italics(),
-                        );
-                    }
                     if g.console.chunks.is_empty() {
                         ui.label(RichText::new("(no output yet)").weak());
                     }
-                    for (stream, text) in &g.console.chunks {
-                        let colour = match stream {
-                            Stream::Err => Color32::from_rgb(0xff, 0xa0, 0x60),
-                            _ => ui.visuals().text_color(),
-                        };
-                        ui.label(
-                            RichText::new(text.trim_end_matches('\n'))
-                                .monospace()
-                                .color(colour),
-                        );
-                    }
+                    super::console_panel::output(ui, &g.console);
                 });
             match (&g.failure, &g.exit) {
                 (Some(f), _) => {

@@ -1059,13 +1059,8 @@ impl Workbench {
     /// Handles everything the session sent since the last frame, and asks
     /// for the memory the panel needs. Never waits.
     pub fn poll(&mut self) {
-        let mut events = Vec::new();
-        if let Some(s) = &self.session {
-            while let Some(e) = s.try_event() {
-                events.push(e);
-            }
-        }
-        for event in events {
+        let events = self.session.as_ref().map(Session::take_events);
+        for event in events.into_iter().flatten() {
             self.handle(event);
         }
         self.waiting = match (&self.state, &self.session) {

@@ -315,6 +315,11 @@ impl Session {
         self.events.try_recv().ok()
     }
 
+    /// Every event that has arrived, oldest first; never waits.
+    pub fn take_events(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+
     /// Waits up to `timeout` for the next event.
     pub fn wait_event(&self, timeout: Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
