@@ -218,6 +218,12 @@ fn changed_arguments_diverge_where_the_guest_reads_them() {
         "{stderr}"
     );
     assert!(stderr.contains("recorded: args_sizes_get("), "{stderr}");
+    // Both versions return 0: the difference is in what each wrote, the
+    // argument count (2 recorded, 3 replayed), and the report shows it.
+    let (recorded, replayed) = stderr.split_once("replayed:").unwrap();
+    assert!(recorded.contains(" bytes at 0x"), "{stderr}");
+    assert!(recorded.contains(": 02 00 00 00 "), "{stderr}");
+    assert!(replayed.contains(": 03 00 00 00 "), "{stderr}");
 }
 
 /// Runs `wasmhole debug --batch FLAGS MODULE` on `commands`: (stdout, status).

@@ -241,15 +241,23 @@ fn recorded_text(entry: &Entry) -> String {
         (Outcome::Returned(v), None) => v.to_string(),
         (other, _) => outcome_text(other),
     };
-    let mut text = format!("{}({}) = {result}", entry.call, args.join(", "));
-    for w in &entry.writes {
-        text.push_str(&format!(
-            "\n            wrote {} bytes at {:#x}",
-            w.bytes.len(),
-            w.at
-        ));
-    }
-    text
+    let text = format!("{}({}) = {result}", entry.call, args.join(", "));
+    text + &writes_text(entry.writes.iter().map(|w| (w.at, &w.bytes[..])))
+}
+
+/// Each range a call wrote, with its first bytes, a line each, so two
+/// versions of a call that returned the same differ where they wrote.
+fn writes_text<'a>(writes: impl IntoIterator<Item = (u32, &'a [u8])>) -> String {
+    writes
+        .into_iter()
+        .map(|(at, bytes)| {
+            format!(
+                "\n            wrote {} bytes at {at:#x}: {}",
+                bytes.len(),
+                decode::hex_bytes(bytes, 16)
+            )
+        })
+        .collect()
 }
 
 fn outcome_text(outcome: &Outcome) -> String {
@@ -342,9 +350,10 @@ pub fn replay_call(
             entry.writes.iter().map(|w| (w.at, &w.bytes[..])).collect();
         if outcome_of(&result) != entry.outcome || wrote != recorded {
             let report = format!(
-                "call {seq} gives a different result under the replay's configuration\n  recorded: {}\n  replayed: {}",
+                "call {seq} gives a different result under the replay's configuration\n  recorded: {}\n  replayed: {}{}",
                 recorded_text(&entry),
-                replayed_text(call, args, Some(&*memory), &process.fds, Some(&result))
+                replayed_text(call, args, Some(&*memory), &process.fds, Some(&result)),
+                writes_text(wrote.iter().copied())
             );
             return diverged_into(&divergence, seq, call, report);
         }
