@@ -8,8 +8,8 @@
 //! `cargo bench -p wasmhole --bench alignment`
 
 use std::time::{Duration, Instant};
-use wasmhole::workbench::alignment::align;
-use wasmhole::workbench::side_by_side::ALIGNED_CALLS;
+use wasmhole::model::alignment::align;
+use wasmhole::model::side_by_side::ALIGNED_CALLS;
 use wasmhole_runtime::calls::Purpose;
 
 const RUNS: usize = 5;

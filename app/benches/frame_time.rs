@@ -10,9 +10,9 @@
 //! another count).
 
 use std::time::{Duration, Instant};
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::state::RunState;
 use wasmhole_runtime::debug::Command;
 
 const FRAMES: usize = 120;
@@ -46,7 +46,7 @@ fn run_in_workbench(app: &mut App, n: usize) {
         "stopped at the start"
     );
     app.wb.resume(Command::Continue);
-    while !matches!(app.wb.state, RunState::Exited(_)) {
+    while !matches!(app.wb.state(), RunState::Exited(_)) {
         app.wb.poll();
         std::thread::sleep(Duration::from_millis(16));
     }
@@ -79,7 +79,7 @@ fn main() {
     let made = t0.elapsed();
     let after = status_mib("VmRSS:");
     {
-        let r = app.wb.records.lock().unwrap();
+        let r = app.wb.run().records.lock().unwrap();
         let f = r.footprint();
         println!("made {} records in {made:.1?}", r.len());
         println!(
@@ -95,7 +95,7 @@ fn main() {
             f.unpacked
         );
     }
-    app.wb.memory.size = 1 << 30;
+    app.wb.run_mut().memory.size = 1 << 30;
 
     let ctx = egui::Context::default();
     let size = egui::vec2(1600.0, 1000.0);
@@ -132,19 +132,20 @@ fn main() {
     };
     println!("frame time over {FRAMES} frames, {n} records, 1 GiB memory, 1600x1000:");
     for filter in ["", "fd_write", "ebadf"] {
-        app.wb.syscalls.filter = filter.to_string();
+        app.wb.view_mut().calls.filter = filter.to_string();
         // The first frame with a new filter builds its index.
         let index = frame(&mut app);
         let mut times = Vec::with_capacity(FRAMES);
         for i in 0..FRAMES {
             // Scroll memory across the whole GiB and the selection along
             // the table, a different block of records every frame.
-            app.wb.memory.top = ((i as u64 * 7_919_993) % (1 << 30)) / 16 * 16;
-            let (start, len) = app.wb.memory.wanted();
+            app.wb.view_mut().memory.top = ((i as u64 * 7_919_993) % (1 << 30)) / 16 * 16;
+            let (start, len) = app.wb.view().memory.wanted();
             app.wb
+                .run_mut()
                 .memory
                 .store(start, vec![(i % 251) as u8; len as usize]);
-            app.wb.syscalls.selected = Some((i * 81_919 % n) as u64 + 1);
+            app.wb.view_mut().call = Some((i * 81_919 % n) as u64 + 1);
             times.push(frame(&mut app));
         }
         let name = if filter.is_empty() {

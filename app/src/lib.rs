@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod gopher;
 pub mod lessons;
+pub mod model;
 pub mod workbench;

@@ -8,9 +8,9 @@ use common::{harness, sample, settle, settle_gopher};
 use egui_kittest::kittest::Queryable;
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use wasmhole::model::browser::Content;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::browser::Content;
-use wasmhole::workbench::state::RunState;
 use wasmhole_runtime::ExitStatus;
 
 #[test]
@@ -54,7 +54,7 @@ fn the_demo_gopherhole_is_browsed_searched_and_its_handler_debugged() {
     {
         let wb = &h.state().wb;
         assert_eq!(wb.doc.name, "search.wat");
-        assert_eq!(wb.state, RunState::Stopped);
+        assert_eq!(wb.state(), RunState::Stopped);
         assert_eq!(wb.config.stdin, "sandbox");
         assert!(
             wb.config.env.contains("QUERY=sandbox\n"),
@@ -66,7 +66,10 @@ fn the_demo_gopherhole_is_browsed_searched_and_its_handler_debugged() {
     h.get_by_label("Continue").click();
     h.run_steps(1);
     settle(&mut h);
-    assert_eq!(h.state().wb.state, RunState::Exited(ExitStatus::Exited(0)));
+    assert_eq!(
+        h.state().wb.state(),
+        RunState::Exited(ExitStatus::Exited(0))
+    );
     h.get_by_label("Console").click();
     h.run_steps(2);
     h.get_by_label_contains(&first_link);

@@ -10,10 +10,11 @@ use common::{harness, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::time::Duration;
+use wasmhole::model::console::CONSOLE_TAIL;
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
+use wasmhole::model::run_config::RunConfig;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::run_config::RunConfig;
-use wasmhole::workbench::state::{CONSOLE_TAIL, RunState};
 
 fn open_hostile(name: &str, timeout: &str) -> Harness<'static, App> {
     open_configured(name, |config| config.timeout = timeout.into())
@@ -45,7 +46,7 @@ fn the_time_limit_is_named_where_it_stopped_the_guest_and_at_its_end() {
     continue_(&mut h);
     h.get_by_label("stopped: trap: time limit of 500ms exceeded");
     continue_(&mut h);
-    assert!(matches!(h.state().wb.state, RunState::Exited(_)));
+    assert!(matches!(h.state().wb.state(), RunState::Exited(_)));
     let status = h.state().wb.status.clone();
     assert!(
         status.starts_with("guest `spin.wat` exceeded its time limit of 500ms in spin"),
@@ -65,19 +66,19 @@ fn a_flood_leaves_the_console_a_bounded_tail() {
     continue_(&mut h);
     // Keep drawing until the guest has ended, as a person watching would.
     let t0 = std::time::Instant::now();
-    while !matches!(h.state().wb.state, RunState::Exited(_)) {
+    while !matches!(h.state().wb.state(), RunState::Exited(_)) {
         assert!(t0.elapsed() < Duration::from_secs(60), "the guest ended");
-        if h.state().wb.state == RunState::Stopped {
+        if h.state().wb.state() == RunState::Stopped {
             h.get_by_label("Continue").click();
         }
         h.run_steps(1);
         std::thread::sleep(Duration::from_millis(20));
     }
-    let console = &h.state().wb.console;
+    let console = &h.state().wb.run().console;
     let kept: usize = console.chunks.iter().map(|(_, t)| t.len()).sum();
     assert!(kept <= 2 * CONSOLE_TAIL, "the console holds {kept} bytes");
     let left_out = console.left_out;
-    let written = h.state().wb.session.as_ref().unwrap().stdout().len();
+    let written = h.state().wb.run().session().unwrap().stdout().len();
     assert!(
         written > 4 * CONSOLE_TAIL,
         "the guest wrote {written} bytes"
@@ -96,9 +97,9 @@ fn a_flood_leaves_the_console_a_bounded_tail() {
 /// the guest has ended.
 fn run_to_end(h: &mut Harness<'static, App>) {
     let t0 = std::time::Instant::now();
-    while !matches!(h.state().wb.state, RunState::Exited(_)) {
+    while !matches!(h.state().wb.state(), RunState::Exited(_)) {
         assert!(t0.elapsed() < Duration::from_secs(60), "the guest ended");
-        if h.state().wb.state == RunState::Stopped {
+        if h.state().wb.state() == RunState::Stopped {
             h.get_by_label("Continue").click();
         }
         h.run_steps(1);
@@ -190,6 +191,7 @@ fn every_hostile_guest_ends_with_the_guest_the_call_and_the_reason() {
             let console: String = h
                 .state()
                 .wb
+                .run()
                 .console
                 .chunks
                 .iter()

@@ -13,17 +13,18 @@ use egui_kittest::kittest::Queryable;
 use std::path::Path;
 use std::time::Duration;
 use wasmhole::lessons::{Catalog, Workspace};
+use wasmhole::model::document::Document;
+use wasmhole::model::lessons::Lessons;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
 use wasmhole::workbench::dock::Tab;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::lessons_panel::LessonsPanel;
-use wasmhole::workbench::state::RunState;
+use wasmhole_runtime::ExitStatus;
 use wasmhole_runtime::debug::StopReason;
 
 fn app_with_lessons(data: &Path) -> App {
     let mut app = App::new(None);
     let catalog = Catalog::load(&sample("lessons")).expect("the lessons load");
-    app.wb.lessons = LessonsPanel::new(Some(catalog), Workspace::at(data));
+    app.wb.lessons = Lessons::new(Some(catalog), Workspace::at(data));
     app.wb.focus = Some(Tab::Lessons);
     app
 }
@@ -34,7 +35,7 @@ fn settle_step(h: &mut Harness<'static, App>) {
         h.run_steps(1);
         let wb = &mut h.state_mut().wb;
         assert!(wb.settle(Duration::from_secs(20)), "the guest settled");
-        if !wb.lessons.busy() && wb.state != RunState::Running {
+        if !wb.lessons.busy() && wb.state() != RunState::Running {
             h.run_steps(2);
             return;
         }
@@ -55,6 +56,7 @@ fn settle_check(h: &mut Harness<'static, App>) {
 fn stop_reason(h: &Harness<'static, App>) -> StopReason {
     h.state()
         .wb
+        .run()
         .snapshot
         .as_ref()
         .expect("the guest is stopped")
@@ -90,14 +92,11 @@ fn a_lesson_followed_step_by_step_then_its_exercise_failed_and_passed() {
         other => panic!("stopped at {other}"),
     }
     let wb = &h.state().wb;
-    assert_eq!(wb.syscalls.selected, Some(1));
-    let touched = wb
-        .memory
-        .touched
-        .as_ref()
-        .expect("the call's bytes are marked");
-    assert!(touched.label.contains("fd_write"), "{}", touched.label);
-    assert_eq!(touched.write_ranges[0].start, 8, "nwritten at 8");
+    assert_eq!(wb.view().call, Some(1));
+    assert_eq!(wb.run().ring().get(1).unwrap().name, "fd_write");
+    let bytes = wb.run().call_bytes(1).expect("the call's bytes are kept");
+    assert_eq!(bytes.written[0].start, 8, "nwritten at 8");
+    h.get_by_label("#1 fd_write, its bytes as it ran:");
     h.get_by_label_contains("Look at the Memory panel");
 
     // On to the exercise: the learner's copy opens in Source.
@@ -167,7 +166,7 @@ fn progress_is_remembered_by_the_next_window() {
 }
 
 #[test]
-fn a_configuration_exercise_is_edited_in_the_panel() {
+fn a_configuration_exercise_is_the_run_configuration_the_workbench_runs() {
     let data = tempfile::tempdir().unwrap();
     let mut h = harness(app_with_lessons(data.path()));
     h.run_steps(3);
@@ -178,19 +177,41 @@ fn a_configuration_exercise_is_edited_in_the_panel() {
     h.get_by_label("Open: Grant a directory").click();
     h.run_steps(1);
     settle(&mut h);
-    // The program it configures is in Source; the configuration is here.
+    // The program it configures is in Source; its configuration is the
+    // Run configuration panel, brought to the front.
     assert_eq!(h.state().wb.doc.name, "show_notes.wat");
+    h.run_steps(2);
+    h.get_by_label_contains("Your exercise's configuration");
+    h.get_by_label_contains("is the Run configuration: edit it there");
     h.get_by_role_and_label(Role::Button, "Check").click();
     settle_check(&mut h);
     h.get_by_label_contains("your guest's path_open failed with EBADF");
-    let w = h.state_mut().wb.lessons.working.as_mut().unwrap();
-    w.text = w.text.replace("dirs = \"\"", "dirs = \"data::/data\"");
+    // Granted in the Run configuration panel: the check passes, the file
+    // holds it, and what F5 runs is what the check ran.
+    h.get_by_label("Directories").click();
+    h.run_steps(1);
+    h.get_by_label("Directories").type_text("data::/data");
     h.run_steps(2);
+    assert_eq!(h.state().wb.config.dirs.trim(), "data::/data");
     h.get_by_role_and_label(Role::Button, "Check").click();
     settle_check(&mut h);
     h.get_by_label("Passed: your guest does what the exercise asks.");
     let saved = std::fs::read_to_string(data.path().join("capabilities/run.toml")).unwrap();
     assert!(saved.contains("data::/data"), "{saved}");
+    h.get_by_label("Apply and restart").click();
+    h.run_steps(1);
+    settle(&mut h);
+    h.get_by_label("Continue").click();
+    h.run_steps(1);
+    settle(&mut h);
+    assert_eq!(
+        h.state().wb.state(),
+        RunState::Exited(ExitStatus::Exited(0))
+    );
+    assert_eq!(
+        h.state().wb.run().console.text(),
+        "A capability is a key you were handed,\nnot a path you can name.\n"
+    );
 }
 
 const CLOSE_NINE: &str = r#"(module
@@ -210,7 +231,9 @@ fn predict_then_step_scores_the_learners_guess() {
     h.run_steps(1);
     settle(&mut h);
     h.get_by_label("It will return (a number or an error name):");
-    h.get_by_label_contains("nwritten at 0x8 (4 bytes)");
+    h.get_by_label("It will write these bytes (like 0x8+4, 0x40..0x46):");
+    // Nothing of the answer is shown before the guess.
+    assert!(h.query_by_label_contains("nwritten at 0x8").is_none());
     h.state_mut().wb.predict.result = "0".into();
     h.state_mut().wb.predict.bytes = "0x8+4".into();
     h.get_by_label("Step and score").click();

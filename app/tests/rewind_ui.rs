@@ -8,9 +8,9 @@ mod common;
 use common::{harness, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::state::RunState;
 
 /// Writes "one", "two" and "three", a line each, one call per line.
 const THREE_LINES: &str = r#"(module
@@ -36,6 +36,7 @@ fn click(h: &mut Harness<'static, App>, label: &str) {
 fn console(h: &Harness<'static, App>) -> String {
     h.state()
         .wb
+        .run()
         .console
         .chunks
         .iter()
@@ -59,7 +60,7 @@ fn going_back_to_a_calls_exit_and_stepping_back_replay_the_run() {
     h.run_steps(2);
     click(&mut h, "Go back to its exit");
     settle(&mut h);
-    assert_eq!(h.state().wb.state, RunState::Stopped);
+    assert_eq!(h.state().wb.state(), RunState::Stopped);
     h.get_by_label_contains("fd_write returned 0");
     h.get_by_label_contains("A replay of the recorded run");
     assert_eq!(console(&h), "one\ntwo\n");
@@ -72,7 +73,7 @@ fn going_back_to_a_calls_exit_and_stepping_back_replay_the_run() {
     click(&mut h, "Step back");
     settle(&mut h);
     h.get_by_label_contains("fd_write returned 0");
-    assert_eq!(h.state().wb.snapshot.as_ref().unwrap().last_seq, 1);
+    assert_eq!(h.state().wb.run().snapshot.as_ref().unwrap().last_seq, 1);
     assert_eq!(console(&h), "one\n");
 }
 
@@ -91,7 +92,7 @@ fn a_saved_recording_opens_as_a_replay_under_the_debugger() {
     h.state_mut()
         .wb
         .path_chosen(
-            wasmhole::workbench::path_prompt::Purpose::SaveRecording,
+            wasmhole::model::paths::Purpose::SaveRecording,
             recording.clone(),
         )
         .unwrap();
@@ -105,7 +106,7 @@ fn a_saved_recording_opens_as_a_replay_under_the_debugger() {
     assert!(h.state_mut().wb.open(&recording));
     settle(&mut h);
     assert_eq!(h.state().wb.doc.name, "lines.wat");
-    assert_eq!(h.state().wb.state, RunState::Stopped);
+    assert_eq!(h.state().wb.state(), RunState::Stopped);
     h.get_by_label_contains("A replay of the recording");
     click(&mut h, "Next syscall");
     settle(&mut h);
@@ -119,7 +120,10 @@ fn a_saved_recording_opens_as_a_replay_under_the_debugger() {
     // Restart replays it again rather than running the guest live.
     click(&mut h, "Restart");
     settle(&mut h);
-    assert!(h.state().wb.replaying.is_some());
+    assert!(matches!(
+        h.state().wb.run().origin,
+        wasmhole::model::run::Origin::Recording(_)
+    ));
     h.get_by_label_contains("A replay of the recording");
     assert_eq!(console(&h), "");
 }

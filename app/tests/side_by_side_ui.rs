@@ -12,8 +12,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use std::time::Duration;
 use wasmhole::cli::Cli;
+use wasmhole::model::side_by_side::Cell;
 use wasmhole::workbench::App;
-use wasmhole::workbench::side_by_side::Cell;
 use wasmhole_runtime::calls::Purpose;
 
 /// Lets every guest reach where it was sent, then draws a few frames.
@@ -309,7 +309,7 @@ fn a_guest_that_never_makes_a_call_can_be_ended_and_the_others_go_on() {
     h.run_steps(1);
     settle(&mut h);
     let sbs = h.state().side_by_side.as_ref().unwrap();
-    assert!(sbs.guests[1].exit.is_some(), "the spinning guest ended");
+    assert!(sbs.guests[1].exit().is_some(), "the spinning guest ended");
     assert!(!sbs.busy());
     // WASI's write has no counterpart left: it goes alone.
     step_all(&mut h);
@@ -319,8 +319,8 @@ fn a_guest_that_never_makes_a_call_can_be_ended_and_the_others_go_on() {
 
 #[test]
 fn each_guest_runs_with_the_configuration_remembered_for_its_file() {
-    use wasmhole::workbench::run_config::RunConfig;
-    use wasmhole::workbench::state::FileSettings;
+    use wasmhole::model::run_config::RunConfig;
+    use wasmhole::model::workbench::FileSettings;
     let wasi = sample("samples/wasi/args.wat");
     let olin = sample("samples/olin/args_env.wat");
     let mut app = App::new(None);
@@ -346,6 +346,7 @@ fn each_guest_runs_with_the_configuration_remembered_for_its_file() {
     let sbs = h.state().side_by_side.as_ref().unwrap();
     let console = |g: usize| -> String {
         sbs.guests[g]
+            .run
             .console
             .chunks
             .iter()

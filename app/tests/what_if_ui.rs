@@ -10,9 +10,9 @@ use common::{harness, sample, settle};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::state::RunState;
 use wasmhole_runtime::ExitStatus;
 
 /// Opens `greeting.txt` in the granted directory and prints it, or says it
@@ -94,12 +94,13 @@ fn show_branch(h: &mut Harness<'static, App>, name: &str) {
 fn finish(h: &mut Harness<'static, App>) {
     click(h, "Continue");
     settle(h);
-    assert!(matches!(h.state().wb.state, RunState::Exited(_)));
+    assert!(matches!(h.state().wb.state(), RunState::Exited(_)));
 }
 
 fn console(h: &Harness<'static, App>) -> String {
     h.state()
         .wb
+        .run()
         .console
         .chunks
         .iter()
@@ -108,7 +109,7 @@ fn console(h: &Harness<'static, App>) -> String {
 }
 
 fn exit_code(h: &Harness<'static, App>) -> Option<i32> {
-    match &h.state().wb.state {
+    match &h.state().wb.state() {
         RunState::Exited(ExitStatus::Exited(code)) => Some(*code),
         _ => None,
     }
@@ -192,7 +193,7 @@ fn a_short_write_makes_a_libc_style_loop_write_the_rest() {
     h.get_by_label_contains("fd_write returned");
     finish(&mut h);
     assert_eq!(console(&h), "hello, world\n", "the loop wrote the rest");
-    let ring = h.state().wb.records.clone();
+    let ring = h.state().wb.run().records.clone();
     let ring = ring.lock().unwrap();
     let writes: Vec<String> = (1..=ring.last_seq().unwrap())
         .filter_map(|s| ring.get(s))

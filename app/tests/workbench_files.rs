@@ -13,9 +13,9 @@ use egui_kittest::kittest::Queryable;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
 use wasmhole::workbench::dock::Tab;
-use wasmhole::workbench::state::RunState;
 
 fn click(h: &mut Harness<'static, App>, label: &str) {
     h.get_by_label(label).click();
@@ -56,7 +56,7 @@ fn the_welcome_page_says_what_the_workbench_is_for_and_opens_samples() {
     click(&mut h, "wasi/hello.wat");
     settle(&mut h);
     assert!(!h.state().wb.welcome);
-    assert_eq!(h.state().wb.state, RunState::Stopped);
+    assert_eq!(h.state().wb.state(), RunState::Stopped);
     h.get_by_label_contains("Stopped at the start");
 }
 
@@ -94,7 +94,7 @@ fn with_no_file_dialog_a_path_is_typed_and_failures_say_why() {
     settle(&mut h);
     assert!(h.state().wb.prompt.is_none(), "the window closed");
     assert_eq!(h.state().wb.doc.name, "hello.wat");
-    assert_eq!(h.state().wb.state, RunState::Stopped);
+    assert_eq!(h.state().wb.state(), RunState::Stopped);
 
     // A trace opened by path: the Source says what it is.
     let dir = tempfile::tempdir().unwrap();
@@ -222,6 +222,7 @@ fn each_file_keeps_its_own_run_configuration() {
         assert!(
             h.state()
                 .wb
+                .run()
                 .console
                 .chunks
                 .iter()
@@ -330,7 +331,7 @@ fn breakpoints_from_the_source_gutter_show_everywhere_and_follow_their_line() {
     h.get_by_label_contains("Stopped at a breakpoint in add (func 1)");
     click(&mut h, "Continue");
     settle(&mut h);
-    assert!(matches!(h.state().wb.state, RunState::Exited(_)));
+    assert!(matches!(h.state().wb.state(), RunState::Exited(_)));
 }
 
 #[test]

@@ -10,9 +10,9 @@ use common::{harness, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::time::{Duration, Instant};
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::state::RunState;
 use wasmhole_runtime::ExitStatus;
 
 fn with_program(name: &str, text: &str) -> Harness<'static, App> {
@@ -61,12 +61,15 @@ fn memory_is_live_while_the_guest_runs_and_the_rest_says_it_is_not() {
         assert!(Instant::now() < deadline, "memory changed live: {seen:?}");
         h.run_steps(1);
         std::thread::sleep(Duration::from_millis(15));
-        let b = h.state().wb.memory.bytes(0x40, 4);
+        let b = h.state().wb.run().memory.bytes(0x40, 4);
         if b.len() == 4 {
             seen.insert(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         }
     }
-    assert!(h.state().wb.memory.rows > 4, "the whole panel is watched");
+    assert!(
+        h.state().wb.view().memory.rows > 4,
+        "the whole panel is watched"
+    );
     h.get_by_label("live: the guest is running");
     h.get_by_label_contains("running: at its last stop the guest was on line");
     h.get_by_label("The guest is running: this is the stack at its last stop.");
@@ -74,7 +77,7 @@ fn memory_is_live_while_the_guest_runs_and_the_rest_says_it_is_not() {
     assert!(h.query_by_label_contains("the guest is on line").is_none());
     click(&mut h, "Stop");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     h.get_by_label("the guest has ended");
     h.get_by_label("The guest has ended: it has no call stack. Its globals at exit:");
@@ -94,16 +97,16 @@ fn memory_at_exit_has_its_final_size_and_bytes() {
     let mut h = with_program("grow.wat", grower);
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     // Past the first page, there only since the guest grew its memory.
     h.state_mut().wb.show_memory(0x20000);
     until(&mut h, "memory at exit", |a| {
-        a.wb.memory.byte(0x20000).is_some()
+        a.wb.run().memory.byte(0x20000).is_some()
     });
     h.get_by_label("6.3 MiB (101 pages)");
     assert_eq!(
-        h.state().wb.memory.bytes(0x20000, 4),
+        h.state().wb.run().memory.bytes(0x20000, 4),
         [0x44, 0x33, 0x22, 0x11]
     );
 }
@@ -131,7 +134,7 @@ fn bytes_written_into_grown_memory_are_marked_changed() {
     h.state_mut().wb.toggle_breakpoint(nop);
     click(&mut h, "Continue");
     settle(&mut h);
-    let changed = h.state().wb.memory.changed.clone();
+    let changed = h.state().wb.run().memory.changed.clone();
     assert!(
         changed
             .iter()
@@ -190,7 +193,7 @@ fn a_trap_stops_with_its_message_and_the_end_explains_134() {
     h.get_by_label_contains("The guest broke a rule of WebAssembly in boom (func 1)");
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     h.get_by_label_contains("A command-line run reports exit status 134 (134 = 128 + 6 (SIGABRT)");
 
@@ -201,10 +204,10 @@ fn a_trap_stops_with_its_message_and_the_end_explains_134() {
     let mut h = with_program("abort.wat", exiter);
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     assert_eq!(
-        h.state().wb.state,
+        h.state().wb.state(),
         RunState::Exited(ExitStatus::Exited(134))
     );
     h.get_by_label("Exited with status 134");
@@ -247,7 +250,7 @@ fn leaks_are_descriptors_the_guest_opened_and_left_open() {
     click(&mut h, "Descriptors");
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     h.get_by_label("1 descriptor(s) the guest opened were left open at exit:");
     assert_eq!(h.get_all_by_label_contains("left open: a leak").count(), 1);
@@ -271,7 +274,7 @@ fn leaks_are_descriptors_the_guest_opened_and_left_open() {
     click(&mut h, "Descriptors");
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     h.get_by_label("1 descriptor(s) the guest opened were left open at exit:");
     assert_eq!(h.get_all_by_label_contains("left open: a leak").count(), 1);
@@ -284,7 +287,7 @@ fn leaks_are_descriptors_the_guest_opened_and_left_open() {
     click(&mut h, "Descriptors");
     click(&mut h, "Continue");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
     h.get_by_label("The guest ended with every descriptor it opened closed.");
 }
@@ -324,11 +327,11 @@ fn locals_and_globals_have_names_values_have_hex_and_pointers_open_in_memory() {
     }
     click(&mut h, "show 0x10 in Memory");
     h.run_steps(2);
-    assert_eq!(h.state().wb.memory.cursor, Some(16));
+    assert_eq!(h.state().wb.view().memory.cursor, Some(16));
     until(&mut h, "the bytes at 16", |a| {
-        a.wb.memory.byte(16).is_some()
+        a.wb.run().memory.byte(16).is_some()
     });
-    assert_eq!(h.state().wb.memory.bytes(16, 3), b"hi\n");
+    assert_eq!(h.state().wb.run().memory.bytes(16, 3), b"hi\n");
 }
 
 #[test]
@@ -356,7 +359,7 @@ fn selecting_a_caller_moves_the_highlight_to_its_call() {
     click(&mut h, "Stack");
     h.get_by_label_contains("#1 _start (func 2)").click();
     h.run_steps(2);
-    assert_eq!(h.state().wb.frame, 1);
+    assert_eq!(h.state().wb.view().frame, 1);
     // The caller is on the line of its call, at the call.
     h.get_by_label("frame #1 is on line 11");
     h.get_by_label("at call $add");
@@ -378,7 +381,8 @@ fn a_guest_waiting_for_input_is_told_so_and_can_be_given_the_end_of_input() {
     click(&mut h, "Console");
     click(&mut h, "Continue");
     until(&mut h, "the read", |a| {
-        a.wb.waiting
+        a.wb.run()
+            .waiting
             .as_ref()
             .is_some_and(|w| w.call.name == "fd_read")
     });
@@ -390,16 +394,20 @@ fn a_guest_waiting_for_input_is_told_so_and_can_be_given_the_end_of_input() {
     h.key_press(egui::Key::Enter);
     h.run_steps(1);
     until(&mut h, "the echo", |a| {
-        a.wb.console
+        a.wb.run()
+            .console
             .chunks
             .iter()
-            .any(|(s, t)| *s == wasmhole::workbench::state::Stream::Out && t == "hello\n")
+            .any(|(s, t)| *s == wasmhole::model::console::Stream::Out && t == "hello\n")
     });
     click(&mut h, "End of input");
     until(&mut h, "the end", |a| {
-        matches!(a.wb.state, RunState::Exited(_))
+        matches!(a.wb.state(), RunState::Exited(_))
     });
-    assert_eq!(h.state().wb.state, RunState::Exited(ExitStatus::Exited(0)));
+    assert_eq!(
+        h.state().wb.state(),
+        RunState::Exited(ExitStatus::Exited(0))
+    );
     h.get_by_label("(end of input)");
     h.get_by_label("standard input has ended");
     h.get_by_label("Exited with status 0");

@@ -7,9 +7,9 @@ mod common;
 use common::{harness, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use wasmhole::model::document::Document;
+use wasmhole::model::run::RunState;
 use wasmhole::workbench::App;
-use wasmhole::workbench::document::Document;
-use wasmhole::workbench::state::RunState;
 use wasmhole_runtime::debug::Value;
 
 const ADD: &str = r#"(module
@@ -46,7 +46,7 @@ fn the_samples_menu_opens_a_sample_stopped_at_its_start() {
     h.get_by_label("wasi/hello.wat").click();
     h.run_steps(1);
     settle(&mut h);
-    assert_eq!(h.state().wb.state, RunState::Stopped);
+    assert_eq!(h.state().wb.state(), RunState::Stopped);
     h.get_by_label_contains("hello.wat · stopped");
     h.get_by_label_contains("the guest is on line");
     h.get_by_label("stopped: entry");
@@ -68,7 +68,7 @@ fn a_compile_error_is_shown_at_its_line_and_column() {
             .count(),
         2
     );
-    assert_eq!(h.state().wb.state, RunState::Idle);
+    assert_eq!(h.state().wb.state(), RunState::Idle);
     assert!(h.state().wb.status.starts_with("add.wat:3:5:"));
 }
 
@@ -139,16 +139,12 @@ fn next_syscall_shows_the_decoded_call_and_selecting_it_shows_its_bytes() {
     h.get_by_label(row).click();
     h.run_steps(3);
     let wb = &h.state().wb;
-    assert_eq!(wb.syscalls.selected, Some(1));
-    let touched = wb
-        .memory
-        .touched
-        .as_ref()
-        .expect("the call's bytes are highlighted");
-    assert_eq!(touched.writes[0].start, 8);
-    assert_eq!(touched.writes[0].after, 3u32.to_le_bytes());
-    h.get_by_label("#1 fd_write");
-    h.get_by_label("0x00000008: 00 00 00 00 -> 03 00 00 00");
+    assert_eq!(wb.view().call, Some(1));
+    let bytes = wb.run().call_bytes(1).expect("the call's bytes are kept");
+    assert_eq!(bytes.written[0].start, 8);
+    assert_eq!(bytes.written[0].after, 3u32.to_le_bytes());
+    h.get_by_label("#1 fd_write, its bytes as it ran:");
+    h.get_by_label("wrote 0x00000008: 00 00 00 00 -> 03 00 00 00");
     h.get_by_label_contains("Writes a list of buffers");
     h.get_by_label("Console").click();
     h.run_steps(2);
@@ -177,6 +173,7 @@ fn a_descriptor_appears_when_opened_and_its_history_outlives_it() {
     let (file, name) = h
         .state()
         .wb
+        .run()
         .snapshot
         .as_ref()
         .unwrap()
@@ -188,19 +185,19 @@ fn a_descriptor_appears_when_opened_and_its_history_outlives_it() {
     assert!(name.starts_with("box/"), "{name}");
     h.get_by_label_contains(&format!("{file:>4}  file       {name}"));
     // Run to the close and past it.
-    h.state_mut().wb.syscalls.filter.clear();
+    h.state_mut().wb.view_mut().calls.filter.clear();
     loop {
         h.get_by_label("Next syscall").click();
         h.run_steps(1);
         settle(&mut h);
-        let closed = h.state().wb.snapshot.as_ref().is_some_and(|s| {
+        let closed = h.state().wb.run().snapshot.as_ref().is_some_and(|s| {
             matches!(&s.reason, wasmhole_runtime::debug::StopReason::SyscallExit { record, .. } if record.name == "fd_close")
         });
-        if closed || !matches!(h.state().wb.state, RunState::Stopped) {
+        if closed || !matches!(h.state().wb.state(), RunState::Stopped) {
             break;
         }
     }
-    let snap = h.state().wb.snapshot.as_ref().unwrap();
+    let snap = h.state().wb.run().snapshot.as_ref().unwrap();
     assert!(snap.descriptors.iter().all(|d| d.number != file), "closed");
     h.run_steps(2);
     // It has left the open table for the closed list, where a click on its
@@ -216,6 +213,7 @@ fn a_descriptor_appears_when_opened_and_its_history_outlives_it() {
     let life = h
         .state()
         .wb
+        .run()
         .descriptors
         .lives
         .iter()
@@ -271,7 +269,10 @@ fn a_recorded_trace_opens_in_the_syscalls_panel() {
     app.wb.open(&trace);
     let mut h = harness(app);
     h.run_steps(3);
-    assert!(h.state().wb.trace.is_some());
+    assert!(matches!(
+        h.state().wb.run().origin,
+        wasmhole::model::run::Origin::Trace(_)
+    ));
     h.get_by_label_contains("hello.jsonl · recorded trace");
     h.get_by_label_contains("recorded trace: 1 call (");
     h.get_by_label_contains(r#"fd_write(fd=1<stdout>, iovs=[{"Hello"#)
@@ -305,6 +306,7 @@ fn the_source_panel_brings_the_current_line_into_view() {
     let line = h
         .state()
         .wb
+        .run()
         .snapshot
         .as_ref()
         .and_then(|s| s.pc())

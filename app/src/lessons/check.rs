@@ -8,7 +8,7 @@
 //! fd=1 (standard output)".
 
 use super::format::{Exercise, Role};
-use crate::workbench::run_config::RunConfig;
+use crate::model::run_config::RunConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -24,8 +24,8 @@
 //! `lesson.toml` lists the exercises (see [`Exercise`]).
 
 use super::check::Expect;
-use crate::workbench::dock::Tab;
-use crate::workbench::run_config::RunConfig;
+use crate::model::panel::Panel;
+use crate::model::run_config::RunConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,7 @@ pub enum Action {
     /// Bring a panel forward, with what to look at.
     Show {
         /// The panel.
-        tab: Tab,
+        panel: Panel,
         /// What to look at there.
         note: String,
     },
@@ -147,7 +147,7 @@ impl Action {
             "show" => {
                 let (panel, note) = split_panel(rest)?;
                 Ok(Action::Show {
-                    tab: panel,
+                    panel,
                     note: note.to_string(),
                 })
             }
@@ -162,14 +162,14 @@ impl Action {
 }
 
 /// A panel's title at the start of `text` (titles may have spaces), and the rest.
-fn split_panel(text: &str) -> Result<(Tab, &str), String> {
-    Tab::ALL
+fn split_panel(text: &str) -> Result<(Panel, &str), String> {
+    Panel::ALL
         .iter()
         .filter(|t| text.starts_with(t.title()))
         .max_by_key(|t| t.title().len())
         .map(|t| (*t, text[t.title().len()..].trim()))
         .ok_or_else(|| {
-            let names: Vec<_> = Tab::ALL.iter().map(|t| t.title()).collect();
+            let names: Vec<_> = Panel::ALL.iter().map(|t| t.title()).collect();
             format!(
                 "`show {text}`: no such panel (there are {})",
                 names.join(", ")
@@ -434,7 +434,7 @@ mod tests {
                 Action::Open("samples/wasi/hello.wat".into()),
                 Action::RunTo(Goal::Exit(Some("fd_write".into()))),
                 Action::Show {
-                    tab: Tab::Memory,
+                    panel: Panel::Memory,
                     note: "the orange bytes".into()
                 },
             ]
@@ -446,7 +446,7 @@ mod tests {
         assert_eq!(
             Action::parse("show Run configuration").unwrap(),
             Action::Show {
-                tab: Tab::Configuration,
+                panel: Panel::Configuration,
                 note: String::new()
             }
         );

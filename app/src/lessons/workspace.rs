@@ -84,6 +84,25 @@ impl Workspace {
         Ok(std::path::absolute(&target).unwrap_or(target))
     }
 
+    /// Where the learner's own copy of a file from the repository's samples
+    /// or lessons goes (`copies/samples/wasi/hello.wat`), so that their
+    /// edits never overwrite the original; `None` for any other file.
+    pub fn copy_of_repository_file(&self, path: &Path) -> Option<PathBuf> {
+        let path = path.canonicalize().ok()?;
+        let roots = [crate::model::samples::folder(), super::folder()];
+        for root in roots.into_iter().flatten() {
+            let Ok(root) = root.canonicalize() else {
+                continue;
+            };
+            if let (Ok(rest), Some(name)) = (path.strip_prefix(&root), root.file_name()) {
+                return Some(self.dir.join("copies").join(name).join(rest));
+            }
+        }
+        let sdk = crate::model::samples::sdk_folder()?.canonicalize().ok()?;
+        let rest = path.strip_prefix(&sdk).ok()?;
+        Some(self.dir.join("copies").join("sdk").join(rest))
+    }
+
     /// Replaces the learner's copy with the starter again.
     pub fn reset_copy(&self, lesson: &Lesson, ex: &Exercise) -> Result<PathBuf, String> {
         let path = self.copy_path(lesson, ex);

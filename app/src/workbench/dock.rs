@@ -1,79 +1,18 @@
-//! The panels as dockable tabs: their names, the default arrangement, the
-//! presentation arrangement (Source, Memory and Syscalls large, for a
-//! projector), and which drawing function each tab uses.
+//! The panels as dockable tabs: the default arrangement, the presentation
+//! arrangement (Source, Memory and Syscalls large, for a projector), and
+//! which panel draws each tab. Each panel is given what it renders (the run
+//! on show and its view, the document, the configuration) and returns what
+//! it asks of the model.
 
-use super::state::Workbench;
-use super::{
-    branches_panel, breakpoints_panel, config_panel, console_panel, descriptors_panel,
-    disassembly_panel, gopher_panel, lessons_panel, source_panel, stack_panel,
+use super::features::{branches, lessons};
+use super::panels::{
+    breakpoints, config, console, descriptors, disassembly, gopher, memory, source, stack, syscalls,
 };
+use crate::model::action::Action;
+use crate::model::workbench::Workbench;
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree, UiResponse};
-use serde::{Deserialize, Serialize};
 
-/// One panel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Tab {
-    /// The WAT editor.
-    Source,
-    /// The disassembly with breakpoints.
-    Disassembly,
-    /// The syscall table.
-    Syscalls,
-    /// The hex view.
-    Memory,
-    /// The descriptor table.
-    Descriptors,
-    /// Frames, locals, operand stack, globals.
-    Stack,
-    /// Output and input.
-    Console,
-    /// Run settings.
-    Configuration,
-    /// The Gopher browser.
-    Gopher,
-    /// The list of breakpoints.
-    Breakpoints,
-    /// Lessons and their exercises.
-    Lessons,
-    /// What-if branches and their comparison.
-    Branches,
-}
-
-impl Tab {
-    /// Every panel.
-    pub const ALL: [Tab; 12] = [
-        Tab::Source,
-        Tab::Disassembly,
-        Tab::Syscalls,
-        Tab::Memory,
-        Tab::Descriptors,
-        Tab::Stack,
-        Tab::Console,
-        Tab::Configuration,
-        Tab::Gopher,
-        Tab::Breakpoints,
-        Tab::Lessons,
-        Tab::Branches,
-    ];
-
-    /// Its title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Source => "Source",
-            Tab::Disassembly => "Disassembly",
-            Tab::Syscalls => "Syscalls",
-            Tab::Memory => "Memory",
-            Tab::Descriptors => "Descriptors",
-            Tab::Stack => "Stack",
-            Tab::Console => "Console",
-            Tab::Configuration => "Run configuration",
-            Tab::Gopher => "Gopher",
-            Tab::Breakpoints => "Breakpoints",
-            Tab::Lessons => "Lessons",
-            Tab::Branches => "Branches",
-        }
-    }
-}
+pub use crate::model::panel::Panel as Tab;
 
 /// Builds an arrangement of groups of tabs: `groups` are the tab groups,
 /// `splits` combine two earlier nodes (groups are numbered first, then
@@ -137,7 +76,7 @@ pub fn presentation_layout() -> Tree<Tab> {
                 Tab::Branches,
             ],
         ],
-        &[(Vertical, 1, 2, 0.5), (Horizontal, 0, 3, 0.5)],
+        &[(Vertical, 1, 2, 0.5), (Horizontal, 0, 3, 0.45)],
     )
 }
 
@@ -162,10 +101,12 @@ pub fn add_missing_tabs(tree: &mut Tree<Tab>) {
     }
 }
 
-/// Draws tabs from the workbench's state.
+/// Draws tabs from the workbench's model.
 pub struct Viewer<'a> {
-    /// The model the panels show and change.
+    /// The model the panels render.
     pub wb: &'a mut Workbench,
+    /// Rendering lesson text (kept between frames).
+    pub markdown: &'a mut egui_commonmark::CommonMarkCache,
 }
 
 impl egui_tiles::Behavior<Tab> for Viewer<'_> {
@@ -174,9 +115,13 @@ impl egui_tiles::Behavior<Tab> for Viewer<'_> {
     }
 
     fn pane_ui(&mut self, ui: &mut egui::Ui, _tile: TileId, tab: &mut Tab) -> UiResponse {
-        egui::Frame::new()
+        let actions = egui::Frame::new()
             .inner_margin(6.0)
-            .show(ui, |ui| self.show(ui, *tab));
+            .show(ui, |ui| self.show(ui, *tab))
+            .inner;
+        for action in actions {
+            self.wb.apply(action);
+        }
         UiResponse::None
     }
 
@@ -189,48 +134,32 @@ impl egui_tiles::Behavior<Tab> for Viewer<'_> {
 }
 
 impl Viewer<'_> {
-    fn show(&mut self, ui: &mut egui::Ui, tab: Tab) {
-        let wb = &mut *self.wb;
+    fn show(&mut self, ui: &mut egui::Ui, tab: Tab) -> Vec<Action> {
+        let Workbench {
+            doc,
+            config: run_config,
+            config_from,
+            branches: runs,
+            breakpoints: set,
+            gopher: browser,
+            lessons: lessons_state,
+            ..
+        } = &mut *self.wb;
+        let shown = runs.current_mut();
+        let (run, view) = (&shown.run, &mut shown.view);
         match tab {
-            Tab::Source => source_panel::ui(wb, ui),
-            Tab::Disassembly => disassembly_panel::ui(wb, ui),
-            Tab::Syscalls => {
-                let ring = wb.records.clone();
-                let in_progress = wb.call_at_entry();
-                let changed = {
-                    let ring = ring.lock().unwrap_or_else(|e| e.into_inner());
-                    wb.syscalls.ui(ui, &ring, in_progress.as_deref())
-                };
-                if changed && let Some(seq) = wb.syscalls.selected {
-                    wb.select_syscall(seq);
-                }
-                if let Some(seq) = wb.syscalls.what_if.take() {
-                    wb.ask_what_if(seq);
-                }
-                if let Some((seq, edge)) = wb.syscalls.go_back.take() {
-                    wb.rewind_to(seq, edge);
-                }
-                if let Some(path) = wb.syscalls.open_sample.take() {
-                    wb.open(&path);
-                }
-            }
-            Tab::Memory => {
-                let shown = wb.shown();
-                let in_call = wb
-                    .waiting
-                    .as_ref()
-                    .filter(|w| w.since.elapsed().as_millis() >= 100)
-                    .map(|w| w.call.name);
-                wb.memory.ui(ui, shown, in_call);
-            }
-            Tab::Descriptors => descriptors_panel::ui(wb, ui),
-            Tab::Stack => stack_panel::ui(wb, ui),
-            Tab::Console => console_panel::ui(wb, ui),
-            Tab::Configuration => config_panel::ui(wb, ui),
-            Tab::Gopher => gopher_panel::ui(wb, ui),
-            Tab::Breakpoints => breakpoints_panel::ui(wb, ui),
-            Tab::Lessons => lessons_panel::ui(wb, ui),
-            Tab::Branches => branches_panel::ui(wb, ui),
+            Tab::Source => source::ui(ui, doc, run, view, set),
+            Tab::Disassembly => disassembly::ui(ui, doc, run, view, set),
+            Tab::Syscalls => syscalls::ui(ui, run, view),
+            Tab::Memory => memory::ui(ui, run, view),
+            Tab::Descriptors => descriptors::ui(ui, run, view),
+            Tab::Stack => stack::ui(ui, doc, run, view),
+            Tab::Console => console::ui(ui, run, view),
+            Tab::Configuration => config::ui(ui, run_config, config_from, run, &doc.name),
+            Tab::Gopher => gopher::ui(ui, browser),
+            Tab::Breakpoints => breakpoints::ui(ui, doc, run, set),
+            Tab::Lessons => lessons::ui(ui, lessons_state, config_from, self.markdown),
+            Tab::Branches => branches::ui(ui, runs, doc),
         }
     }
 }

@@ -1,55 +1,30 @@
-//! The desktop workbench (eframe/egui): one window over a debug session,
-//! with dockable panels for the source, disassembly, syscalls, memory,
-//! descriptors, stack, breakpoints, console and run configuration, and a
-//! Gopher browser; a banner saying why the guest stopped; a welcome page
-//! when nothing is open; zoom and a presentation layout for projectors;
-//! two or three guests side by side.
-//! The model lives in `state` (the browser's in `browser`); each panel has
-//! its own file; nothing here waits on the guest or the network.
+//! The desktop workbench (eframe/egui): the window over the model
+//! (`crate::model`). It draws; the model decides. One run is shown at one
+//! moment: the dock's panels (`panels/`, one file each) render it, the
+//! features (`features/`: branches, what if, predict, side by side,
+//! lessons, the calls reference) draw their windows and panels over it, and
+//! every change goes back through the model's methods. Here: the menus, the
+//! toolbar, keys, drag and drop, zoom and projector mode, the typed-path
+//! and unsaved-edits windows, and what is remembered between runs.
 
-pub mod alignment;
-mod banner;
-pub mod branches;
-mod branches_panel;
-pub mod breakpoints;
-mod breakpoints_panel;
-pub mod browser;
-pub mod call_reference;
-mod config_panel;
-mod console_panel;
-pub mod descriptor_log;
-mod descriptors_panel;
-mod disassembly_panel;
 pub mod dock;
-pub mod document;
-pub mod explain_card;
-pub mod export;
-mod gopher_panel;
-mod highlight;
-pub mod lessons_panel;
-pub mod memory_view;
-pub mod path_prompt;
-pub mod predict;
-pub mod rewind;
-pub mod run_config;
-pub mod samples;
-pub mod side_by_side;
-pub mod side_by_side_view;
-mod source_panel;
-mod stack_panel;
-pub mod state;
-pub mod syscalls_view;
+pub mod features;
+pub(crate) mod highlight;
+pub mod panels;
+mod path_prompt;
 pub mod welcome;
-pub mod what_if;
 
-pub use banner::{Banner, Tone, banner as current_banner, exit_meaning};
+pub use panels::banner::{Banner, Tone, banner as current_banner, exit_meaning};
 
+use crate::model::paths::{self, Answer, Purpose};
+use crate::model::run::{Origin, RunState};
+use crate::model::workbench::{ConfigFrom, FileSettings, UnsavedChoice, Workbench};
+use crate::model::{export, samples, side_by_side};
 use dock::{Tab, Viewer};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use egui_tiles::Tree;
-use path_prompt::{Answer, Purpose};
+use features::{call_reference, predict, side_by_side as side_by_side_view, what_if};
 use serde::{Deserialize, Serialize};
-use state::{FileSettings, RunState, UnsavedChoice, Workbench};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,6 +89,8 @@ pub struct App {
     pub side_by_side: Option<side_by_side::SideBySide>,
     /// The window choosing the programs to compare, when open.
     pub side_by_side_chooser: Option<side_by_side_view::Chooser>,
+    /// Rendered lesson text, kept between frames.
+    markdown: egui_commonmark::CommonMarkCache,
 }
 
 impl App {
@@ -133,6 +110,7 @@ impl App {
             reference: call_reference::CallReference::default(),
             side_by_side: None,
             side_by_side_chooser: None,
+            markdown: egui_commonmark::CommonMarkCache::default(),
         };
         if let Some(path) = file {
             app.wb.open(&path);
@@ -311,10 +289,14 @@ impl App {
         if single {
             egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
         }
-        if single && banner::banner(&self.wb).is_some() {
+        if single && panels::banner::banner(&self.wb).is_some() {
             egui::Panel::top("banner")
                 .frame(egui::Frame::new())
-                .show(ui, |ui| banner::ui(&mut self.wb, ui));
+                .show(ui, |ui| {
+                    for action in panels::banner::ui(ui, &self.wb) {
+                        self.wb.apply(action);
+                    }
+                });
         }
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.label(&self.wb.status);
@@ -355,7 +337,13 @@ impl App {
                     None => {}
                 }
             } else {
-                self.dock.ui(&mut Viewer { wb: &mut self.wb }, ui);
+                self.dock.ui(
+                    &mut Viewer {
+                        wb: &mut self.wb,
+                        markdown: &mut self.markdown,
+                    },
+                    ui,
+                );
             }
         });
         predict::window(&ctx, &mut self.wb);
@@ -398,14 +386,14 @@ impl App {
             return;
         };
         let purpose = prompt.purpose;
-        match prompt.ui(ctx) {
+        match path_prompt::window(prompt, ctx) {
             Answer::Pending => {}
             Answer::Cancel => self.wb.prompt = None,
             Answer::Chosen(path) => {
                 self.wb.prompt = None;
                 if let Err(e) = self.wb.path_chosen(purpose, path.clone()) {
                     let mut again =
-                        path_prompt::PathPrompt::new(purpose, path.display().to_string(), None);
+                        paths::PathPrompt::new(purpose, path.display().to_string(), None);
                     again.error = Some(e);
                     self.wb.prompt = Some(again);
                 }
@@ -457,8 +445,13 @@ impl App {
         let pressed = |m: Modifiers, k: Key| {
             ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k)))
         };
+        // egui matches a shortcut without Shift whether or not Shift is
+        // held: the Shift variants are taken first.
         if pressed(Modifiers::SHIFT, Key::F11) {
             self.wb.resume(Command::StepOut);
+        }
+        if pressed(Modifiers::SHIFT, Key::F8) {
+            self.wb.step_back();
         }
         if pressed(Modifiers::NONE, Key::F5) {
             self.wb.resume(Command::Continue);
@@ -471,9 +464,6 @@ impl App {
         }
         if pressed(Modifiers::NONE, Key::F8) {
             self.wb.resume(Command::NextSyscall);
-        }
-        if pressed(Modifiers::SHIFT, Key::F8) {
-            self.wb.step_back();
         }
         if pressed(Modifiers::COMMAND, Key::Enter) {
             self.wb.compile();
@@ -506,7 +496,7 @@ impl App {
             }
             if ui.button("Open a typed path…").clicked() {
                 ui.close();
-                self.wb.prompt = Some(path_prompt::PathPrompt::new(Purpose::Open, "", None));
+                self.wb.prompt = Some(paths::PathPrompt::new(Purpose::Open, "", None));
             }
             self.side_by_side_item(ui);
             ui.menu_button("Recent", |ui| {
@@ -537,7 +527,7 @@ impl App {
                 self.choose(Purpose::SaveAs);
             }
             ui.separator();
-            let recorded = self.wb.session.as_ref().is_some_and(|s| s.recorded_calls() > 0);
+            let recorded = self.wb.run().recorded_calls() > 0;
             if ui
                 .add_enabled(recorded, egui::Button::new("Save recording…"))
                 .on_hover_text("Write this run's recording (every call's outcome and the bytes it wrote), which File > Open or `wasmhole replay` replays")
@@ -669,8 +659,8 @@ impl App {
     }
 
     fn toolbar(&mut self, ui: &mut egui::Ui) {
-        let stopped = self.wb.state == RunState::Stopped;
-        let running = self.wb.state == RunState::Running;
+        let stopped = *self.wb.state() == RunState::Stopped;
+        let running = *self.wb.state() == RunState::Running;
         let has_program = self.wb.doc.program.is_some();
         // Wraps onto a second row when zoomed in rather than losing buttons.
         ui.horizontal_wrapped(|ui| {
@@ -721,7 +711,7 @@ impl App {
                 ui,
                 self.wb.step_back_target().is_some(),
                 "Step back",
-                "Go back to the syscall stop before this one, replaying the recorded run (Shift+F8)",
+                "Go back to the syscall stop before this one (from the end: the last call), replaying the recorded run (Shift+F8)",
             ) {
                 self.wb.step_back();
             }
@@ -764,8 +754,12 @@ impl App {
                 a.rate = self.wb.animation_rate;
             }
             ui.separator();
-            let state = match &self.wb.state {
-                RunState::Idle if self.wb.trace.is_some() => "recorded trace".to_string(),
+            let run = self.wb.run();
+            let state = match &run.state {
+                RunState::Idle if matches!(run.origin, Origin::Trace(_)) => {
+                    "recorded trace".to_string()
+                }
+                RunState::Idle if run.let_go.is_some() => "guest let go".to_string(),
                 RunState::Idle => "no guest".to_string(),
                 RunState::Stopped => "stopped".to_string(),
                 RunState::Running => "running".to_string(),
@@ -775,7 +769,7 @@ impl App {
                 "" => state,
                 name => format!("{name} · {state}"),
             };
-            if let Some(origin) = &self.wb.origin {
+            if let ConfigFrom::Given(origin) = &self.wb.config_from {
                 title = format!("{title} · {origin}");
             }
             ui.label(RichText::new(title).strong());

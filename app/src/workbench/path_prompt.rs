@@ -1,248 +1,58 @@
-//! Choosing a file: the desktop's file dialog where there is one, and a
-//! window with a typed path where there is none (no desktop portal and no
-//! dialog program, as on a bare X server or over SSH), or when the person
-//! prefers typing.
+//! The typed-path window, for when no desktop file dialog answers: a path
+//! field, the purpose's button, and where relative paths start.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use crate::model::paths::{Answer, PathPrompt, resolve};
 
-/// What a path is being asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// A program or trace to open.
-    Open,
-    /// Where to save the source text.
-    SaveAs,
-    /// Where to write the trace, in this format.
-    Export(super::export::Format),
-    /// A gopherd configuration to serve in-process.
-    Gopherhole,
-    /// A folder of static files to serve in-process.
-    GopherFolder,
-    /// Where to save a binary item the Gopher panel fetched.
-    SaveDownload,
-    /// Where to write the run's recording.
-    SaveRecording,
-}
-
-impl Purpose {
-    fn title(self) -> &'static str {
-        match self {
-            Purpose::Open => "Open a file",
-            Purpose::SaveAs => "Save the source as",
-            Purpose::Export(_) => "Export the trace to",
-            Purpose::Gopherhole | Purpose::GopherFolder => "Open a gopherhole",
-            Purpose::SaveDownload => "Save the item as",
-            Purpose::SaveRecording => "Save the recording as",
-        }
-    }
-
-    fn hint(self) -> &'static str {
-        match self {
-            Purpose::Open => "path/to/program.wat, .wasm, trace.jsonl or a recording",
-            Purpose::SaveAs => "path/to/program.wat",
-            Purpose::Export(_) => "path/to/trace file",
-            Purpose::Gopherhole => "path/to/gopherd.toml",
-            Purpose::GopherFolder => "path/to/folder",
-            Purpose::SaveDownload => "path/to/file",
-            Purpose::SaveRecording => "path/to/run.recording.jsonl",
-        }
-    }
-
-    fn action(self) -> &'static str {
-        match self {
-            Purpose::Open | Purpose::Gopherhole | Purpose::GopherFolder => "Open",
-            Purpose::SaveAs | Purpose::SaveDownload | Purpose::SaveRecording => "Save",
-            Purpose::Export(_) => "Export",
-        }
-    }
-}
-
-/// The typed-path window.
-#[derive(Clone, Debug)]
-pub struct PathPrompt {
-    /// What the path is for.
-    pub purpose: Purpose,
-    /// The path being typed.
-    pub text: String,
-    /// Why the window is shown (no dialog available, …).
-    pub note: Option<String>,
-    /// What went wrong with the last path tried.
-    pub error: Option<String>,
-}
-
-/// What the person did in the window.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Nothing yet.
-    Pending,
-    /// Closed it.
-    Cancel,
-    /// Chose this path.
-    Chosen(PathBuf),
-}
-
-/// Whether a desktop file dialog can be shown: a session bus for the
-/// desktop portal, or a dialog program rfd can fall back to.
-pub fn dialogs_available() -> bool {
-    let on_path = |program: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-    };
-    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() || on_path("zenity")
-}
-
-/// Shows the desktop's dialog for `purpose`, suggesting `name` when
-/// saving.
-pub fn dialog(purpose: Purpose, name: &str) -> Option<PathBuf> {
-    let d = rfd::FileDialog::new();
-    match purpose {
-        Purpose::Open => d
-            .add_filter("WebAssembly", &["wat", "wasm"])
-            .add_filter("Syscall trace or recording (JSON lines)", &["jsonl"])
-            .pick_file(),
-        Purpose::Gopherhole => d.add_filter("gopherd configuration", &["toml"]).pick_file(),
-        Purpose::GopherFolder => d.pick_folder(),
-        Purpose::SaveAs => d
-            .add_filter("WebAssembly text", &["wat"])
-            .set_file_name(name)
-            .save_file(),
-        Purpose::Export(_) | Purpose::SaveDownload | Purpose::SaveRecording => {
-            d.set_file_name(name).save_file()
-        }
-    }
-}
-
-/// A dialog answering "no file" faster than a person can is taken as no
-/// dialog at all.
-const TOO_FAST: Duration = Duration::from_millis(150);
-
-/// What a desktop dialog gave.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DialogAnswer {
-    /// The person chose this path.
-    Chosen(PathBuf),
-    /// The person closed the dialog.
-    Cancelled,
-    /// No dialog could be shown.
-    Unavailable,
-}
-
-/// Runs a dialog.
-pub fn run_dialog(dialog: impl FnOnce() -> Option<PathBuf>) -> DialogAnswer {
-    let started = Instant::now();
-    match dialog() {
-        Some(p) => DialogAnswer::Chosen(p),
-        None if started.elapsed() < TOO_FAST => DialogAnswer::Unavailable,
-        None => DialogAnswer::Cancelled,
-    }
-}
-
-/// A typed path: `~/` is the home folder, a relative path is from the
-/// current folder.
-pub fn resolve(text: &str) -> Option<PathBuf> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return Some(Path::new(&home).join(rest));
-    }
-    Some(PathBuf::from(text))
-}
-
-impl PathPrompt {
-    /// A window asking for a path for `purpose`, starting from `text`.
-    pub fn new(purpose: Purpose, text: impl Into<String>, note: Option<String>) -> PathPrompt {
-        PathPrompt {
-            purpose,
-            text: text.into(),
-            note,
-            error: None,
-        }
-    }
-
-    /// Draws the window.
-    pub fn ui(&mut self, ctx: &egui::Context) -> Answer {
-        let mut answer = Answer::Pending;
-        let mut open = true;
-        egui::Window::new(self.purpose.title())
-            .collapsible(false)
-            .resizable(false)
-            .open(&mut open)
-            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 120.0))
-            .show(ctx, |ui| {
-                if let Some(note) = &self.note {
-                    ui.label(note);
+/// Draws the typed-path window.
+pub fn window(prompt: &mut PathPrompt, ctx: &egui::Context) -> Answer {
+    let mut answer = Answer::Pending;
+    let mut open = true;
+    egui::Window::new(prompt.purpose.title())
+        .collapsible(false)
+        .resizable(false)
+        .open(&mut open)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 120.0))
+        .show(ctx, |ui| {
+            if let Some(note) = &prompt.note {
+                ui.label(note);
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Path");
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut prompt.text)
+                            .hint_text(prompt.purpose.hint())
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
+                if !field.has_focus() && ui.memory(|m| m.focused().is_none()) {
+                    field.request_focus();
                 }
-                ui.horizontal(|ui| {
-                    let label = ui.label("Path");
-                    let field = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut self.text)
-                                .hint_text(self.purpose.hint())
-                                .desired_width(420.0),
-                        )
-                        .labelled_by(label.id);
-                    if !field.has_focus() && ui.memory(|m| m.focused().is_none()) {
-                        field.request_focus();
+                let enter = (field.has_focus() || field.lost_focus())
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button(prompt.purpose.action()).clicked() || enter {
+                    match resolve(&prompt.text) {
+                        Some(p) => answer = Answer::Chosen(p),
+                        None => prompt.error = Some("type a path first".into()),
                     }
-                    let enter = (field.has_focus() || field.lost_focus())
-                        && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    if ui.button(self.purpose.action()).clicked() || enter {
-                        match resolve(&self.text) {
-                            Some(p) => answer = Answer::Chosen(p),
-                            None => self.error = Some("type a path first".into()),
-                        }
-                    }
-                    if ui.button("Cancel").clicked() {
-                        answer = Answer::Cancel;
-                    }
-                });
-                if let Some(e) = &self.error {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
                 }
-                if let Ok(cwd) = std::env::current_dir() {
-                    ui.label(
-                        egui::RichText::new(format!("relative to {}", cwd.display()))
-                            .small()
-                            .weak(),
-                    );
+                if ui.button("Cancel").clicked() {
+                    answer = Answer::Cancel;
                 }
             });
-        if !open {
-            answer = Answer::Cancel;
-        }
-        answer
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_paths_are_resolved() {
-        assert_eq!(resolve("  "), None);
-        assert_eq!(resolve("a/b.wat"), Some(PathBuf::from("a/b.wat")));
-        if let Some(home) = std::env::var_os("HOME") {
-            assert_eq!(resolve("~/x.wat"), Some(Path::new(&home).join("x.wat")));
-        }
-    }
-
-    #[test]
-    fn a_dialog_that_answers_at_once_is_no_dialog() {
-        assert_eq!(run_dialog(|| None), DialogAnswer::Unavailable);
-        assert_eq!(
-            run_dialog(|| Some(PathBuf::from("x"))),
-            DialogAnswer::Chosen(PathBuf::from("x"))
-        );
-        let slow = run_dialog(|| {
-            std::thread::sleep(TOO_FAST * 2);
-            None
+            if let Some(e) = &prompt.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            if let Ok(cwd) = std::env::current_dir() {
+                ui.label(
+                    egui::RichText::new(format!("relative to {}", cwd.display()))
+                        .small()
+                        .weak(),
+                );
+            }
         });
-        assert_eq!(slow, DialogAnswer::Cancelled, "a person cancelled");
+    if !open {
+        answer = Answer::Cancel;
     }
+    answer
 }

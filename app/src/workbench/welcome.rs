@@ -3,8 +3,8 @@
 //! lessons, the samples, the demo gopherhole); a new kind is one more
 //! section built in `sections`.
 
-use super::samples::Sample;
 use crate::lessons::Catalog;
+use crate::model::samples::Sample;
 use egui::RichText;
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@
 
 use super::block_on::block_on;
 use super::session::{Command, Edge, Event, Exit};
-use super::snapshot::{Frame, Pc, Snapshot, StopReason, Value, WrittenBytes};
+use super::snapshot::{CallBytes, Frame, Pc, ReadBytes, Snapshot, StopReason, Value, WrittenBytes};
 use crate::calls::{CallSpec, Fatal};
 use crate::decode;
 use crate::engine::Runtime;
@@ -19,7 +19,7 @@ use crate::record::SyscallRecord;
 use crate::run::{self, ExitStatus};
 use crate::trace::SharedRing;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -32,8 +32,12 @@ use wasmtime::{
 const MAX_SHADOW: usize = 256 << 20;
 /// How many recent step offsets a snapshot carries.
 const TRAIL: usize = 64;
-/// Bytes of before/after copies kept for syscalls, oldest dropped first.
-const MAX_WRITTEN_BYTES: usize = 32 << 20;
+/// Bytes of copies kept of what syscalls read and wrote, oldest dropped
+/// first.
+const MAX_CALL_BYTES: usize = 32 << 20;
+/// Most bytes kept of one range a call read (a large write's data is
+/// kept in part).
+const MAX_READ_KEPT: usize = 64 << 10;
 /// Least time between two live memory copies.
 const LIVE_INTERVAL: Duration = Duration::from_millis(20);
 
@@ -46,28 +50,51 @@ pub(crate) struct Shared {
     pub kill: AtomicBool,
     /// The host call the guest is in, while it is in one.
     pub in_call: Mutex<Option<InCall>>,
-    written: Mutex<WrittenLog>,
+    /// How many calls the guest has made (returned from, or ended in).
+    pub made: AtomicU64,
+    /// The bytes calls read and wrote, shared by every rewind of a session.
+    pub bytes: SharedCallBytes,
 }
 
+/// The bytes calls read and wrote, by call number (the newest, within
+/// [`MAX_CALL_BYTES`]), shared by a session and the replays that rewind it.
+pub(crate) type SharedCallBytes = Arc<Mutex<CallBytesLog>>;
+
 #[derive(Default)]
-struct WrittenLog {
-    by_seq: BTreeMap<u64, Vec<WrittenBytes>>,
+pub(crate) struct CallBytesLog {
+    by_seq: BTreeMap<u64, CallBytes>,
     bytes: usize,
 }
 
 impl Shared {
-    pub fn written(&self, seq: u64) -> Option<Vec<WrittenBytes>> {
-        lock(&self.written).by_seq.get(&seq).cloned()
+    /// Shared state over an existing log of call bytes (a rewind's).
+    pub fn with_bytes(bytes: SharedCallBytes) -> Shared {
+        Shared {
+            bytes,
+            ..Shared::default()
+        }
     }
 
-    fn keep_written(&self, seq: u64, written: Vec<WrittenBytes>) {
-        if written.is_empty() {
+    pub fn call_bytes(&self, seq: u64) -> Option<CallBytes> {
+        lock(&self.bytes).by_seq.get(&seq).cloned()
+    }
+
+    /// Keeps what call `seq` read and wrote. A replayed call reads nothing
+    /// the host logs: what the same call read when it ran live is kept.
+    fn keep_bytes(&self, seq: u64, mut kept: CallBytes) {
+        let mut log = lock(&self.bytes);
+        if let Some(old) = log.by_seq.remove(&seq) {
+            log.bytes -= kept_size(&old);
+            if kept.read.is_empty() {
+                kept.read = old.read;
+            }
+        }
+        if kept.read.is_empty() && kept.written.is_empty() {
             return;
         }
-        let mut log = lock(&self.written);
-        log.bytes += kept_size(&written);
-        log.by_seq.insert(seq, written);
-        while log.bytes > MAX_WRITTEN_BYTES {
+        log.bytes += kept_size(&kept);
+        log.by_seq.insert(seq, kept);
+        while log.bytes > MAX_CALL_BYTES {
             let Some((_, old)) = log.by_seq.pop_first() else {
                 break;
             };
@@ -79,19 +106,25 @@ impl Shared {
 /// The memory one call's copies take: the bytes, and what holding them
 /// costs (the map's entry, the vectors, the allocator's headers), so that
 /// millions of small writes are bounded as surely as a few large ones.
-fn kept_size(written: &[WrittenBytes]) -> usize {
+fn kept_size(kept: &CallBytes) -> usize {
     const ENTRY: usize = 64;
     const ALLOCATION: usize = 16;
-    ENTRY
-        + written
-            .iter()
-            .map(|w| {
-                std::mem::size_of::<WrittenBytes>()
-                    + w.before.capacity()
-                    + w.after.capacity()
-                    + 2 * ALLOCATION
-            })
-            .sum::<usize>()
+    let written: usize = kept
+        .written
+        .iter()
+        .map(|w| {
+            std::mem::size_of::<WrittenBytes>()
+                + w.before.capacity()
+                + w.after.capacity()
+                + 2 * ALLOCATION
+        })
+        .sum();
+    let read: usize = kept
+        .read
+        .iter()
+        .map(|r| std::mem::size_of::<ReadBytes>() + r.bytes.capacity() + ALLOCATION)
+        .sum();
+    ENTRY + written + read
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -836,6 +869,37 @@ fn written_bytes(
         .collect()
 }
 
+/// The bytes each range a call read held when it read them: memory as
+/// the call left it, with what it overwrote put back (the earliest copy of
+/// a byte is its value before the call). At most [`MAX_READ_KEPT`] bytes
+/// of a range are kept.
+fn read_bytes(
+    record: &SyscallRecord,
+    before: &[(MemRange, Vec<u8>)],
+    memory: &[u8],
+) -> Vec<ReadBytes> {
+    record
+        .reads
+        .iter()
+        .map(|r| {
+            let len = (r.len as usize).min(MAX_READ_KEPT) as u32;
+            let mut bytes = clamp(memory, r.start, len).to_vec();
+            for (range, old) in before.iter().rev() {
+                for (k, b) in old.iter().enumerate() {
+                    let addr = range.start as usize + k;
+                    if addr >= r.start as usize && addr < r.start as usize + bytes.len() {
+                        bytes[addr - r.start as usize] = *b;
+                    }
+                }
+            }
+            ReadBytes {
+                start: r.start,
+                bytes,
+            }
+        })
+        .collect()
+}
+
 impl CallObserver for Controller {
     fn entry(
         &self,
@@ -898,6 +962,7 @@ impl CallObserver for Controller {
         before: Vec<(MemRange, Vec<u8>)>,
     ) -> Result<(), Fatal> {
         *lock(&self.shared.in_call) = None;
+        self.shared.made.store(record.seq, Ordering::SeqCst);
         if !self.wants_record(record.seq) {
             // Racing to a rewind's target: nothing to show yet.
             if self.shared.kill.load(Ordering::SeqCst) {
@@ -906,11 +971,20 @@ impl CallObserver for Controller {
             return Ok(());
         }
         let mut cx = caller.as_context_mut();
-        let written = {
+        let (written, read) = {
             let memory = cx.data().memory.map(|m| m.data(&cx)).unwrap_or(&[]);
-            written_bytes(record, &before, memory)
+            (
+                written_bytes(record, &before, memory),
+                read_bytes(record, &before, memory),
+            )
         };
-        self.shared.keep_written(record.seq, written.clone());
+        self.shared.keep_bytes(
+            record.seq,
+            CallBytes {
+                read,
+                written: written.clone(),
+            },
+        );
         let stop_here = match self.state().mode {
             Mode::Syscall => true,
             Mode::Rewind(seq, Edge::Exit) => record.seq == seq,
@@ -944,12 +1018,15 @@ impl CallObserver for Controller {
 mod tests {
     use super::*;
 
-    fn four_bytes(start: u32) -> Vec<WrittenBytes> {
-        vec![WrittenBytes {
-            start,
-            before: vec![0; 4],
-            after: vec![1; 4],
-        }]
+    fn four_bytes(start: u32) -> CallBytes {
+        CallBytes {
+            read: Vec::new(),
+            written: vec![WrittenBytes {
+                start,
+                before: vec![0; 4],
+                after: vec![1; 4],
+            }],
+        }
     }
 
     #[test]
@@ -957,25 +1034,41 @@ mod tests {
         let shared = Shared::default();
         let calls = 400_000u64;
         for seq in 1..=calls {
-            shared.keep_written(seq, four_bytes(seq as u32));
+            shared.keep_bytes(seq, four_bytes(seq as u32));
         }
-        let log = lock(&shared.written);
+        let log = lock(&shared.bytes);
         let kept = log.by_seq.len();
         assert!(kept < calls as usize, "old copies were dropped");
         // Each kept call holds a map entry and three allocations: well over
         // 100 bytes, whatever its 8 bytes of payload.
-        assert!(kept * 100 <= MAX_WRITTEN_BYTES, "{kept} calls kept");
+        assert!(kept * 100 <= MAX_CALL_BYTES, "{kept} calls kept");
         assert_eq!(log.by_seq.last_key_value().map(|(s, _)| *s), Some(calls));
         drop(log);
-        assert_eq!(shared.written(calls), Some(four_bytes(calls as u32)));
-        assert_eq!(shared.written(1), None, "the oldest went first");
+        assert_eq!(shared.call_bytes(calls), Some(four_bytes(calls as u32)));
+        assert_eq!(shared.call_bytes(1), None, "the oldest went first");
     }
 
     #[test]
-    fn a_call_that_wrote_nothing_keeps_nothing() {
+    fn a_call_that_touched_nothing_keeps_nothing() {
         let shared = Shared::default();
-        shared.keep_written(1, Vec::new());
-        assert!(lock(&shared.written).by_seq.is_empty());
-        assert_eq!(lock(&shared.written).bytes, 0);
+        shared.keep_bytes(1, CallBytes::default());
+        assert!(lock(&shared.bytes).by_seq.is_empty());
+        assert_eq!(lock(&shared.bytes).bytes, 0);
+    }
+
+    #[test]
+    fn a_replayed_call_keeps_what_it_read_when_it_ran_live() {
+        let shared = Shared::default();
+        let live = CallBytes {
+            read: vec![ReadBytes {
+                start: 0,
+                bytes: vec![0x80, 0, 0, 0],
+            }],
+            ..four_bytes(8)
+        };
+        shared.keep_bytes(1, live.clone());
+        // The replay logs no reads: the live run's stay.
+        shared.keep_bytes(1, four_bytes(8));
+        assert_eq!(shared.call_bytes(1), Some(live));
     }
 }

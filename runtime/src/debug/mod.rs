@@ -16,4 +16,6 @@ pub use location::{Location, LocationError, parse_address};
 pub use session::{
     Command, Edge, Event, Exit, OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session,
 };
-pub use snapshot::{Frame, Pc, PendingCall, Snapshot, StopReason, Value, WrittenBytes};
+pub use snapshot::{
+    CallBytes, Frame, Pc, PendingCall, ReadBytes, Snapshot, StopReason, Value, WrittenBytes,
+};

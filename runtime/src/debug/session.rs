@@ -3,8 +3,8 @@
 //! asked to (`wait_event`).
 
 use super::controller::InCall;
-use super::controller::{self, Shared};
-use super::snapshot::{Snapshot, Value, WrittenBytes};
+use super::controller::{self, Shared, SharedCallBytes};
+use super::snapshot::{CallBytes, Snapshot, Value, WrittenBytes};
 use crate::abi::Abi;
 use crate::engine::{EngineOptions, Runtime};
 use crate::fdtable::DescriptorRow;
@@ -167,6 +167,8 @@ struct Rewind {
     /// instruction, as a live session does).
     target: Option<(u64, Edge)>,
     ring: SharedRing,
+    /// What calls read and wrote, kept from the run rewound.
+    bytes: SharedCallBytes,
 }
 
 impl Session {
@@ -258,7 +260,10 @@ impl Session {
         };
         let (command_tx, command_rx) = mpsc::channel();
         let (event_tx, event_rx) = mpsc::channel();
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(match &rewind {
+            Some(r) => Shared::with_bytes(r.bytes.clone()),
+            None => Shared::default(),
+        });
         controller::spawn(controller::Launch {
             runtime,
             pre,
@@ -350,6 +355,7 @@ impl Session {
             tape: Arc::new(RwLock::new(tape)),
             target: None,
             ring: Arc::new(Mutex::new(Ring::new(RING_CAPACITY))),
+            bytes: SharedCallBytes::default(),
         };
         let mut session = Session::launch(program, Some(abi), config, Some(rewind))?;
         session.opened_recording = true;
@@ -369,6 +375,7 @@ impl Session {
             len: self.recorded_calls(),
             target: None,
             ring: Arc::new(Mutex::new(Ring::new(RING_CAPACITY))),
+            bytes: SharedCallBytes::default(),
         }
     }
 
@@ -403,31 +410,56 @@ impl Session {
     /// ends saying so ([`crate::replay::RECORDING_ENDS`]), and
     /// [`Session::restart`] runs it live again. Breakpoints are kept.
     pub fn rewind(&mut self, seq: u64, edge: Edge) -> Result<(), String> {
-        let (len, full) = {
-            let tape = self.tape.read().unwrap_or_else(|e| e.into_inner());
-            (tape.len(), tape.is_full())
-        };
-        if seq == 0 || seq > len {
-            let kept = if full {
-                format!(
-                    " (the recording stopped there, at its limit of {} MiB)",
-                    RECORDING_LIMIT >> 20
-                )
-            } else {
-                String::new()
-            };
-            return Err(match len {
-                0 => "no call has been recorded yet".to_string(),
-                _ => format!("call {seq} is not in the recording: it has calls 1 to {len}{kept}"),
-            });
-        }
+        let len = reachable(&self.tape, seq)?;
         let rewind = Rewind {
             tape: self.tape.clone(),
             len,
             target: Some((seq, edge)),
             ring: self.ring.clone(),
+            bytes: self.shared.bytes.clone(),
         };
         self.run_again(Some(rewind)).map_err(|e| e.to_string())
+    }
+
+    /// Starts a replay of `tape` (a session's recording, kept after the
+    /// session itself was let go) racing to the entry or exit of call
+    /// `seq`, as [`Session::rewind`] does; its calls are those already in
+    /// `ring`.
+    pub fn rewound(
+        program: Program,
+        abi: Abi,
+        config: ProcessConfig,
+        tape: SharedTape,
+        ring: SharedRing,
+        seq: u64,
+        edge: Edge,
+    ) -> Result<Session, String> {
+        let len = reachable(&tape, seq)?;
+        let rewind = Rewind {
+            tape,
+            len,
+            target: Some((seq, edge)),
+            ring,
+            bytes: SharedCallBytes::default(),
+        };
+        Session::launch(program, Some(abi), config, Some(rewind)).map_err(|e| e.to_string())
+    }
+
+    /// The configuration the guest runs with.
+    pub fn config(&self) -> &ProcessConfig {
+        &self.config
+    }
+
+    /// How many calls the guest has made so far (returned from, or ended
+    /// in): in a replay racing back, how far it has got.
+    pub fn calls_made(&self) -> u64 {
+        self.shared.made.load(Ordering::SeqCst)
+    }
+
+    /// What call `seq` read and wrote, as it ran, if still kept (a rewind
+    /// keeps what the run it rewinds kept).
+    pub fn call_bytes(&self, seq: u64) -> Option<CallBytes> {
+        self.shared.call_bytes(seq)
     }
 
     /// How many calls this session's recording holds (a rewound session
@@ -495,8 +527,32 @@ impl Session {
 
     /// The bytes syscall `seq` wrote, before and after, if still kept.
     pub fn written(&self, seq: u64) -> Option<Vec<WrittenBytes>> {
-        self.shared.written(seq)
+        self.shared.call_bytes(seq).map(|b| b.written)
     }
+}
+
+/// The calls a recording holds, if call `seq` is among them; else why it
+/// cannot be gone back to.
+fn reachable(tape: &SharedTape, seq: u64) -> Result<u64, String> {
+    let (len, full) = {
+        let tape = tape.read().unwrap_or_else(|e| e.into_inner());
+        (tape.len(), tape.is_full())
+    };
+    if seq == 0 || seq > len {
+        let kept = if full {
+            format!(
+                " (the recording stopped there, at its limit of {} MiB)",
+                RECORDING_LIMIT >> 20
+            )
+        } else {
+            String::new()
+        };
+        return Err(match len {
+            0 => "no call has been recorded yet".to_string(),
+            _ => format!("call {seq} is not in the recording: it has calls 1 to {len}{kept}"),
+        });
+    }
+    Ok(len)
 }
 
 impl Drop for Session {

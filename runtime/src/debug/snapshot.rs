@@ -139,6 +139,26 @@ pub struct WrittenBytes {
     pub after: Vec<u8>,
 }
 
+/// Bytes a syscall read, as they were when it read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadBytes {
+    /// Address of the first byte.
+    pub start: u32,
+    /// The bytes (the first of them, for a very large range).
+    pub bytes: Vec<u8>,
+}
+
+/// What one syscall read and wrote, as it ran: kept by a debug session for
+/// its newest calls, so a call can be shown with its own bytes whatever
+/// memory holds now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CallBytes {
+    /// The ranges it read.
+    pub read: Vec<ReadBytes>,
+    /// The ranges it wrote, before and after.
+    pub written: Vec<WrittenBytes>,
+}
+
 /// Why the guest stopped.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
