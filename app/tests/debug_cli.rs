@@ -95,15 +95,15 @@ stopped: breakpoint at 0x8e
 #0  add (func 2) at 0x8e, line 7: global.get $calls
 #1  _start (func 3) at 0xa1, line 15: call $add
 (wasmhole) locals
-local 0 = i32 40
-local 1 = i32 2
+local 0 $a = i32 40 (0x28)
+local 1 $b = i32 2 (0x2)
 (wasmhole) finish
 stopped: step
   at _start (func 3) at 0xa3, line 15: drop
 (wasmhole) stack
-[0] i32 42
+[0] i32 42 (0x2a)
 (wasmhole) globals
-global 0 = i32 1
+global 0 $calls = i32 1 (0x1)
 (wasmhole) quit
 ";
     assert_eq!(out, expected);
@@ -257,9 +257,12 @@ fn invoke_starts_the_debugger_at_the_named_function() {
 fn at_a_syscall_stop_the_operand_stack_names_the_arguments() {
     let f = fixture(ECHO);
     let (out, _) = batch(&f, "syscall\nstack\nsyscall\nstack\ncontinue\n");
-    assert!(out.contains("[0] i32 0  (argument fd of fd_read)"), "{out}");
     assert!(
-        out.contains("[3] i32 8  (argument nread of fd_read)"),
+        out.contains("[0] i32 0 (0x0)  (argument fd of fd_read)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[3] i32 8 (0x8)  (argument nread of fd_read)"),
         "{out}"
     );
     assert!(
@@ -270,4 +273,28 @@ fn at_a_syscall_stop_the_operand_stack_names_the_arguments() {
         out.contains("fd_read has returned 0, but the guest has not resumed yet: when it does, the arguments are popped and 0 is pushed."),
         "{out}"
     );
+}
+
+#[test]
+fn at_exit_only_what_the_guest_opened_is_called_never_closed() {
+    // Opens a file in the granted folder and leaves it open; the preopened
+    // folder (descriptor 3) and the standard streams were there from the
+    // start, so they are not the guest's to close.
+    let opener = r#"(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 64) "left.txt")
+      (func (export "_start")
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 8)
+                          (i32.const 1) (i64.const 0x46) (i64.const 0) (i32.const 0) (i32.const 16)))))"#;
+    let f = fixture(opener);
+    let granted = tempfile::tempdir().unwrap();
+    let dir = format!("{}::box", granted.path().display());
+    let (out, code) = batch_with(&["--dir", &dir], &f.wat, "continue\n");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("note: descriptor 4 (file box/left.txt) was never closed"),
+        "{out}"
+    );
+    assert_eq!(out.matches("never closed").count(), 1, "{out}");
 }

@@ -298,10 +298,14 @@ fn rewind_in_the_debugger_shows_a_wasi_guest_as_it_was() {
     // The console as it was: two ticks before the third iteration's call.
     assert!(back.contains("tick\ntick\nstopped: "), "{back}");
     assert!(back.contains("random_get("), "{back}");
-    assert_eq!(answer(&out, "locals", 0), vec!["local 0 = i32 2"], "{out}");
+    assert_eq!(
+        answer(&out, "locals", 0),
+        vec!["local 0 $i = i32 2 (0x2)"],
+        "{out}"
+    );
     assert_eq!(
         answer(&out, "globals", 0),
-        vec!["global 0 = i32 2"],
+        vec!["global 0 $ticks = i32 2 (0x2)"],
         "{out}"
     );
     let trace = answer(&out, "trace 3", 0).join("\n");
@@ -311,7 +315,11 @@ fn rewind_in_the_debugger_shows_a_wasi_guest_as_it_was() {
     );
     let entry = answer(&out, "rewind 3", 0).join("\n");
     assert!(entry.contains("tick\nstopped: "), "{entry}");
-    assert_eq!(answer(&out, "locals", 1), vec!["local 0 = i32 1"], "{out}");
+    assert_eq!(
+        answer(&out, "locals", 1),
+        vec!["local 0 $i = i32 1 (0x1)"],
+        "{out}"
+    );
     let end = answer(&out, "continue", 1).join("\n");
     assert!(
         end.contains("tick\ntick\ntick\nthe guest exited with status 0"),

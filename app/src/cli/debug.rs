@@ -289,8 +289,11 @@ impl<W: Write> Debugger<W> {
                     self.show_output();
                     let text = describe_exit(&exit.status);
                     self.say(text);
+                    // Only what the guest opened can be left open by it:
+                    // the standard streams and preopened directories were
+                    // there from the start.
                     for d in &exit.descriptors {
-                        if d.kind != "stdio" && !d.name.is_empty() {
+                        if d.opened_by_guest {
                             self.say(format!(
                                 "note: descriptor {} ({} {}) was never closed",
                                 d.number, d.kind, d.name
@@ -459,10 +462,15 @@ impl<W: Write> Debugger<W> {
 
     fn locals(&mut self) {
         let Some(s) = self.stopped() else { return };
+        let program = self.program().clone();
         match s.frames.first() {
             Some(f) if !f.locals.is_empty() => {
                 for (i, v) in f.locals.iter().enumerate() {
-                    self.say(format!("local {i} = {v}"));
+                    let name = program
+                        .local_name(f.pc.func, i as u32)
+                        .map(|n| format!(" ${n}"))
+                        .unwrap_or_default();
+                    self.say(format!("local {i}{name} = {}", v.shown()));
                 }
             }
             _ => self.say("no locals"),
@@ -480,8 +488,8 @@ impl<W: Write> Debugger<W> {
                     .enumerate()
                     .map(
                         |(i, v)| match pending.as_ref().and_then(|p| p.operand_role(i)) {
-                            Some(role) => format!("[{i}] {v}  ({role})"),
-                            None => format!("[{i}] {v}"),
+                            Some(role) => format!("[{i}] {}  ({role})", v.shown()),
+                            None => format!("[{i}] {}", v.shown()),
                         },
                     )
                     .collect();
@@ -501,8 +509,13 @@ impl<W: Write> Debugger<W> {
         if s.globals.is_empty() {
             self.say("no globals");
         }
+        let program = self.program().clone();
         for (i, v) in s.globals.iter().enumerate() {
-            self.say(format!("global {i} = {v}"));
+            let name = program
+                .global_name(i as u32)
+                .map(|n| format!(" ${n}"))
+                .unwrap_or_default();
+            self.say(format!("global {i}{name} = {}", v.shown()));
         }
     }
 

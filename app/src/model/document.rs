@@ -59,8 +59,17 @@ impl Document {
                 ..Document::default()
             });
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("{name} is neither a wasm binary nor UTF-8 text"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            format!("{name} is neither a WebAssembly module nor WAT text: it is not a wasm binary (which starts with \\0asm) and not UTF-8 text")
+        })?;
+        let named_wat = Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("wat") || e.eq_ignore_ascii_case("wast"));
+        if !named_wat && let Some(start) = not_wat(&text) {
+            return Err(format!(
+                "{name} is neither a WebAssembly module nor WAT text: it starts with `{start}`, where a module starts with `\\0asm` (binary) or `(module` (text)"
+            ));
+        }
         let mut doc = Document {
             name: name.to_string(),
             text: Some(text),
@@ -142,6 +151,27 @@ impl Document {
     }
 }
 
+/// When `text` is not WAT at all (its first thing, past blank lines and
+/// comments, is not a parenthesis), what it starts with.
+fn not_wat(text: &str) -> Option<String> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix(";;") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("(;") {
+            rest = after.split_once(";)").map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    if rest.is_empty() || rest.starts_with('(') {
+        return None;
+    }
+    let first: String = rest.lines().next().unwrap_or("").chars().take(40).collect();
+    Some(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +207,23 @@ mod tests {
         assert!(doc.is_dirty());
         assert!(doc.compile());
         assert!(doc.error.is_none() && doc.program.is_some() && !doc.is_dirty());
+    }
+
+    #[test]
+    fn a_plain_text_file_is_neither_a_module_nor_wat() {
+        let err = Document::from_bytes("notes.txt", b"Shopping list\n- eggs\n".to_vec())
+            .err()
+            .expect("refused");
+        assert_eq!(
+            err,
+            "notes.txt is neither a WebAssembly module nor WAT text: it starts with `Shopping list`, where a module starts with `\\0asm` (binary) or `(module` (text)"
+        );
+        // WAT after comments is WAT, whatever the file is called.
+        let doc =
+            Document::from_bytes("m.txt", b";; a module\n(; and ;) (module)".to_vec()).unwrap();
+        assert!(doc.program.is_some());
+        // A .wat file that is not WAT yet opens to be edited, its error placed.
+        let doc = Document::from_bytes("draft.wat", b"write a module here".to_vec()).unwrap();
+        assert!(doc.error.is_some() && doc.program.is_none());
     }
 }

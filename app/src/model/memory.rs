@@ -5,8 +5,10 @@
 
 use wasmhole_runtime::guest_memory::MemRange;
 
-/// Bytes per row.
+/// Bytes per row, when the panel is wide enough.
 pub const ROW: u64 = 16;
+/// Bytes per row in a narrow panel.
+pub const NARROW_ROW: u64 = 8;
 
 /// What a run's guest sent of its memory.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +77,9 @@ pub struct MemoryView {
     pub cursor: Option<u32>,
     /// The go-to field.
     pub goto: String,
+    /// Bytes a row shows: [`ROW`], or [`NARROW_ROW`] in a narrow panel
+    /// (0 means [`ROW`]).
+    pub per_row: u64,
 }
 
 /// A memory size as a person reads it: `1 MiB (16 pages)`.
@@ -91,22 +96,29 @@ pub fn size_text(bytes: usize) -> String {
 }
 
 impl MemoryView {
+    /// Bytes a row shows.
+    pub fn row(&self) -> u64 {
+        if self.per_row == 0 { ROW } else { self.per_row }
+    }
+
     /// The window in view: (start, len).
     pub fn wanted(&self) -> (u32, u32) {
-        let len = (self.rows.max(1) as u64 * ROW).min(u32::MAX as u64) as u32;
+        let len = (self.rows.max(1) as u64 * self.row()).min(u32::MAX as u64) as u32;
         (self.top.min(u32::MAX as u64) as u32, len)
     }
 
     /// Scrolls so that `addr` is in the first rows and selects it.
     pub fn go_to(&mut self, addr: u32, size: usize) {
         self.cursor = Some(addr);
-        self.top = (addr as u64 / ROW * ROW).saturating_sub(ROW * 2);
+        let row = self.row();
+        self.top = (addr as u64 / row * row).saturating_sub(row * 2);
         self.clamp(size);
     }
 
     /// The first row's address at the end of memory.
     pub fn max_top(&self, size: usize) -> u64 {
-        (size as u64).div_ceil(ROW).saturating_sub(self.rows as u64) * ROW
+        let row = self.row();
+        (size as u64).div_ceil(row).saturating_sub(self.rows as u64) * row
     }
 
     /// Keeps the rows in view inside memory.

@@ -569,13 +569,20 @@ impl Run {
         self.let_go = Some(why);
     }
 
-    /// Writes its recording to `path`; returns how many calls it holds.
-    pub fn save_recording(&self, path: &Path) -> Result<u64, String> {
+    /// Writes its recording to `path`, naming the module's file `module`
+    /// when it came from one; returns how many calls it holds.
+    pub fn save_recording(&self, path: &Path, module: Option<&Path>) -> Result<u64, String> {
         let tape = match (&self.session, &self.replayable) {
             (Some(s), _) => s.recording().clone(),
             (None, Some(r)) => r.tape.clone(),
             _ => return Err("there is no run to save".into()),
         };
+        if let Some(module) = module
+            && let Ok(mut tape) = tape.write()
+            && tape.header().module_path.is_empty()
+        {
+            tape.set_module_path(module);
+        }
         let calls = tape.read().map_or(0, |t| t.len());
         std::fs::File::create(path)
             .map(std::io::BufWriter::new)

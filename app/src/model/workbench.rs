@@ -650,7 +650,8 @@ impl Workbench {
 
     /// Writes this run's recording to `path`.
     pub fn save_recording_to(&mut self, path: &Path) -> Result<(), String> {
-        let calls = self.run().save_recording(path)?;
+        let module = self.doc.path.clone();
+        let calls = self.run().save_recording(path, module.as_deref())?;
         self.status = format!("saved the recording of {calls} calls to {}", path.display());
         Ok(())
     }

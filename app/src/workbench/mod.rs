@@ -33,8 +33,19 @@ use wasmhole_runtime::debug::Command;
 
 /// Zoom steps the View menu goes through.
 const ZOOMS: [f32; 9] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5];
-/// The zoom projector mode uses.
+/// The most projector mode scales the interface by.
 const PROJECTOR_ZOOM: f32 = 2.0;
+/// The least room, in points, projector mode leaves the interface: it
+/// scales by at most [`PROJECTOR_ZOOM`] and at least by 1.25, so that a
+/// 1280x720 projector still shows the panels' essentials.
+const PROJECTOR_ROOM: egui::Vec2 = egui::vec2(800.0, 500.0);
+
+/// The zoom projector mode uses on a screen of `size` points at 100%:
+/// twice the size where there is room, less on a small projector.
+pub fn projector_zoom(size: egui::Vec2) -> f32 {
+    let fit = (size.x / PROJECTOR_ROOM.x).min(size.y / PROJECTOR_ROOM.y);
+    ((fit * 20.0).floor() / 20.0).clamp(1.25, PROJECTOR_ZOOM)
+}
 
 /// What is remembered between runs.
 #[derive(Serialize, Deserialize)]
@@ -60,6 +71,9 @@ struct Saved {
     /// The zoom to go back to when projector mode ends.
     #[serde(default = "one")]
     normal_zoom: f32,
+    /// Whether projector mode is on.
+    #[serde(default)]
+    projector: bool,
 }
 
 fn one() -> f32 {
@@ -82,6 +96,11 @@ pub struct App {
     pub normal_zoom: f32,
     /// The context's zoom at the start of the last frame.
     zoom_seen: f32,
+    /// Whether projector mode is on (the presentation layout, scaled to
+    /// the screen).
+    pub projector: bool,
+    /// The window's size in points at 100%, as of the last frame.
+    screen: egui::Vec2,
     samples: Vec<samples::Sample>,
     /// Help → Calls reference.
     pub reference: call_reference::CallReference,
@@ -106,6 +125,8 @@ impl App {
             zoom: 1.0,
             normal_zoom: 1.0,
             zoom_seen: 1.0,
+            projector: false,
+            screen: egui::vec2(1600.0, 1000.0),
             samples: samples::all(),
             reference: call_reference::CallReference::default(),
             side_by_side: None,
@@ -129,6 +150,7 @@ impl App {
                 self.other_dock = other;
             }
             self.presenting = saved.presenting;
+            self.projector = saved.projector;
             self.zoom = saved.zoom.clamp(ZOOMS[0], ZOOMS[ZOOMS.len() - 1]);
             self.normal_zoom = saved.normal_zoom.clamp(ZOOMS[0], ZOOMS[ZOOMS.len() - 1]);
             self.wb.recent = saved.recent;
@@ -155,6 +177,7 @@ impl App {
             files: self.wb.files.clone(),
             zoom: self.zoom,
             presenting: self.presenting,
+            projector: self.projector,
             other_dock: Some(self.other_dock.clone()),
             normal_zoom: self.normal_zoom,
         }
@@ -236,22 +259,24 @@ impl App {
         }
     }
 
-    /// Projector mode: the presentation layout at twice the size, or back
-    /// to the layout and zoom from before.
+    /// Projector mode: the presentation layout scaled up to fit the screen
+    /// (twice the size where there is room), or back to the layout and zoom
+    /// from before.
     pub fn toggle_projector(&mut self) {
-        if self.presenting && self.zoom >= PROJECTOR_ZOOM {
+        if self.projector {
+            self.projector = false;
             self.set_presenting(false);
             self.zoom = self.normal_zoom;
         } else {
-            if self.zoom < PROJECTOR_ZOOM {
-                self.normal_zoom = self.zoom;
-            }
+            self.normal_zoom = self.zoom;
+            self.projector = true;
             self.set_presenting(true);
-            self.zoom = PROJECTOR_ZOOM;
+            self.zoom = projector_zoom(self.screen);
         }
     }
 
     fn zoom_step(&mut self, up: bool) {
+        self.projector = false;
         let next = if up {
             ZOOMS.iter().find(|z| **z > self.zoom + 0.01)
         } else {
@@ -269,9 +294,16 @@ impl App {
         // context's zoom, seen here a frame later: follow them. Otherwise
         // the context follows the menu's zoom.
         let current = ctx.zoom_factor();
-        if (current - self.zoom_seen).abs() > 0.001 {
+        self.screen = ctx.content_rect().size() * current;
+        if (current - self.zoom_seen).abs() > 0.001 && (current - self.zoom).abs() > 0.001 {
+            // The person chose a size with egui's keys.
+            self.projector = false;
             self.zoom = current;
-        } else if (current - self.zoom).abs() > 0.001 {
+        } else if self.projector {
+            // Fitted to the screen, which may have changed.
+            self.zoom = projector_zoom(self.screen);
+        }
+        if (current - self.zoom).abs() > 0.001 {
             ctx.set_zoom_factor(self.zoom);
         }
         self.zoom_seen = current;
@@ -299,7 +331,9 @@ impl App {
                 });
         }
         egui::Panel::bottom("status").show(ui, |ui| {
-            ui.label(&self.wb.status);
+            // One line, whatever it says: the banner is where the learner
+            // reads; the whole line shows on hover.
+            ui.add(egui::Label::new(&self.wb.status).truncate());
         });
         if let Some(tab) = self.wb.focus.take() {
             self.show_tab(tab);
@@ -490,6 +524,7 @@ impl App {
 
     fn menus(&mut self, ui: &mut egui::Ui) {
         ui.menu_button("File", |ui| {
+            scrolled(ui, |ui| {
             if ui.button("Open… (Ctrl+O)").clicked() {
                 ui.close();
                 self.choose(Purpose::Open);
@@ -500,6 +535,7 @@ impl App {
             }
             self.side_by_side_item(ui);
             ui.menu_button("Recent", |ui| {
+            scrolled(ui, |ui| {
                 if self.wb.recent.is_empty() {
                     ui.label("nothing yet");
                 }
@@ -510,6 +546,7 @@ impl App {
                     }
                 }
             });
+        });
             ui.separator();
             let has_text = self.wb.doc.text.is_some();
             if ui
@@ -544,24 +581,26 @@ impl App {
                     }
                 }
             });
+            });
         });
         ui.menu_button("Samples", |ui| {
-            if self.samples.is_empty() {
-                ui.label("no samples folder found");
-            }
-            for sample in self.samples.clone() {
-                if ui
-                    .button(&sample.label)
-                    .on_hover_text(&sample.description)
-                    .clicked()
-                {
-                    ui.close();
-                    self.open(&sample.path);
+            scrolled(ui, |ui| {
+                if self.samples.is_empty() {
+                    ui.label("no samples folder found");
                 }
-            }
-            if let Some(hello) = side_by_side::hello_samples() {
-                ui.separator();
-                if ui
+                for sample in self.samples.clone() {
+                    if ui
+                        .button(&sample.label)
+                        .on_hover_text(&sample.description)
+                        .clicked()
+                    {
+                        ui.close();
+                        self.open(&sample.path);
+                    }
+                }
+                if let Some(hello) = side_by_side::hello_samples() {
+                    ui.separator();
+                    if ui
                     .button("hello in WASI, Dagger and Olin, side by side")
                     .on_hover_text(
                         "The three hello samples stepped together, their calls lined up by purpose",
@@ -571,20 +610,22 @@ impl App {
                     ui.close();
                     self.open_side_by_side(&hello);
                 }
-            }
-            if let Some(hole) = samples::demo_gopherhole() {
-                ui.separator();
-                if ui
-                    .button("gopherhole/gopherd.toml")
-                    .on_hover_text("Browse the demo gopherhole in-process, in the Gopher panel")
-                    .clicked()
-                {
-                    ui.close();
-                    self.open(&hole);
                 }
-            }
+                if let Some(hole) = samples::demo_gopherhole() {
+                    ui.separator();
+                    if ui
+                        .button("gopherhole/gopherd.toml")
+                        .on_hover_text("Browse the demo gopherhole in-process, in the Gopher panel")
+                        .clicked()
+                    {
+                        ui.close();
+                        self.open(&hole);
+                    }
+                }
+            });
         });
         ui.menu_button("View", |ui| {
+            scrolled(ui, |ui| {
             for tab in Tab::ALL {
                 if ui.button(tab.title()).clicked() {
                     ui.close();
@@ -602,13 +643,14 @@ impl App {
                 self.zoom_step(false);
             }
             if ui.button("Actual size (Ctrl 0)").clicked() {
+                self.projector = false;
                 self.zoom = 1.0;
             }
             ui.separator();
-            let projector = self.presenting && self.zoom >= PROJECTOR_ZOOM;
+            let projector = self.projector;
             if ui
                 .add(egui::Button::new("Projector mode (Ctrl+Shift+P)").selected(projector))
-                .on_hover_text("The presentation layout at twice the size")
+                .on_hover_text("The presentation layout, scaled up to fit the screen (twice the size where there is room)")
                 .clicked()
             {
                 ui.close();
@@ -641,20 +683,23 @@ impl App {
                 .on_hover_text(
                     "At each syscall entry, say what the call will do before it does it",
                 );
+            });
         });
         ui.menu_button("Help", |ui| {
-            if ui.button("Lessons").clicked() {
-                ui.close();
-                self.show_tab(Tab::Lessons);
-            }
-            if ui
-                .button("Calls reference")
-                .on_hover_text("What every call of every ABI does, its parameters and errors")
-                .clicked()
-            {
-                ui.close();
-                self.reference.open = true;
-            }
+            scrolled(ui, |ui| {
+                if ui.button("Lessons").clicked() {
+                    ui.close();
+                    self.show_tab(Tab::Lessons);
+                }
+                if ui
+                    .button("Calls reference")
+                    .on_hover_text("What every call of every ABI does, its parameters and errors")
+                    .clicked()
+                {
+                    ui.close();
+                    self.reference.open = true;
+                }
+            });
         });
     }
 
@@ -743,13 +788,17 @@ impl App {
             {
                 self.wb.toggle_animation();
             }
-            let label = ui.label("speed");
-            ui.add(
-                egui::Slider::new(&mut self.wb.animation_rate, 0.5..=60.0)
-                    .suffix(" steps/s")
-                    .logarithmic(true),
-            )
-            .labelled_by(label.id);
+            // On a projector the room goes to the panels: the speed is set
+            // before (it is kept).
+            if !self.projector {
+                let label = ui.label("speed");
+                ui.add(
+                    egui::Slider::new(&mut self.wb.animation_rate, 0.5..=60.0)
+                        .suffix(" steps/s")
+                        .logarithmic(true),
+                )
+                .labelled_by(label.id);
+            }
             if let Some(a) = &mut self.wb.animation {
                 a.rate = self.wb.animation_rate;
             }
@@ -775,6 +824,17 @@ impl App {
             ui.label(RichText::new(title).strong());
         });
     }
+}
+
+/// A menu's items in a scroll area as tall as the window allows, so that
+/// every item can be reached however large the interface is scaled.
+fn scrolled(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+    let top = ui.cursor().top();
+    let room = (ui.ctx().content_rect().bottom() - top - 16.0).max(120.0);
+    egui::ScrollArea::vertical()
+        .max_height(room)
+        .min_scrolled_height(room)
+        .show(ui, add);
 }
 
 struct Window(App);

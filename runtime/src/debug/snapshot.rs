@@ -104,6 +104,28 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Its type, decimal and hex: `("i32", "-4", "0xfffffffc")`.
+    pub fn columns(&self) -> (&'static str, String, String) {
+        match *self {
+            Value::I32(i) => ("i32", i.to_string(), format!("{:#x}", i as u32)),
+            Value::I64(i) => ("i64", i.to_string(), format!("{:#x}", i as u64)),
+            Value::F32(f) => ("f32", format!("{f:?}"), format!("{:#010x}", f.to_bits())),
+            Value::F64(f) => ("f64", format!("{f:?}"), format!("{:#018x}", f.to_bits())),
+            Value::V128(x) => ("v128", String::new(), format!("{x:#034x}")),
+            Value::Ref(kind) => ("ref", kind.to_string(), String::new()),
+        }
+    }
+
+    /// In decimal and hex, as a debugger prints it: `i32 40 (0x28)`.
+    pub fn shown(&self) -> String {
+        match self.columns() {
+            (ty, dec, hex) if !dec.is_empty() && !hex.is_empty() => format!("{ty} {dec} ({hex})"),
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

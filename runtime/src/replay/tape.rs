@@ -59,6 +59,14 @@ impl Tape {
         &self.header
     }
 
+    /// Names the module's file (absolute), so that the recording's replay
+    /// finds it wherever the recording is moved (a session knows its
+    /// program, not where it was read from).
+    pub fn set_module_path(&mut self, path: &std::path::Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.header.module_path = path.display().to_string();
+    }
+
     /// How many calls it holds.
     pub fn len(&self) -> u64 {
         self.starts.len() as u64

@@ -361,31 +361,41 @@ pub fn ui(ui: &mut egui::Ui, wb: &Workbench) -> Vec<Action> {
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::Label::new(RichText::new(&b.headline).strong().size(16.0).color(text))
-                        .wrap(),
-                );
-                if wb.problem.is_some() {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui.small_button("Dismiss").clicked() {
-                            actions.push(Action::DismissProblem);
-                        }
-                    });
-                } else if matches!(
+            // The headline wraps in the room the buttons leave it: they
+            // never cover it.
+            let what_if = wb.problem.is_none()
+                && matches!(
                     wb.run().snapshot.as_ref().map(|s| &s.reason),
                     Some(StopReason::SyscallEntry { .. })
-                ) && *wb.state() == RunState::Stopped
+                )
+                && *wb.state() == RunState::Stopped;
+            let button_room = if wb.problem.is_some() || what_if {
+                110.0
+            } else {
+                0.0
+            };
+            ui.horizontal_top(|ui| {
+                let text_width = (ui.available_width() - button_room).max(120.0);
+                ui.allocate_ui(egui::vec2(text_width, 0.0), |ui| {
+                    ui.set_width(text_width);
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(&b.headline).strong().size(16.0).color(text),
+                        )
+                        .wrap(),
+                    );
+                });
+                if wb.problem.is_some() {
+                    if ui.small_button("Dismiss").clicked() {
+                        actions.push(Action::DismissProblem);
+                    }
+                } else if what_if
+                    && ui
+                        .button("What if…")
+                        .on_hover_text("Run again with this call's outcome changed")
+                        .clicked()
                 {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        if ui
-                            .button("What if…")
-                            .on_hover_text("Run again with this call's outcome changed")
-                            .clicked()
-                        {
-                            actions.push(Action::WhatIfHere);
-                        }
-                    });
+                    actions.push(Action::WhatIfHere);
                 }
             });
             if let Some(detail) = &b.detail {

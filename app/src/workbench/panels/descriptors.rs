@@ -109,7 +109,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                 // Its rights by name (WASI's; the stream ABIs give none),
                 // and its flags.
                 if let Some(r) = row {
-                    let rights = if r.rights.is_empty() {
+                    let rights = if r.rights.is_empty() || r.rights == "-" {
                         "none (only WASI gives descriptors rights)".to_string()
                     } else {
                         r.rights.clone()

@@ -7,7 +7,7 @@
 //! bytes now, that is said beside them rather than marked over them.
 
 use crate::model::action::Action;
-use crate::model::memory::{MemoryCache, ROW, size_text};
+use crate::model::memory::{MemoryCache, NARROW_ROW, ROW, size_text};
 use crate::model::moment::{CallState, Moment, Shown};
 use crate::model::run::Run;
 use crate::model::view::RunView;
@@ -85,7 +85,8 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
             ui.label("Going back: memory is shown once the guest is there.");
             return Vec::new();
         }
-        Shown::LetGo => {
+        _ if run.let_go.is_some() && !run.kept() => {
+            // Memory is read from the guest, and the guest is gone.
             ui.label(
                 RichText::new(format!(
                     "Its memory is gone. {}",
@@ -148,11 +149,23 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         call_bytes(ui, sel, memory);
     }
     ui.separator();
-    let inspector_height = 150.0;
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-    let avail = (ui.available_height() - inspector_height).max(row_h * 4.0);
+    // The bytes come first: the inspector takes what a small panel (a
+    // projector's) can spare.
+    let inspector_height = (ui.available_height() * 0.3).clamp(row_h * 2.0, 150.0);
+    let avail = (ui.available_height() - inspector_height - 12.0).max(row_h * 3.0);
     m.rows = (avail / row_h) as usize;
+    // A row of 16 bytes with its text needs about 70 characters.
+    let char_w =
+        ui.fonts_mut(|f| f.glyph_width(&egui::TextStyle::Monospace.resolve(ui.style()), '0'));
+    m.per_row = if ui.available_width() < char_w * 74.0 {
+        NARROW_ROW
+    } else {
+        ROW
+    };
+    m.top = m.top / m.row() * m.row();
     m.clamp(memory.size);
+    let row = m.row();
     let changed: &[MemRange] = if shown == Shown::Current {
         &memory.changed
     } else {
@@ -162,13 +175,14 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         let grid = ui.vertical(|ui| {
             ui.spacing_mut().item_spacing = egui::vec2(4.0, 2.0);
             for r in 0..m.rows {
-                let addr = m.top + r as u64 * ROW;
+                let addr = m.top + r as u64 * row;
                 if addr >= memory.size as u64 {
                     break;
                 }
                 row_ui(
                     ui,
                     addr as u32,
+                    row,
                     memory,
                     &mut m.cursor,
                     changed,
@@ -179,7 +193,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         if grid.response.contains_pointer() && scroll != 0.0 {
             let rows = (-scroll / row_h).round() as i64;
-            m.top = (m.top as i64 + rows * ROW as i64).max(0) as u64;
+            m.top = (m.top as i64 + rows * row as i64).max(0) as u64;
             m.clamp(memory.size);
         }
         let max = m.max_top(memory.size);
@@ -195,13 +209,14 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                 .on_hover_text("scroll through memory")
                 .changed()
             {
-                m.top = (top as u64) / ROW * ROW;
+                m.top = (top as u64) / row * row;
             }
         }
     });
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("inspector")
+        .max_height(inspector_height)
         .show(ui, |ui| inspector_ui(ui, view, memory));
     Vec::new()
 }
@@ -246,7 +261,7 @@ fn call_bytes(ui: &mut egui::Ui, sel: &Selected, memory: &MemoryCache) {
             format!(
                 "read  {:#010x}: {}{}",
                 r.start,
-                hex_bytes(&r.bytes, 24),
+                hex_bytes(&r.bytes, 16),
                 if cut { " (the first of them)" } else { "" }
             ),
         );
@@ -260,8 +275,8 @@ fn call_bytes(ui: &mut egui::Ui, sel: &Selected, memory: &MemoryCache) {
             format!(
                 "wrote {:#010x}: {} -> {}",
                 w.start,
-                hex_bytes(&w.before, 24),
-                hex_bytes(&w.after, 24)
+                hex_bytes(&w.before, 16),
+                hex_bytes(&w.after, 16)
             ),
         );
         if let Some(now) = now_differs(w.start, &w.after) {
@@ -274,7 +289,7 @@ fn now_line(ui: &mut egui::Ui, now: &[u8]) {
     ui.label(
         RichText::new(format!(
             "      memory now holds {} (changed since the call)",
-            hex_bytes(now, 24)
+            hex_bytes(now, 16)
         ))
         .monospace()
         .color(super::STALE),
@@ -299,9 +314,11 @@ fn inspector_ui(ui: &mut egui::Ui, view: &RunView, memory: &MemoryCache) {
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row_ui(
     ui: &mut egui::Ui,
     addr: u32,
+    width: u64,
     memory: &MemoryCache,
     cursor: &mut Option<u32>,
     changed: &[MemRange],
@@ -310,7 +327,7 @@ fn row_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("{addr:08x}")).monospace().weak());
         let mut ascii = String::with_capacity(16);
-        for i in 0..ROW as u32 {
+        for i in 0..width as u32 {
             let a = addr + i;
             if a as usize >= memory.size {
                 break;

@@ -128,10 +128,10 @@ pub fn ui(
     };
     let font = egui::TextStyle::Monospace.resolve(ui.style());
     let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap: f32| {
-        // No wrapping: one text row per line keeps the line numbers true.
-        let _ = wrap;
+        // Long lines wrap (a projector's narrow panel shows them whole);
+        // the gutter numbers each line at its first row.
         let mut job = highlight::layout(buf.as_str(), font.clone(), current, error);
-        job.wrap.max_width = f32::INFINITY;
+        job.wrap.max_width = wrap;
         ui.fonts_mut(|f| f.layout_job(job))
     };
     let label = ui.label(
@@ -141,53 +141,72 @@ pub fn ui(
     );
     let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
     let row_h = ui.fonts_mut(|f| f.row_height(&font));
-    let mut scroll = egui::ScrollArea::both().id_salt("source");
-    // Bring the guest's line into view a third of the way down when it is
-    // out of sight and something changed: the line, the panel's size (a
-    // layout or zoom change), or the panel was not drawn the frame before
-    // (it was behind another tab).
+    let scroll = egui::ScrollArea::vertical()
+        .id_salt("source")
+        .animated(false)
+        .auto_shrink([false, false]);
+    // The guest's line is brought into view when it is out of sight and
+    // something changed: the line, where it is laid out (a width or zoom
+    // change wraps lines differently), the panel's height, or the panel
+    // was not drawn the frame before (it was behind another tab).
     let seen_id = egui::Id::unique("source-line-shown");
     let view_id = egui::Id::unique("source-view");
-    let pass = ui.ctx().cumulative_pass_nr();
-    // (The view is known from the frame before; on the very first frame
-    // it is not, and the line waits a frame.)
+    let tops_id = egui::Id::unique("source-line-tops");
     let pass_id = egui::Id::unique("source-view-pass");
-    let seen = ui.memory(|m| {
-        let (top, height) = m.data.get_temp::<(f32, f32)>(view_id)?;
-        let pass = m.data.get_temp::<u64>(pass_id)?;
-        Some(SourceView { top, height, pass })
-    });
+    let pass = ui.ctx().cumulative_pass_nr();
+    let newly_shown = ui.memory(|m| m.data.get_temp::<u64>(pass_id)) != Some(pass.wrapping_sub(1));
+    let last_seen = ui.memory(|m| m.data.get_temp::<(u32, u32, u32)>(seen_id));
+    let height = ui.available_height();
     let current_line = current.map(|c| c.line);
-    if let (Some(line), Some(seen)) = (current_line, seen) {
-        let height = ui.available_height();
-        let last = ui.memory(|m| m.data.get_temp::<(u32, u32)>(seen_id));
-        let newly_shown = seen.pass + 1 != pass;
-        let again = newly_shown || last != Some((line, height.round() as u32));
-        if again {
-            let y = (line as f32 - 1.0) * row_h;
-            if y < seen.top || y + row_h > seen.top + seen.height.min(height) {
-                scroll = scroll.vertical_scroll_offset((y - height / 3.0).max(0.0));
-            }
-        }
-        ui.memory_mut(|m| m.data.insert_temp(seen_id, (line, height.round() as u32)));
-    }
     let breakpoint_lines: Vec<u32> = breakpoints.iter().filter_map(|b| b.line).collect();
     let mut toggle = None;
     let drawn = scroll.show(ui, |ui| {
+        let origin = ui.min_rect().top();
         ui.horizontal_top(|ui| {
-            // The editor's text starts below its frame's top margin.
-            if let Some(line) = gutter(ui, lines, row_h, &font, &breakpoint_lines, has_program) {
+            // The gutter's room first; its numbers are painted once the
+            // editor has laid the text out.
+            let width = gutter_width(ui, lines, &font);
+            let (gutter_at, _) =
+                ui.allocate_exact_size(egui::vec2(width, 0.0), egui::Sense::hover());
+            let output = egui::TextEdit::multiline(text)
+                .id_salt("wat-editor")
+                .code_editor()
+                .desired_width(f32::INFINITY)
+                .desired_rows(30)
+                .layouter(&mut layouter)
+                .show(ui);
+            egui::Response::clone(&output.response).labelled_by(label.id);
+            let tops = line_tops(&output.galley, output.galley_pos.y);
+            let area = egui::Rect::from_min_max(
+                egui::pos2(gutter_at.left(), output.response.rect.top()),
+                egui::pos2(gutter_at.right(), output.response.rect.bottom()),
+            );
+            if let Some(line) = gutter(
+                ui,
+                area,
+                &tops,
+                row_h,
+                &font,
+                &breakpoint_lines,
+                has_program,
+            ) {
                 toggle = Some(line);
             }
-            ui.add(
-                egui::TextEdit::multiline(text)
-                    .id_salt("wat-editor")
-                    .code_editor()
-                    .desired_width(f32::INFINITY)
-                    .desired_rows(30)
-                    .layouter(&mut layouter),
-            )
-            .labelled_by(label.id);
+            if let Some(line) = current_line
+                && let Some(y) = (line as usize).checked_sub(1).and_then(|i| tops.get(i))
+            {
+                let key = (line, height.round() as u32, (y - origin).round() as u32);
+                let rect = egui::Rect::from_min_size(
+                    egui::pos2(area.left(), *y),
+                    egui::vec2(area.width(), row_h),
+                );
+                if (newly_shown || last_seen != Some(key)) && !ui.clip_rect().contains_rect(rect) {
+                    ui.scroll_to_rect(rect, Some(egui::Align::Center));
+                }
+                ui.memory_mut(|m| m.data.insert_temp(seen_id, key));
+            }
+            let relative: Vec<f32> = tops.iter().map(|y| y - origin).collect();
+            ui.memory_mut(|m| m.data.insert_temp(tops_id, std::sync::Arc::new(relative)));
         });
     });
     let view = (drawn.state.clamped_offset().y, drawn.inner_rect.height());
@@ -199,39 +218,46 @@ pub fn ui(
     actions
 }
 
-/// Where the source view was scrolled when last drawn, and on which pass.
-#[derive(Clone, Copy, Debug)]
-struct SourceView {
-    top: f32,
-    height: f32,
-    pass: u64,
+/// The gutter's width: a breakpoint dot and the longest line number.
+fn gutter_width(ui: &egui::Ui, lines: usize, font: &egui::FontId) -> f32 {
+    let digits = lines.to_string().len().max(3) as f32;
+    let char_w = ui.fonts_mut(|f| f.glyph_width(font, '0'));
+    16.0 + digits * char_w + 6.0
 }
 
-/// Line numbers with a breakpoint dot on lines that have one; returns the
-/// line whose number was clicked.
+/// Where each line of the laid-out text starts (its first row), on the
+/// screen.
+fn line_tops(galley: &egui::Galley, top: f32) -> Vec<f32> {
+    let mut tops = Vec::new();
+    let mut starts_line = true;
+    for row in &galley.rows {
+        if starts_line {
+            tops.push(top + row.rect().top());
+        }
+        starts_line = row.ends_with_newline;
+    }
+    tops
+}
+
+/// Line numbers in `area`, each at its line's first row, with a
+/// breakpoint dot on lines that have one; returns the line whose number
+/// was clicked.
 fn gutter(
     ui: &mut egui::Ui,
-    lines: usize,
+    area: egui::Rect,
+    tops: &[f32],
     row_h: f32,
     font: &egui::FontId,
     breakpoints: &[u32],
     clickable: bool,
 ) -> Option<u32> {
-    let digits = lines.to_string().len().max(3) as f32;
-    let char_w = ui.fonts_mut(|f| f.glyph_width(font, '0'));
-    let width = 16.0 + digits * char_w + 6.0;
-    let top_margin = 2.0;
-    let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(width, lines as f32 * row_h + 2.0 * top_margin),
-        egui::Sense::hover(),
-    );
-    let painter = ui.painter_at(rect);
+    let painter = ui.painter_at(area);
     let visible = ui.clip_rect();
     let mut clicked = None;
-    for i in 0..lines {
+    for (i, y) in tops.iter().enumerate() {
         let line = i as u32 + 1;
-        let y = rect.top() + top_margin + i as f32 * row_h;
-        let row = egui::Rect::from_min_size(egui::pos2(rect.left(), y), egui::vec2(width, row_h));
+        let row =
+            egui::Rect::from_min_size(egui::pos2(area.left(), *y), egui::vec2(area.width(), row_h));
         if !row.intersects(visible) {
             continue;
         }
@@ -254,14 +280,14 @@ fn gutter(
                 clicked = Some(line);
             }
         }
-        let dot = egui::pos2(rect.left() + 7.0, row.center().y);
+        let dot = egui::pos2(area.left() + 7.0, row.center().y);
         if set {
             painter.circle_filled(dot, 5.0, Color32::from_rgb(0xe0, 0x40, 0x40));
         } else if hovered {
             painter.circle_filled(dot, 5.0, Color32::from_rgb(0x80, 0x30, 0x30));
         }
         painter.text(
-            egui::pos2(rect.right() - 4.0, row.top()),
+            egui::pos2(area.right() - 4.0, row.top()),
             egui::Align2::RIGHT_TOP,
             line.to_string(),
             font.clone(),

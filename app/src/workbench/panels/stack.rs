@@ -13,18 +13,6 @@ use egui::RichText;
 use wasmhole_runtime::Program;
 use wasmhole_runtime::debug::Value;
 
-/// A value's type, decimal and hex columns: `("i32", "-4", "0xfffffffc")`.
-pub fn value_columns(v: &Value) -> (&'static str, String, String) {
-    match *v {
-        Value::I32(i) => ("i32", i.to_string(), format!("{:#x}", i as u32)),
-        Value::I64(i) => ("i64", i.to_string(), format!("{:#x}", i as u64)),
-        Value::F32(f) => ("f32", format!("{f:?}"), format!("{:#010x}", f.to_bits())),
-        Value::F64(f) => ("f64", format!("{f:?}"), format!("{:#018x}", f.to_bits())),
-        Value::V128(x) => ("v128", String::new(), format!("{x:#034x}")),
-        Value::Ref(kind) => ("ref", kind.to_string(), String::new()),
-    }
-}
-
 /// The address a value would point at, if it is an integer inside memory.
 pub fn as_pointer(v: &Value, memory_size: usize) -> Option<u32> {
     let addr = match *v {
@@ -156,7 +144,7 @@ fn values_grid(
         .num_columns(5)
         .show(ui, |ui| {
             for (i, v) in values.iter().enumerate() {
-                let (ty, dec, hex) = value_columns(v);
+                let (ty, dec, hex) = v.columns();
                 ui.label(RichText::new(name(i)).monospace().strong());
                 ui.label(RichText::new(ty).monospace().weak());
                 ui.label(RichText::new(dec).monospace());
@@ -187,13 +175,14 @@ mod tests {
     #[test]
     fn values_show_in_decimal_and_hex() {
         assert_eq!(
-            value_columns(&Value::I32(-67043328)),
+            Value::I32(-67043328).columns(),
             ("i32", "-67043328".into(), "0xfc010000".into())
         );
         assert_eq!(
-            value_columns(&Value::I64(255)),
+            Value::I64(255).columns(),
             ("i64", "255".into(), "0xff".into())
         );
+        assert_eq!(Value::I32(40).shown(), "i32 40 (0x28)");
         assert_eq!(as_pointer(&Value::I32(16), 65536), Some(16));
         assert_eq!(as_pointer(&Value::I32(-1), 65536), None);
         assert_eq!(as_pointer(&Value::F32(1.0), 65536), None);

@@ -57,6 +57,8 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         };
         if known > made {
             count.push_str(&format!(", {} more recorded, not yet made", known - made));
+        } else if matches!(run.origin, crate::model::run::Origin::Recording(_)) {
+            count.push_str(&format!(" of {recorded_calls} in the recording"));
         }
         ui.label(count);
         if ring.dropped() > 0 {
@@ -78,7 +80,11 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
     // The call at whose entry the guest is stopped, when its record is not
     // in the ring (a live run): listed after the last row.
     let in_progress = at_entry.filter(|_| moment.entry.is_some_and(|seq| seq > known));
-    let explain_height = if view.call.is_some() { 220.0 } else { 0.0 };
+    let explain_height = if view.call.is_some() {
+        (ui.available_height() * 0.45).clamp(90.0, 240.0)
+    } else {
+        0.0
+    };
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     let pending_height = if in_progress.is_some() {
         row_h + 4.0
@@ -90,16 +96,34 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         // A click anywhere on a row selects it, so its text is not selectable.
         ui.style_mut().interaction.selectable_labels = false;
         let weak = ui.visuals().weak_text_color();
-        TableBuilder::new(ui)
+        // A narrow panel (a projector's) keeps the call and its result:
+        // the ABI and the time go first.
+        let width = ui.available_width();
+        let (show_abi, show_time) = (width > 620.0, width > 720.0);
+        let mut table = TableBuilder::new(ui)
             .striped(true)
             .sense(egui::Sense::click())
-            .column(Column::exact(56.0))
-            .column(Column::exact(52.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::auto().at_least(90.0).at_most(260.0))
-            .column(Column::exact(70.0))
+            .column(Column::auto().at_least(28.0));
+        if show_abi {
+            table = table.column(Column::exact(52.0));
+        }
+        table = table
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::exact((width * 0.2).clamp(70.0, 200.0)));
+        if show_time {
+            table = table.column(Column::exact(70.0));
+        }
+        let mut titles = vec!["#"];
+        if show_abi {
+            titles.push("ABI");
+        }
+        titles.extend(["call", "result"]);
+        if show_time {
+            titles.push("µs");
+        }
+        table
             .header(20.0, |mut h| {
-                for t in ["#", "ABI", "call", "result", "µs"] {
+                for t in titles {
                     h.col(|ui| {
                         ui.strong(t);
                     });
@@ -121,9 +145,11 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                     row.col(|ui| {
                         ui.label(greyed(RichText::new(seq.to_string()).monospace()));
                     });
-                    row.col(|ui| {
-                        ui.label(greyed(RichText::new(r.abi.name())));
-                    });
+                    if show_abi {
+                        row.col(|ui| {
+                            ui.label(greyed(RichText::new(r.abi.name())));
+                        });
+                    }
                     row.col(|ui| {
                         let args: Vec<String> = r
                             .args
@@ -140,16 +166,18 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                         if state == CallState::Made && r.is_error() {
                             text = text.color(ERROR);
                         }
-                        let label = ui.label(text);
+                        let label = ui.add(egui::Label::new(text).truncate());
                         if !why.is_empty() {
                             label.on_hover_text(why);
                         }
                     });
-                    row.col(|ui| {
-                        if state == CallState::Made {
-                            ui.label(format!("{:.1}", r.duration_ns as f64 / 1000.0));
-                        }
-                    });
+                    if show_time {
+                        row.col(|ui| {
+                            if state == CallState::Made {
+                                ui.label(format!("{:.1}", r.duration_ns as f64 / 1000.0));
+                            }
+                        });
+                    }
                     if row.response().clicked() {
                         actions.push(Action::SelectCall(seq));
                     }
