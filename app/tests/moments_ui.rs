@@ -102,7 +102,7 @@ fn going_back_shows_every_panel_as_it_was_then() {
     // Descriptors: the file is open, and not yet closed by #5.
     show(&mut h, Tab::Descriptors);
     h.get_by_label_contains("   4  file       box/greeting.txt");
-    h.get_by_label_contains("rights: FD_READ|FD_SEEK|FD_WRITE");
+    h.get_by_label_contains("rights: FD_READ FD_SEEK FD_WRITE");
     assert!(h.query_by_label("Closed").is_none());
     assert!(h.query_by_label_contains("closed #5").is_none());
     h.get_by_label("Open after call #1 (later calls not yet made)");

@@ -292,6 +292,9 @@ impl Workbench {
         if self.doc.program.is_none() {
             return Err("there is no program to run again".into());
         }
+        if self.run().origin != super::run::Origin::Live {
+            return Err("a recording is replayed as it was: What if… runs the program live, so open the program itself".into());
+        }
         let spec = InjectSpec::at_call(seq, call.name, choice.action());
         Injector::new(call.abi, std::slice::from_ref(&spec)).map_err(|e| {
             let prefix = format!("--inject={spec}: ");

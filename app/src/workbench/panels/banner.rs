@@ -99,12 +99,23 @@ pub fn banner(wb: &Workbench) -> Option<Banner> {
     if wb.problem.is_none()
         && let Some(note) = wb.replay_note()
     {
+        // What the stop or the end says first, then that it is a replay.
         b.detail = Some(match b.detail.take() {
-            Some(detail) => format!("{note} {detail}"),
+            Some(detail) => format!("{}. {note}", sentence(&detail)),
             None => note,
         });
     }
     Some(b)
+}
+
+/// `text` as a sentence: its first letter capitalised, no final stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn branch_banner(wb: &Workbench) -> Option<Banner> {
@@ -140,7 +151,7 @@ fn branch_banner(wb: &Workbench) -> Option<Banner> {
     if branch.note.is_some() && b.tone == Tone::Neutral {
         b.tone = Tone::Warn;
     }
-    lines.extend(b.detail.take());
+    lines.extend(b.detail.take().map(|d| format!("{}.", sentence(&d))));
     b.detail = Some(lines.join(" "));
     Some(b)
 }
@@ -364,6 +375,7 @@ pub fn ui(ui: &mut egui::Ui, wb: &Workbench) -> Vec<Action> {
             // The headline wraps in the room the buttons leave it: they
             // never cover it.
             let what_if = wb.problem.is_none()
+                && wb.run().origin == Origin::Live
                 && matches!(
                     wb.run().snapshot.as_ref().map(|s| &s.reason),
                     Some(StopReason::SyscallEntry { .. })

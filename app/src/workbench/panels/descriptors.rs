@@ -19,6 +19,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
     let moment = run.moment();
     let shown = moment.shown;
     let at = run.descriptors_at(&moment);
+    let replayed = run.is_replay();
     if at.open.is_empty() && at.closed.is_empty() {
         ui.label(match shown {
             Shown::GoingBack => "Going back: the descriptors are shown once the guest is there.",
@@ -88,7 +89,10 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
             );
             for (i, life, row) in &at.open {
                 let leaked = shown == Shown::AtExit && life.opened_by_guest;
+                // A replay reaches no file: an offset is known only live.
+                let offset_unknown = replayed && matches!(row, Some(r) if r.kind == "file");
                 let (kind, offset) = match row {
+                    Some(_) if offset_unknown => (row.as_ref().map_or("?", |r| r.kind), "?".into()),
                     Some(r) => (r.kind, r.offset.map_or("-".into(), |o| o.to_string())),
                     None => ("?", "?".to_string()),
                 };
@@ -103,7 +107,15 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                 if leaked {
                     text = text.color(LEAK);
                 }
-                if ui.selectable_label(view.life == Some(*i), text).clicked() {
+                let response = ui.selectable_label(view.life == Some(*i), text);
+                let response = if offset_unknown {
+                    response.on_hover_text(
+                        "A replay answers every call from the recording and opens no file: the offset is not known",
+                    )
+                } else {
+                    response
+                };
+                if response.clicked() {
                     view.life = Some(*i);
                 }
                 // Its rights by name (WASI's; the stream ABIs give none),
@@ -112,7 +124,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                     let rights = if r.rights.is_empty() || r.rights == "-" {
                         "none (only WASI gives descriptors rights)".to_string()
                     } else {
-                        r.rights.clone()
+                        r.rights.replace('|', " ")
                     };
                     let flags = if r.flags.is_empty() {
                         String::new()

@@ -269,6 +269,15 @@ fn call_bytes(ui: &mut egui::Ui, sel: &Selected, memory: &MemoryCache) {
             now_line(ui, &now);
         }
     }
+    if bytes.read.is_empty() && !sel.reads.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "It read {}: those bytes are not known here (a recording keeps what calls wrote, not what they read).",
+                MemRange::list(&sel.reads, "nothing")
+            ))
+            .weak(),
+        );
+    }
     for w in &bytes.written {
         line(
             ui,

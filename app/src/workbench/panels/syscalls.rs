@@ -37,6 +37,17 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
     let mut actions = Vec::new();
     let moment = run.moment();
     let at_entry = run.call_at_entry();
+    // At a call's entry only its inputs are known: its row shows the call
+    // as the guest is making it, not the outputs its record (from the
+    // run's recording) holds.
+    let entry_call = at_entry
+        .as_deref()
+        .and_then(|t| t.split_once("  "))
+        .map(|(_, call)| {
+            call.trim_end_matches(" = ? <not yet run: stopped at its entry>")
+                .to_string()
+        });
+    let replayed = run.is_replay();
     let recorded_calls = run.recorded_calls();
     let ring = run.ring();
     view.calls.update_index(&ring);
@@ -151,14 +162,18 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                         });
                     }
                     row.col(|ui| {
-                        let args: Vec<String> = r
-                            .args
-                            .iter()
-                            .map(|a| format!("{}={}", a.name, a.shown))
-                            .collect();
-                        ui.label(greyed(
-                            RichText::new(format!("{}({})", r.name, args.join(", "))).monospace(),
-                        ));
+                        let call = match (state, &entry_call) {
+                            (CallState::AtEntry, Some(call)) => call.clone(),
+                            _ => {
+                                let args: Vec<String> = r
+                                    .args
+                                    .iter()
+                                    .map(|a| format!("{}={}", a.name, a.shown))
+                                    .collect();
+                                format!("{}({})", r.name, args.join(", "))
+                            }
+                        };
+                        ui.label(greyed(RichText::new(call).monospace()));
                     });
                     row.col(|ui| {
                         let (text, why) = result_cell(state, r.result_text());
@@ -173,8 +188,12 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                     });
                     if show_time {
                         row.col(|ui| {
-                            if state == CallState::Made {
+                            if state == CallState::Made && !(replayed && r.duration_ns == 0) {
                                 ui.label(format!("{:.1}", r.duration_ns as f64 / 1000.0));
+                            } else if state == CallState::Made {
+                                ui.label(RichText::new("replayed").weak()).on_hover_text(
+                                    "A replayed call is answered from the recording: it takes no time of its own",
+                                );
                             }
                         });
                     }
@@ -193,6 +212,11 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
     };
     let state = moment.call(r.seq);
     let recorded = recorded_calls >= r.seq;
+    let run_is_live = run.origin == crate::model::run::Origin::Live;
+    let heading = match (state, &entry_call) {
+        (CallState::AtEntry, Some(call)) => format!("#{} {call} = ?", r.seq),
+        _ => format!("#{} {}", r.seq, r.call_text()),
+    };
     drop(ring);
     ui.separator();
     egui::ScrollArea::vertical()
@@ -200,6 +224,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 if state == CallState::Made
+                    && run_is_live
                     && ui
                         .button("What if…")
                         .on_hover_text("Run again with this call's outcome changed")
@@ -221,11 +246,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                         actions.push(Action::GoBack(r.seq, edge));
                     }
                 }
-                ui.label(
-                    RichText::new(format!("#{} {}", r.seq, r.call_text()))
-                        .monospace()
-                        .strong(),
-                );
+                ui.label(RichText::new(heading).monospace().strong());
             });
             match state {
                 CallState::NotYetMade => {
