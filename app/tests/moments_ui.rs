@@ -131,6 +131,9 @@ fn going_back_shows_every_panel_as_it_was_then() {
     h.run_steps(2);
     settle(&mut h);
     assert!(matches!(h.state().wb.state(), RunState::Exited(_)));
+    // At the end there is no "last stop" to have changed since.
+    show(&mut h, Tab::Memory);
+    assert!(h.query_by_label("changed since the last stop").is_none());
     assert_eq!(console(&h), "Hello from a file!\n");
     h.get_by_label("6 calls made");
     assert!(h.query_by_label("not yet made").is_none());

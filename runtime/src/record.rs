@@ -127,9 +127,8 @@ impl SyscallRecord {
         }
     }
 
-    /// The call as strace shows it, without timing:
-    /// `fd_write(fd=1<stdout>, iovs=[…], …) = 0`.
-    pub fn call_text(&self) -> String {
+    /// The call without its result: `fd_write(fd=1<stdout>, iovs=[…], …)`.
+    pub fn call_head(&self) -> String {
         let mut line = format!("{}(", self.name);
         for (i, a) in self.args.iter().enumerate() {
             if i > 0 {
@@ -137,8 +136,14 @@ impl SyscallRecord {
             }
             let _ = write!(line, "{}={}", a.name, a.shown);
         }
-        let _ = write!(line, ") = {}", self.result_text());
+        line.push(')');
         line
+    }
+
+    /// The call as strace shows it, without timing:
+    /// `fd_write(fd=1<stdout>, iovs=[…], …) = 0`.
+    pub fn call_text(&self) -> String {
+        format!("{} = {}", self.call_head(), self.result_text())
     }
 
     /// One strace-like line: `fd_write(fd=1<stdout>, iovs=[…], …) = 0 <0.000004>`.

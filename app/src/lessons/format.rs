@@ -23,10 +23,10 @@
 //!
 //! `lesson.toml` lists the exercises (see [`Exercise`]).
 
-use super::check::Expect;
 use crate::model::panel::Panel;
 use crate::model::run_config::RunConfig;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where a `run to` action stops.
@@ -412,6 +412,90 @@ pub fn parse_markdown(text: &str) -> Result<(String, Vec<Step>), String> {
         s.text = s.text.trim().to_string();
     }
     Ok((title, steps))
+}
+
+/// An argument's expected value: a number (compared with the raw value) or
+/// text (compared with the decoded value: a string's text, a flag or enum
+/// name, what a descriptor refers to).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum ArgExpect {
+    /// The raw value (as a signed 32- or 64-bit number).
+    Number(i64),
+    /// The decoded value.
+    Text(String),
+}
+
+/// One call the guest must make, in order after the previous one.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallExpect {
+    /// The call's name.
+    pub name: String,
+    /// Arguments that must have these values.
+    #[serde(default)]
+    pub args: BTreeMap<String, ArgExpect>,
+    /// The raw result it must return.
+    pub result: Option<i64>,
+    /// The error it must return.
+    pub error: Option<String>,
+    /// Whether it must succeed (`true`) or fail (`false`).
+    pub ok: Option<bool>,
+    /// Advice added to the message when this expectation is not met.
+    pub hint: Option<String>,
+}
+
+/// Bytes memory must hold at exit.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryExpect {
+    /// The address.
+    pub at: u32,
+    /// The bytes, as text.
+    pub text: Option<String>,
+    /// The bytes, as hex pairs (`19 00 00 00`).
+    pub hex: Option<String>,
+    /// A little-endian u32.
+    pub u32: Option<u32>,
+    /// Advice added to the message when it does not hold.
+    pub hint: Option<String>,
+}
+
+/// What an exercise's check expects.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The exit status.
+    pub exit: Option<i32>,
+    /// How the run must be stopped instead: `trap`, `timeout`, `fuel`,
+    /// `killed` or `output-limit`.
+    pub failure: Option<String>,
+    /// Standard output, exactly.
+    pub stdout: Option<String>,
+    /// Text standard output must contain.
+    #[serde(default)]
+    pub stdout_contains: Vec<String>,
+    /// Text standard error must contain.
+    #[serde(default)]
+    pub stderr_contains: Vec<String>,
+    /// Calls the guest must make, in this order (others may come between).
+    #[serde(default)]
+    pub calls: Vec<CallExpect>,
+    /// How many times the guest must make a call, by name.
+    #[serde(default)]
+    pub times: BTreeMap<String, usize>,
+    /// How many times at most the guest may make a call, by name.
+    #[serde(default)]
+    pub at_most: BTreeMap<String, usize>,
+    /// Exactly the descriptors open when the guest ends.
+    pub open_at_exit: Option<Vec<u32>>,
+    /// Bytes in memory when the guest ends.
+    #[serde(default)]
+    pub memory: Vec<MemoryExpect>,
+    /// Advice added when the exit status or failure is not the one expected.
+    pub exit_hint: Option<String>,
+    /// Advice added when standard output is not what was expected.
+    pub stdout_hint: Option<String>,
 }
 
 #[cfg(test)]

@@ -11,8 +11,11 @@
 //! - what the learner works on: [`document`], [`breakpoints`],
 //!   [`run_config`], [`panel`], [`paths`], [`samples`], [`export`];
 //! - the whole model and what panels ask of it: [`workbench`], [`action`];
-//! - features over runs: [`branches`] and [`what_if`], [`rewind`],
-//!   [`side_by_side`] and [`alignment`], [`predict`], [`lessons`];
+//! - features over runs, their state and rules: [`branches`] and
+//!   [`what_if`], [`side_by_side`] and [`alignment`], [`predict`],
+//!   [`lessons`]; the workbench's actions over them are in `workbench/`
+//!   (branching, going back, predicting, lessons, what if), so the
+//!   features import nothing of the workbench;
 //! - the Gopher browser: [`browser`].
 
 pub mod action;
@@ -31,7 +34,6 @@ pub mod moment;
 pub mod panel;
 pub mod paths;
 pub mod predict;
-pub mod rewind;
 pub mod run;
 pub mod run_config;
 pub mod samples;

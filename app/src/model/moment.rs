@@ -11,7 +11,6 @@ use super::descriptor_log::Life;
 use super::run::{Origin, Run, RunState};
 use wasmhole_runtime::debug::StopReason;
 use wasmhole_runtime::fdtable::DescriptorRow;
-use wasmhole_runtime::record::CallOutcome;
 
 /// How current what the panels show of a run's guest is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,22 +75,6 @@ impl Moment {
         }
     }
 }
-
-/// The call an exit status came from: the last call made that returned
-/// that number as an error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusSource {
-    /// The call's number.
-    pub seq: u64,
-    /// Its name.
-    pub call: &'static str,
-    /// The error it returned (`ENOENT`).
-    pub error: &'static str,
-}
-
-/// How many of the last calls are searched for the call an exit status
-/// came from.
-const STATUS_SEARCH: u64 = 10_000;
 
 /// Descriptors at a moment.
 #[derive(Clone, Debug, Default)]
@@ -177,30 +160,6 @@ impl Run {
             "{seq}  {name}({}) = ? <not yet run: stopped at its entry>",
             args.join(", ")
         ))
-    }
-
-    /// The call exit status `code` most likely came from: a program that
-    /// exits with the error number a call returned (`exit(errno)`, or Go's
-    /// and Rust's runtimes passing an error on) exits with the number of
-    /// the last call that returned it as an error, among the last calls
-    /// made.
-    pub fn find_status_source(&self, code: i32) -> Option<StatusSource> {
-        let made = self.calls_made();
-        let ring = self.ring();
-        let first = made.saturating_sub(STATUS_SEARCH).max(1);
-        (first..=made).rev().find_map(|seq| {
-            let r = ring.get(seq)?;
-            match &r.outcome {
-                CallOutcome::Returned(res) if res.raw == code as i64 => {
-                    res.error.map(|error| StatusSource {
-                        seq,
-                        call: r.name,
-                        error,
-                    })
-                }
-                _ => None,
-            }
-        })
     }
 
     /// What the run is, in a few words, for headings: `a replay of

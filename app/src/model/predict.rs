@@ -6,11 +6,10 @@
 //! guess, and nothing is asked that depends on what the host holds (how
 //! many bytes a read gets).
 
-use super::run::RunState;
-use super::workbench::Workbench;
 use std::collections::BTreeSet;
+use wasmhole_runtime::ExitStatus;
 use wasmhole_runtime::calls::{CallSpec, Kind, Ret};
-use wasmhole_runtime::debug::{Command, StopReason, WrittenBytes};
+use wasmhole_runtime::debug::WrittenBytes;
 use wasmhole_runtime::decode::hex_bytes;
 use wasmhole_runtime::guest_memory::MemRange;
 use wasmhole_runtime::record::{CallOutcome, SyscallRecord};
@@ -173,43 +172,46 @@ fn result_matches(typed: &str, record: &SyscallRecord) -> Result<bool, String> {
     })
 }
 
-impl Workbench {
-    /// Scores a prediction once its call has returned. Called after every
-    /// poll; never waits.
-    pub fn drive_predict(&mut self) {
-        if !self.predict.enabled {
-            return;
+impl Predict {
+    /// Takes the typed prediction for `spec`, the call at whose entry the
+    /// guest is: refused (with `problem` set) when what is typed cannot be
+    /// read or nothing is said of what the call returns.
+    pub fn send(&mut self, spec: &'static CallSpec) -> bool {
+        if self.result.trim().is_empty() && !matches!(spec.ret, Ret::Never) {
+            self.problem = Some("say what it returns first: a number or an error name".into());
+            return false;
         }
-        let Some(sent) = self.predict.sent.clone() else {
-            return;
+        let bytes = if bytes_predictable(spec) {
+            match parse_bytes(&self.bytes) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    self.problem = Some(e);
+                    return false;
+                }
+            }
+        } else {
+            None
         };
-        let run = self.run();
-        match (&run.state, run.snapshot.as_ref().map(|s| &s.reason)) {
-            (RunState::Stopped, Some(StopReason::SyscallExit { record, written })) => {
-                let record = record.clone();
-                let written = written.clone();
-                self.score(&sent, &record, &written);
-                self.predict.sent = None;
-            }
-            (RunState::Exited(status), _) => {
-                self.predict.last = Some(Scored {
-                    call: sent.call.to_string(),
-                    result_right: false,
-                    bytes_right: None,
-                    lines: vec![format!(
-                        "{} did not return: the guest ended ({}).",
-                        sent.call,
-                        status.code()
-                    )],
-                });
-                self.predict.sent = None;
-            }
-            _ => {}
-        }
+        self.problem = None;
+        self.sent = Some(Sent {
+            call: spec.name,
+            result: self.result.clone(),
+            bytes,
+        });
+        self.last = None;
+        true
     }
 
-    fn score(&mut self, sent: &Sent, record: &SyscallRecord, written: &[WrittenBytes]) {
-        let p = &mut self.predict;
+    /// Whether a prediction waits for its call's exit.
+    pub fn waiting(&self) -> bool {
+        self.sent.is_some()
+    }
+
+    /// Scores the prediction sent against the call as it returned.
+    pub fn score(&mut self, record: &SyscallRecord, written: &[WrittenBytes]) {
+        let Some(sent) = self.sent.take() else {
+            return;
+        };
         let result_right = result_matches(&sent.result, record).unwrap_or(false);
         let mut lines = vec![format!(
             "{} returned {}; you said {}: {}",
@@ -241,53 +243,33 @@ impl Workbench {
                 hex_bytes(&w.after, 16)
             ));
         }
-        p.total += 1;
+        self.total += 1;
         if result_right && bytes_right != Some(false) {
-            p.right += 1;
+            self.right += 1;
         }
-        p.last = Some(Scored {
+        self.last = Some(Scored {
             call: record.name.to_string(),
             result_right,
             bytes_right,
             lines,
         });
-        self.lessons.progress.predictions = (self.predict.right, self.predict.total);
     }
 
-    /// Sends the typed prediction and steps to the call's exit.
-    pub fn step_and_score(&mut self) {
-        let Some(StopReason::SyscallEntry { abi, name, .. }) =
-            self.run().snapshot.as_ref().map(|s| s.reason.clone())
-        else {
+    /// The guest ended before the predicted call returned.
+    pub fn ended(&mut self, status: &ExitStatus) {
+        let Some(sent) = self.sent.take() else {
             return;
         };
-        let Some(spec) = wasmhole_runtime::calls::find(abi, name) else {
-            return;
-        };
-        if self.predict.result.trim().is_empty() && !matches!(spec.ret, Ret::Never) {
-            self.predict.problem =
-                Some("say what it returns first: a number or an error name".into());
-            return;
-        }
-        let bytes = if bytes_predictable(spec) {
-            match parse_bytes(&self.predict.bytes) {
-                Ok(b) => Some(b),
-                Err(e) => {
-                    self.predict.problem = Some(e);
-                    return;
-                }
-            }
-        } else {
-            None
-        };
-        self.predict.problem = None;
-        self.predict.sent = Some(Sent {
-            call: spec.name,
-            result: self.predict.result.clone(),
-            bytes,
+        self.last = Some(Scored {
+            call: sent.call.to_string(),
+            result_right: false,
+            bytes_right: None,
+            lines: vec![format!(
+                "{} did not return: the guest ended ({}).",
+                sent.call,
+                status.code()
+            )],
         });
-        self.predict.last = None;
-        self.resume(Command::NextSyscall);
     }
 }
 
@@ -309,5 +291,17 @@ mod tests {
             ranges_text(&parse_bytes("8+4 64..66").unwrap()),
             "0x8+4, 0x40+2"
         );
+    }
+
+    #[test]
+    fn only_bytes_that_follow_from_the_arguments_are_asked_for() {
+        let call = |name| wasmhole_runtime::calls::find(wasmhole_runtime::Abi::Wasi, name).unwrap();
+        // nwritten: four bytes at the pointer given.
+        assert!(bytes_predictable(call("fd_write")));
+        // How much a read gets is the host's to say.
+        assert!(writes_memory(call("fd_read")) && !bytes_predictable(call("fd_read")));
+        assert!(!bytes_predictable(call("random_get")));
+        // A call that writes nothing asks for nothing.
+        assert!(!bytes_predictable(call("fd_close")));
     }
 }

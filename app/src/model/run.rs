@@ -10,13 +10,13 @@
 use super::console::{Console, END_OF_INPUT, Input, Stream};
 use super::descriptor_log::DescriptorLog;
 use super::memory::MemoryCache;
-use super::moment::StatusSource;
 use super::run_config::RunConfig;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use wasmhole_runtime::debug::{
     CallBytes, Command, Edge, Event, Exit, InCall, RING_CAPACITY, Session, Snapshot,
 };
+use wasmhole_runtime::record::CallOutcome;
 use wasmhole_runtime::replay::{LoadedRecording, SharedTape};
 use wasmhole_runtime::stdio::Pipe;
 use wasmhole_runtime::trace::{Ring, SharedRing};
@@ -64,6 +64,22 @@ pub enum News {
     /// It ended (how, in words).
     Ended(String),
 }
+
+/// The call an exit status came from: the last call made that returned
+/// that number as an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusSource {
+    /// The call's number.
+    pub seq: u64,
+    /// Its name.
+    pub call: &'static str,
+    /// The error it returned (`ENOENT`).
+    pub error: &'static str,
+}
+
+/// How many of the last calls are searched for the call an exit status
+/// came from.
+const STATUS_SEARCH: u64 = 10_000;
 
 /// Why a run could not start: a short line for the status bar, and the
 /// sentence the banner says.
@@ -345,6 +361,30 @@ impl Run {
             (None, Some(r)) => r.tape.read().map_or(0, |t| t.len()),
             _ => 0,
         }
+    }
+
+    /// The call exit status `code` most likely came from: a program that
+    /// exits with the error number a call returned (`exit(errno)`, or Go's
+    /// and Rust's runtimes passing an error on) exits with the number of
+    /// the last call that returned it as an error, among the last calls
+    /// made.
+    pub fn find_status_source(&self, code: i32) -> Option<StatusSource> {
+        let made = self.calls_made();
+        let ring = self.ring();
+        let first = made.saturating_sub(STATUS_SEARCH).max(1);
+        (first..=made).rev().find_map(|seq| {
+            let r = ring.get(seq)?;
+            match &r.outcome {
+                CallOutcome::Returned(res) if res.raw == code as i64 => {
+                    res.error.map(|error| StatusSource {
+                        seq,
+                        call: r.name,
+                        error,
+                    })
+                }
+                _ => None,
+            }
+        })
     }
 
     /// Handles everything its session sent since the last poll and brings

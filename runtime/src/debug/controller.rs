@@ -839,6 +839,23 @@ fn killed() -> Fatal {
     Fatal::kill("debugger", "stopped from the debugger")
 }
 
+/// The bytes `len` bytes from `start` held before a call: memory as the
+/// call left it, with what the call overwrote put back (the earliest copy
+/// of a byte is its value before the call).
+fn before_call(before: &[(MemRange, Vec<u8>)], memory: &[u8], start: u32, len: u32) -> Vec<u8> {
+    let mut bytes = clamp(memory, start, len).to_vec();
+    let (start, end) = (start as usize, start as usize + bytes.len());
+    for (range, old) in before.iter().rev() {
+        for (k, b) in old.iter().enumerate() {
+            let addr = range.start as usize + k;
+            if addr >= start && addr < end {
+                bytes[addr - start] = *b;
+            }
+        }
+    }
+    bytes
+}
+
 /// The bytes each written range held before and after a call.
 fn written_bytes(
     record: &SyscallRecord,
@@ -848,31 +865,16 @@ fn written_bytes(
     record
         .writes
         .iter()
-        .map(|w| {
-            let after = clamp(memory, w.start, w.len).to_vec();
-            let mut old = after.clone();
-            // The earliest copy of a byte is its value before the call.
-            for (range, bytes) in before.iter().rev() {
-                for (k, b) in bytes.iter().enumerate() {
-                    let addr = range.start as usize + k;
-                    if addr >= w.start as usize && addr < (w.start + w.len) as usize {
-                        old[addr - w.start as usize] = *b;
-                    }
-                }
-            }
-            WrittenBytes {
-                start: w.start,
-                before: old,
-                after,
-            }
+        .map(|w| WrittenBytes {
+            start: w.start,
+            before: before_call(before, memory, w.start, w.len),
+            after: clamp(memory, w.start, w.len).to_vec(),
         })
         .collect()
 }
 
-/// The bytes each range a call read held when it read them: memory as
-/// the call left it, with what it overwrote put back (the earliest copy of
-/// a byte is its value before the call). At most [`MAX_READ_KEPT`] bytes
-/// of a range are kept.
+/// The bytes each range a call read held when it read them (what they were
+/// before the call). At most [`MAX_READ_KEPT`] bytes of a range are kept.
 fn read_bytes(
     record: &SyscallRecord,
     before: &[(MemRange, Vec<u8>)],
@@ -881,21 +883,14 @@ fn read_bytes(
     record
         .reads
         .iter()
-        .map(|r| {
-            let len = (r.len as usize).min(MAX_READ_KEPT) as u32;
-            let mut bytes = clamp(memory, r.start, len).to_vec();
-            for (range, old) in before.iter().rev() {
-                for (k, b) in old.iter().enumerate() {
-                    let addr = range.start as usize + k;
-                    if addr >= r.start as usize && addr < r.start as usize + bytes.len() {
-                        bytes[addr - r.start as usize] = *b;
-                    }
-                }
-            }
-            ReadBytes {
-                start: r.start,
-                bytes,
-            }
+        .map(|r| ReadBytes {
+            start: r.start,
+            bytes: before_call(
+                before,
+                memory,
+                r.start,
+                (r.len as usize).min(MAX_READ_KEPT) as u32,
+            ),
         })
         .collect()
 }

@@ -268,19 +268,12 @@ fn table(ui: &mut egui::Ui, sbs: &mut SideBySide, width: usize) {
                         // The result first, so a long call's is never cut off.
                         let (shown, result, text, colour) = match cell {
                             Cell::Made(seq) => match g.record(seq) {
-                                Some(r) => {
-                                    let args: Vec<String> = r
-                                        .args
-                                        .iter()
-                                        .map(|a| format!("{}={}", a.name, a.shown))
-                                        .collect();
-                                    (
-                                        format!("{}({})", r.name, args.join(", ")),
-                                        format!("= {}", r.result_text()),
-                                        r.call_text(),
-                                        r.is_error().then_some(ERROR),
-                                    )
-                                }
+                                Some(r) => (
+                                    r.call_head(),
+                                    format!("= {}", r.result_text()),
+                                    r.call_text(),
+                                    r.is_error().then_some(ERROR),
+                                ),
                                 None => {
                                     let gone = format!("#{seq} (no longer kept)");
                                     (gone.clone(), String::new(), gone, None)

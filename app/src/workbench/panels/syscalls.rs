@@ -164,14 +164,7 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                     row.col(|ui| {
                         let call = match (state, &entry_call) {
                             (CallState::AtEntry, Some(call)) => call.clone(),
-                            _ => {
-                                let args: Vec<String> = r
-                                    .args
-                                    .iter()
-                                    .map(|a| format!("{}={}", a.name, a.shown))
-                                    .collect();
-                                format!("{}({})", r.name, args.join(", "))
-                            }
+                            _ => r.call_head(),
                         };
                         ui.label(greyed(RichText::new(call).monospace()));
                     });

@@ -4,6 +4,12 @@
 //! remembered settings, and the actions the toolbar, keys and panels
 //! trigger. Tests drive it directly; the window renders it.
 
+mod branching;
+mod lessons;
+mod predicting;
+mod rewind;
+mod what_if;
+
 use super::branches::Branches;
 use super::breakpoints::{Breakpoints, SavedBreakpoint, Toggled};
 use super::browser::Browser;

@@ -5,9 +5,9 @@
 //! panel shows the guest as it was there, the calls it made later listed as
 //! not yet made.
 
-use super::moment::Shown;
-use super::run::Origin;
-use super::workbench::Workbench;
+use super::Workbench;
+use crate::model::moment::Shown;
+use crate::model::run::Origin;
 use wasmhole_runtime::debug::{Edge, StopReason};
 use wasmhole_runtime::record::CallOutcome;
 
