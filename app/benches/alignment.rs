@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 use wasmhole::model::alignment::align;
 use wasmhole::model::side_by_side::ALIGNED_CALLS;
-use wasmhole_runtime::calls::Purpose;
+use wasmhole_runtime::abis::Purpose;
 
 const RUNS: usize = 5;
 

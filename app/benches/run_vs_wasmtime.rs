@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wasmhole_runtime::trace::{Ring, RingSink};
+use wasmhole_runtime::calls::ring::{Ring, RingSink};
 use wasmhole_runtime::{
     DirGrant, EngineOptions, ExitStatus, OutputSpec, ProcessConfig, Program, RunOptions, Runtime,
 };
@@ -77,7 +77,7 @@ fn time_command(reps: usize, make: impl Fn() -> Command) -> Duration {
 
 fn in_process(program: &Program, dir: &Path, ring: bool) -> Duration {
     let runtime = Runtime::new(EngineOptions::default()).unwrap();
-    let sinks: Vec<Box<dyn wasmhole_runtime::trace::RecordSink>> = if ring {
+    let sinks: Vec<Box<dyn wasmhole_runtime::calls::sink::RecordSink>> = if ring {
         vec![Box::new(RingSink(Arc::new(Mutex::new(Ring::new(65_536)))))]
     } else {
         Vec::new()

@@ -307,7 +307,7 @@ fn two_lines(h: &mut Harness<'static, App>) {
 /// Makes a what-if branch in which call 1 fails with EBADF, runs it to its
 /// end, and shows main again.
 fn branch_and_back(h: &mut Harness<'static, App>) {
-    let call = wasmhole_runtime::calls::find(wasmhole_runtime::Abi::Wasi, "fd_write").unwrap();
+    let call = wasmhole_runtime::abis::find(wasmhole_runtime::Abi::Wasi, "fd_write").unwrap();
     h.state_mut()
         .wb
         .what_if(1, call, WhatIf::Error("EBADF"))

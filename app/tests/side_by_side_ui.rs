@@ -14,7 +14,7 @@ use std::time::Duration;
 use wasmhole::cli::Cli;
 use wasmhole::model::side_by_side::Cell;
 use wasmhole::workbench::App;
-use wasmhole_runtime::calls::Purpose;
+use wasmhole_runtime::abis::Purpose;
 
 /// Lets every guest reach where it was sent, then draws a few frames.
 fn settle(h: &mut Harness<'static, App>) {

@@ -127,6 +127,59 @@ pub fn error(reason: &str) -> Vec<u8> {
     out
 }
 
+/// The bytes of a response: in memory, or a file streamed from disk.
+#[derive(Debug)]
+pub enum Body {
+    /// Framed bytes.
+    Bytes(Vec<u8>),
+    /// A file sent as it is.
+    File {
+        /// The open file, at its start.
+        file: std::fs::File,
+        /// Its length when it was opened.
+        len: u64,
+    },
+    /// A text file framed as RFC 1436 asks while it is sent.
+    Text {
+        /// The open file, at its start.
+        file: std::fs::File,
+        /// Its length when it was opened (before framing).
+        len: u64,
+    },
+}
+
+impl Body {
+    /// The number of bytes it holds (for framed text, before framing).
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } | Body::Text { len, .. } => *len,
+        }
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All of it in memory, framed.
+    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Body::Bytes(b) => Ok(b),
+            Body::File { mut file, len } => {
+                let mut out = Vec::with_capacity(len as usize);
+                std::io::Read::read_to_end(&mut file, &mut out)?;
+                Ok(out)
+            }
+            Body::Text { mut file, len } => {
+                let mut plain = Vec::with_capacity(len as usize);
+                std::io::Read::read_to_end(&mut file, &mut plain)?;
+                Ok(text(&plain))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,12 +11,14 @@
 
 use crate::config::{ItemKind, RouteConfig};
 use crate::gophermap::Site;
-use crate::reload::{self, FileStamp};
 use crate::request::Request;
+use anyhow::Context;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
-use wasmhole_runtime::trace::RecordSink;
+use wasmhole_runtime::calls::sink::RecordSink;
+use wasmhole_runtime::execution::start;
 use wasmhole_runtime::{
     Abi, ExitStatus, FailureKind, InputSpec, OutputSpec, ProcessConfig, Program, RunOptions,
     Runtime, SharedBuffer,
@@ -96,7 +98,7 @@ impl CgiRequest<'_> {
 impl Handler {
     /// Reads, compiles and links the route's module.
     pub fn load(route: RouteConfig, runtime: &Runtime) -> anyhow::Result<Handler> {
-        let loaded = reload::compile(&route, runtime)?;
+        let loaded = compile(&route, runtime)?;
         Ok(Handler {
             seen: RwLock::new(loaded.stamp),
             loaded: RwLock::new(loaded),
@@ -241,6 +243,45 @@ fn last_line(text: &str) -> Option<&str> {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .map(|l| &l[..l.floor_char_boundary(200)])
+}
+
+/// What identifies one version of a file on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Last modification.
+    pub modified: SystemTime,
+    /// Size in bytes.
+    pub len: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path`, if it can be read.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            modified: meta.modified().ok()?,
+            len: meta.len(),
+        })
+    }
+}
+
+/// Reads, compiles and links a route's module, checking it has the entry
+/// point the route starts it at (its `invoke`, or the ABI's usual one).
+pub fn compile(route: &RouteConfig, runtime: &Runtime) -> anyhow::Result<Loaded> {
+    let path = &route.module;
+    let stamp = FileStamp::of(path);
+    let program = Program::from_file(path)?;
+    let abi = start::choose_abi(&program, route.abi)?;
+    start::entry_point(&program, abi, route.invoke.as_deref())?;
+    runtime
+        .prepare(&program, abi)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .with_context(|| format!("cannot link {}", path.display()))?;
+    Ok(Loaded {
+        program,
+        abi,
+        stamp,
+    })
 }
 
 #[cfg(test)]

@@ -33,10 +33,11 @@ pub mod throttle;
 pub mod traces;
 
 pub use config::{Config, ItemKind};
+pub use framing::Body;
 pub use gophermap::Site;
 pub use request::Request;
 pub use server::Server;
-pub use service::{Body, Gopherd, HandlerRecipe, Outcome, Response};
+pub use service::{Gopherd, HandlerRecipe, Outcome, Response};
 
 /// The server's name and version, as handlers see it in `SERVER_SOFTWARE`.
 pub const SERVER_SOFTWARE: &str = concat!("gopherd/", env!("CARGO_PKG_VERSION"));

@@ -142,10 +142,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    wasmhole_runtime::compile_cache::configure(match (&cli.cache_dir, cli.no_cache) {
+    wasmhole_runtime::module::compile_cache::configure(match (&cli.cache_dir, cli.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),
-        (None, false) => wasmhole_runtime::compile_cache::default_dir(),
+        (None, false) => wasmhole_runtime::module::compile_cache::default_dir(),
     });
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

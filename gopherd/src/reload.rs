@@ -3,52 +3,8 @@
 //! swapping it in. A version that does not compile, link or offer an entry
 //! point leaves the previous one serving, and the log says why.
 
-use crate::config::RouteConfig;
-use crate::handler::{Handler, Loaded};
-use anyhow::Context;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
-use tokio::sync::watch;
-use wasmhole_runtime::{Program, Runtime, run};
-
-/// What identifies one version of a file on disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileStamp {
-    /// Last modification.
-    pub modified: SystemTime,
-    /// Size in bytes.
-    pub len: u64,
-}
-
-impl FileStamp {
-    /// The stamp of the file at `path`, if it can be read.
-    pub fn of(path: &Path) -> Option<FileStamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(FileStamp {
-            modified: meta.modified().ok()?,
-            len: meta.len(),
-        })
-    }
-}
-
-/// Reads, compiles and links a route's module, checking it has the entry
-/// point the route starts it at (its `invoke`, or the ABI's usual one).
-pub fn compile(route: &RouteConfig, runtime: &Runtime) -> anyhow::Result<Loaded> {
-    let path = &route.module;
-    let stamp = FileStamp::of(path);
-    let program = Program::from_file(path)?;
-    let abi = run::choose_abi(&program, route.abi)?;
-    run::entry_point(&program, abi, route.invoke.as_deref())?;
-    runtime
-        .prepare(&program, abi)
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
-        .with_context(|| format!("cannot link {}", path.display()))?;
-    Ok(Loaded {
-        program,
-        abi,
-        stamp,
-    })
-}
+use crate::handler::{FileStamp, Handler, compile};
+use wasmhole_runtime::Runtime;
 
 /// What a reload check did for one handler.
 #[derive(Debug, PartialEq, Eq)]
@@ -112,27 +68,6 @@ pub fn reload_changed(handlers: &[Handler], runtime: &Runtime) {
             let loaded = handler.loaded();
             if let Err(e) = runtime.prepare(&loaded.program, loaded.abi) {
                 tracing::warn!(route = handler.prefix(), "cannot prepare handler: {e:#}");
-            }
-        }
-    }
-}
-
-/// Checks the handlers every `interval` until `stop` turns true. The
-/// compiling happens on a blocking thread.
-pub async fn watch_modules(
-    service: std::sync::Arc<crate::service::Gopherd>,
-    interval: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut tick = tokio::time::interval(interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.tick().await;
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = tick.tick() => {
-                let s = service.clone();
-                let _ = tokio::task::spawn_blocking(move || s.reload_changed()).await;
             }
         }
     }

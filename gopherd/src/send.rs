@@ -4,8 +4,8 @@
 //! keep to a minimum average rate, so a slow reader cannot hold a
 //! connection (and its file) for hours.
 
+use crate::framing::Body;
 use crate::framing::TextFramer;
-use crate::service::Body;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;

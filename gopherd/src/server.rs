@@ -15,7 +15,6 @@ use crate::config::{Config, ServerLimits};
 use crate::connection::{self, Shared};
 use crate::framing;
 use crate::gophermap::Site;
-use crate::reload;
 use crate::service::Gopherd;
 use crate::{open_files, throttle};
 use anyhow::Context;
@@ -139,7 +138,7 @@ impl Server {
         }
         drop(in_flight);
         if let Some(interval) = self.reload_interval {
-            tasks.spawn(reload::watch_modules(
+            tasks.spawn(watch_modules(
                 self.service.clone(),
                 interval,
                 stop_rx.clone(),
@@ -242,5 +241,26 @@ async fn turn_away(listener: &TcpListener) {
         tokio::time::timeout(Duration::from_millis(10), listener.accept()).await
     {
         let _ = stream.try_write(&framing::error("server busy, try again later"));
+    }
+}
+
+/// Checks the handlers every `interval` until `stop` turns true. The
+/// compiling happens on a blocking thread.
+pub async fn watch_modules(
+    service: std::sync::Arc<Gopherd>,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tick.tick() => {
+                let s = service.clone();
+                let _ = tokio::task::spawn_blocking(move || s.reload_changed()).await;
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! [`Gopherd::respond`].
 
 use crate::config::{Config, TextFraming};
-use crate::framing;
+use crate::framing::{self, Body};
 use crate::gophermap::Site;
 use crate::handler::{CgiRequest, Handler};
 use crate::reload;
@@ -64,59 +64,6 @@ impl Outcome {
             Outcome::ClientBusy => "client-busy",
             Outcome::HandlerFailed(how) => how,
             Outcome::Error => "error",
-        }
-    }
-}
-
-/// The bytes of a response: in memory, or a file streamed from disk.
-#[derive(Debug)]
-pub enum Body {
-    /// Framed bytes.
-    Bytes(Vec<u8>),
-    /// A file sent as it is.
-    File {
-        /// The open file, at its start.
-        file: std::fs::File,
-        /// Its length when it was opened.
-        len: u64,
-    },
-    /// A text file framed as RFC 1436 asks while it is sent.
-    Text {
-        /// The open file, at its start.
-        file: std::fs::File,
-        /// Its length when it was opened (before framing).
-        len: u64,
-    },
-}
-
-impl Body {
-    /// The number of bytes it holds (for framed text, before framing).
-    pub fn len(&self) -> u64 {
-        match self {
-            Body::Bytes(b) => b.len() as u64,
-            Body::File { len, .. } | Body::Text { len, .. } => *len,
-        }
-    }
-
-    /// Whether it holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// All of it in memory, framed.
-    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
-        match self {
-            Body::Bytes(b) => Ok(b),
-            Body::File { mut file, len } => {
-                let mut out = Vec::with_capacity(len as usize);
-                std::io::Read::read_to_end(&mut file, &mut out)?;
-                Ok(out)
-            }
-            Body::Text { mut file, len } => {
-                let mut text = Vec::with_capacity(len as usize);
-                std::io::Read::read_to_end(&mut file, &mut text)?;
-                Ok(framing::text(&text))
-            }
         }
     }
 }
@@ -201,7 +148,7 @@ impl Gopherd {
             fuel: config.routes.iter().any(|r| r.limits.fuel.is_some()),
             pooling: Some(config.limits.max_handlers),
             pool_max_memory: max_memory,
-            cache_dir: wasmhole_runtime::compile_cache::configured(),
+            cache_dir: wasmhole_runtime::module::compile_cache::configured(),
             ..EngineOptions::default()
         })
         .map_err(|e| anyhow::anyhow!("cannot set up the wasm engine: {e:#}"))?;

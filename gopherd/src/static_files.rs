@@ -8,8 +8,8 @@
 
 use crate::config::TextFraming;
 use crate::framing;
+use crate::framing::Body;
 use crate::gophermap::{self, Site};
-use crate::service::Body;
 use cap_fs_ext::OpenOptionsSyncExt;
 use cap_std::fs::{Dir, File, OpenOptions};
 use std::io::{self, Read, Seek};

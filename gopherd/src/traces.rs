@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
-use wasmhole_runtime::trace::{JsonLinesSink, RecordSink};
+use wasmhole_runtime::calls::sink::RecordSink;
+use wasmhole_runtime::calls::trace::JsonLinesSink;
 
 /// The folder traces are written to.
 pub struct TraceDir {

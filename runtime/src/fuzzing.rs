@@ -4,13 +4,15 @@
 //! outside what a call may return, or a trace line that does not read back
 //! is a bug.
 
-use crate::abi::Abi;
-use crate::calls::{self, CallSpec, Fatal, Ret, WasmTy};
-use crate::host;
-use crate::process::{DirGrant, Limits, Process, ProcessConfig};
-use crate::record::SyscallRecord;
-use crate::stdio::{InputSpec, OutputSpec, SharedBuffer};
-use crate::trace::{JsonLinesSink, RecordSink};
+use crate::abis::call::{CallSpec, Fatal, Ret, WasmTy};
+use crate::calls::record::SyscallRecord;
+use crate::calls::sink::RecordSink;
+use crate::calls::trace::JsonLinesSink;
+use crate::execution::host::{self, CallHandling};
+use crate::module::abi::Abi;
+use crate::sandbox::limits::Limits;
+use crate::sandbox::process::{DirGrant, ProcessConfig};
+use crate::sandbox::stdio::{InputSpec, OutputSpec, SharedBuffer};
 use arbitrary::{Result, Unstructured};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -42,7 +44,7 @@ impl RecordSink for RoundTrip {
         buf.clear();
         JsonLinesSink::new(&mut *buf).record(record);
         let line = String::from_utf8_lossy(&buf);
-        match crate::trace_file::parse_line(line.trim_end()) {
+        match crate::calls::trace_file::parse_line(line.trim_end()) {
             Ok(back) => assert_eq!(
                 (back.seq, back.name, back.args.len()),
                 (record.seq, record.name, record.args.len()),
@@ -126,16 +128,17 @@ impl CallFuzzer {
             access: Default::default(),
             inject: Vec::new(),
         };
-        let Ok(mut process) = Process::new("fuzz.wasm", abi, config) else {
+        let Ok(mut process) = crate::abis::process("fuzz.wasm", abi, config) else {
             return Ok(());
         };
+        let mut calls = CallHandling::default();
         let record = u.arbitrary::<bool>()?;
         if record {
-            process
+            calls
                 .recorder
                 .add(Box::new(RoundTrip(Arc::new(Mutex::new(Vec::new())))));
         }
-        let table = calls::calls_of(abi);
+        let table = crate::abis::calls_of(abi);
         for _ in 0..MAX_CALLS_PER_INPUT {
             if u.is_empty() {
                 break;
@@ -147,13 +150,20 @@ impl CallFuzzer {
             let call = u.choose(table)?;
             let args = arguments(u, call, memory.len())?;
             self.calls += 1;
-            let result = host::invoke(call, &args, &mut memory, pages > 0, &mut process);
+            let result = host::invoke(
+                call,
+                &args,
+                &mut memory,
+                pages > 0,
+                &mut process,
+                &mut calls,
+            );
             match result {
                 Ok(v) => check_result(call, v),
                 Err(Fatal::Exit(_) | Fatal::Kill { .. } | Fatal::TimeLimit { .. }) => break,
             }
         }
-        process.recorder.finish();
+        calls.recorder.finish();
         Ok(())
     }
 }
@@ -218,28 +228,28 @@ fn check_result(call: &CallSpec, v: u64) {
 /// parser, JSON-lines trace lines, stream URLs, addresses, locations, byte
 /// counts and grants.
 pub fn parse_everything(data: &[u8]) {
-    if let Ok(program) = crate::program::Program::from_bytes("fuzz.wat", data.to_vec()) {
+    if let Ok(program) = crate::module::program::Program::from_bytes("fuzz.wat", data.to_vec()) {
         let _ = program.disassembly();
         let _ = program.imports();
-        let _ = crate::run::choose_abi(&program, None);
+        let _ = crate::execution::start::choose_abi(&program, None);
     }
     let text = String::from_utf8_lossy(data);
-    let _ = crate::wat_legacy::modernize(&text);
-    let _ = crate::policy::Policy::parse("fuzz.policy", &text);
-    let _ = crate::policy::NetAllow::parse(&text);
+    let _ = crate::module::wat_legacy::modernize(&text);
+    let _ = crate::sandbox::policy::Policy::parse("fuzz.policy", &text);
+    let _ = crate::sandbox::policy::NetAllow::parse(&text);
     for line in text.lines().take(64) {
-        if let Ok(record) = crate::trace_file::parse_line(line) {
+        if let Ok(record) = crate::calls::trace_file::parse_line(line) {
             let _ = record.trace_line();
             let _ = record.result_text();
         }
-        if let Ok(url) = crate::streams::url::StreamUrl::parse(line) {
+        if let Ok(url) = crate::sandbox::streams::url::StreamUrl::parse(line) {
             let _ = url.path();
             let _ = url.query("mode");
         }
         let _ = crate::debug::Location::parse(line);
         let _ = crate::debug::parse_address(line);
-        let _ = crate::process::parse_bytes(line);
+        let _ = crate::sandbox::limits::parse_bytes(line);
         let _ = DirGrant::parse(line);
     }
-    let _ = crate::trace_file::read(data, |_| {});
+    let _ = crate::calls::trace_file::read(data, |_| {});
 }

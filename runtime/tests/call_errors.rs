@@ -6,10 +6,11 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use wasmhole_runtime::abi::Abi;
-use wasmhole_runtime::calls::{CallContext, CallSpec, Fatal, Kind, Ret, all_calls};
-use wasmhole_runtime::guest_memory::GuestMemory;
-use wasmhole_runtime::process::{Limits, Process, ProcessConfig};
+use wasmhole_runtime::abis::{CallContext, CallSpec, Fatal, Kind, Ret, all_calls};
+use wasmhole_runtime::module::abi::Abi;
+use wasmhole_runtime::sandbox::guest_memory::GuestMemory;
+use wasmhole_runtime::sandbox::limits::Limits;
+use wasmhole_runtime::sandbox::process::{Process, ProcessConfig};
 use wasmhole_runtime::{DirGrant, InputSpec, OutputSpec, SharedBuffer};
 
 const MEMORY: usize = 0x2000;
@@ -127,7 +128,7 @@ fn process(abi: Abi, dir: &std::path::Path) -> Process {
         },
         ..ProcessConfig::default()
     };
-    Process::new("probe.wasm", abi, config).expect("a process")
+    wasmhole_runtime::abis::process("probe.wasm", abi, config).expect("a process")
 }
 
 /// The error name of a raw result, if it is an error.
@@ -179,8 +180,8 @@ fn every_error_a_call_returns_is_on_its_card() {
                 .map(|param| {
                     let v = arg(&mut rng, param.kind);
                     match param.ty {
-                        wasmhole_runtime::calls::WasmTy::I32 => v & 0xFFFF_FFFF,
-                        wasmhole_runtime::calls::WasmTy::I64 => v,
+                        wasmhole_runtime::abis::WasmTy::I32 => v & 0xFFFF_FFFF,
+                        wasmhole_runtime::abis::WasmTy::I64 => v,
                     }
                 })
                 .collect();

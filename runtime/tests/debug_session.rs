@@ -434,7 +434,7 @@ fn olin_guests_stop_at_their_calls() {
     stopped(&s);
     let (name, _) = next_syscall(&mut s);
     assert!(
-        wasmhole_runtime::calls::find(wasmhole_runtime::Abi::Olin, &name).is_some(),
+        wasmhole_runtime::abis::find(wasmhole_runtime::Abi::Olin, &name).is_some(),
         "{name} is an Olin call"
     );
     s.send(Command::Continue);
@@ -577,7 +577,7 @@ fn the_guest_starts_at_the_function_named_to_invoke() {
 
 #[test]
 fn a_guest_blocked_in_a_call_says_which() {
-    let pipe = wasmhole_runtime::stdio::Pipe::new();
+    let pipe = wasmhole_runtime::sandbox::stdio::Pipe::new();
     let program = Program::from_wat("echo.wat", ECHO).unwrap();
     let mut s = Session::start(
         program,

@@ -502,7 +502,7 @@ fn a_fifo_whose_writer_stops_writing_ends_at_the_time_limit() {
 #[test]
 fn standard_input_that_never_comes_ends_at_the_time_limit() {
     let program = hostile("stdin_wait.wat");
-    let pipe = wasmhole_runtime::stdio::Pipe::new();
+    let pipe = wasmhole_runtime::sandbox::stdio::Pipe::new();
     let config = ProcessConfig {
         stdin: InputSpec::Pipe(pipe.clone()),
         limits: Limits {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Guest, RecordExt, Sandbox};
-use wasmhole_runtime::inject::{Action, Injector};
+use wasmhole_runtime::calls::inject::{Action, Injector};
 use wasmhole_runtime::{Abi, InjectSpec};
 
 /// Reads standard input twice (16 bytes at most each) and prints what each

@@ -8,7 +8,7 @@ use abi_support::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use wasmhole_runtime::record::CallOutcome;
+use wasmhole_runtime::calls::record::CallOutcome;
 use wasmhole_runtime::{Access, DirGrant, FailureKind, InputSpec, Limits, NetAllow, ProcessConfig};
 
 /// An Olin module importing every function from `module` (`cwa` or
@@ -92,7 +92,7 @@ fn everything_calls_every_function_and_reports() {
         "everything.wat: info: everything logs at level 6\neverything: via a log resource\n"
     );
     let called: BTreeSet<&str> = out.records.iter().map(|r| r.name).collect();
-    let all: BTreeSet<&str> = wasmhole_runtime::olin::CALLS
+    let all: BTreeSet<&str> = wasmhole_runtime::abis::olin::CALLS
         .iter()
         .map(|c| c.name)
         .collect();

@@ -6,8 +6,8 @@
 //! is about the user's own module bytes.
 
 use std::sync::{Arc, Mutex};
-use wasmhole_runtime::record::CallOutcome;
-use wasmhole_runtime::trace::{Ring, RingSink};
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::{Ring, RingSink};
 use wasmhole_runtime::{
     EngineOptions, ExitStatus, FailureKind, OutputSpec, ProcessConfig, Program, RunOptions,
     Runtime, SharedBuffer, SyscallRecord,

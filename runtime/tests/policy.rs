@@ -6,7 +6,7 @@ mod abi_support;
 
 use abi_support::*;
 use std::sync::Arc;
-use wasmhole_runtime::policy::Policy;
+use wasmhole_runtime::sandbox::policy::Policy;
 use wasmhole_runtime::{Access, FailureKind, Limits, NetAllow, ProcessConfig};
 
 /// A config under `policy` (text), with its limits folded in.

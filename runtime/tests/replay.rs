@@ -8,11 +8,11 @@ mod abi_support;
 
 use abi_support::{OneShot, sample, wat};
 use std::sync::{Arc, RwLock};
-use wasmhole_runtime::process::DirGrant;
 use wasmhole_runtime::replay::{
-    Divergence, DivergenceSlot, Header, MAX_TAPE_BYTES, MemorySink, Recording, Replayer,
+    Divergence, DivergenceSlot, Header, MAX_TAPE_BYTES, MemorySink, Mode, Recording, Replayer,
     SharedTape, Tape,
 };
+use wasmhole_runtime::sandbox::process::DirGrant;
 use wasmhole_runtime::{
     Access, EngineOptions, ExitStatus, InputSpec, NetAllow, OutputSpec, ProcessConfig, Program,
     RunOptions, Runtime, SharedBuffer,
@@ -51,7 +51,11 @@ fn record(program: &Program, config: ProcessConfig) -> (Seen, SharedTape) {
         },
         &mut |process, abi, entry| {
             let header = Header::describe(program, abi, entry, &recorded);
-            Recording::start(process, header, Box::new(MemorySink(tape.clone())));
+            Mode::Record(Recording::start(
+                process,
+                header,
+                Box::new(MemorySink(tape.clone())),
+            ))
         },
     );
     let seen = Seen {
@@ -88,7 +92,9 @@ fn replay(
             config,
             sinks: Vec::new(),
         },
-        &mut |process, _, _| Replayer::start(process, tape.clone(), calls, slot.clone()),
+        &mut |process, _, _| {
+            Mode::Replay(Replayer::start(process, tape.clone(), calls, slot.clone()))
+        },
     );
     let seen = Seen {
         stdout: out.contents(),
@@ -349,7 +355,7 @@ fn a_recording_that_ends_early_says_so() {
             config,
             sinks: Vec::new(),
         },
-        &mut |process, _, _| Replayer::start(process, tape.clone(), 1, slot.clone()),
+        &mut |process, _, _| Mode::Replay(Replayer::start(process, tape.clone(), 1, slot.clone())),
     );
     let ExitStatus::Failed(f) = report.status else {
         panic!("{:?}", report.status)

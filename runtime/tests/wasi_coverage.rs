@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use wasmhole_runtime::Abi;
-use wasmhole_runtime::calls::{Ret, WasmTy, calls_of};
+use wasmhole_runtime::abis::{Ret, WasmTy, calls_of};
 
 /// `name -> "(param …) (result …)"` from the specification's import list.
 fn specified() -> BTreeMap<String, String> {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{Guest, RecordExt};
 use std::time::{SystemTime, UNIX_EPOCH};
-use wasmhole_runtime::record::CallOutcome;
+use wasmhole_runtime::calls::record::CallOutcome;
 
 /// A guest that asks `sizes` for the count and total size of a string list,
 /// fetches it with `get`, prints both numbers, then every string on its own

@@ -8,8 +8,8 @@
 mod common;
 
 use common::{Guest, RecordExt, Sandbox};
-use wasmhole_runtime::calls::{Kind, Ret, WasmTy, calls_of};
-use wasmhole_runtime::record::CallOutcome;
+use wasmhole_runtime::abis::{Kind, Ret, WasmTy, calls_of};
+use wasmhole_runtime::calls::record::CallOutcome;
 use wasmhole_runtime::{Abi, ExitStatus};
 
 /// Calls whose pointers or lengths leave the guest's single page of memory

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
+use wasmhole_runtime::calls::decode::hex_bytes;
 use wasmhole_runtime::debug::{
     Command, Edge, Event, Location, Session, Snapshot, StopReason, parse_address,
 };
-use wasmhole_runtime::decode::hex_bytes;
-use wasmhole_runtime::stdio::StdStream;
+use wasmhole_runtime::sandbox::stdio::StdStream;
 use wasmhole_runtime::{ExitStatus, InputSpec, OutputSpec, Program};
 
 /// Flags of `wasmhole debug`.
@@ -86,7 +86,7 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         None => InputSpec::Empty,
     };
     let config = guest.process_config(stdin, OutputSpec::Null, OutputSpec::Null)?;
-    wasmhole_runtime::compile_cache::configure(guest.cache_dir()?);
+    wasmhole_runtime::module::compile_cache::configure(guest.cache_dir()?);
     let session =
         Session::start(program, guest.abi.abi(), config).map_err(|f| f.message.clone())?;
     // A guest with a time limit stops by itself; the others get a grace.
@@ -562,7 +562,11 @@ impl<W: Write> Debugger<W> {
                 .unwrap_or_else(|| "-".into());
             let line = format!(
                 "{:<4} {:<10} {:<24} {:>8}  {}",
-                d.number, d.kind, d.name, offset, d.rights
+                d.number,
+                d.kind,
+                d.name,
+                offset,
+                wasmhole_runtime::abis::wasi::rights_text(d.rights)
             );
             self.say(line);
         }

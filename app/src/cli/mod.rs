@@ -215,7 +215,7 @@ impl GuestArgs {
         Ok(if on {
             self.cache_dir
                 .clone()
-                .or_else(wasmhole_runtime::compile_cache::default_dir)
+                .or_else(wasmhole_runtime::module::compile_cache::default_dir)
         } else {
             None
         })
@@ -276,7 +276,9 @@ impl GuestArgs {
     /// valid ones.
     pub fn check_injections(&self, program: &wasmhole_runtime::Program) -> Result<(), String> {
         match self.abi.abi().or(program.detected_abi()) {
-            Some(abi) => wasmhole_runtime::inject::Injector::new(abi, &self.inject).map(drop),
+            Some(abi) => {
+                wasmhole_runtime::calls::inject::Injector::new(abi, &self.inject).map(drop)
+            }
             None => Ok(()),
         }
     }

@@ -8,7 +8,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
-use wasmhole_runtime::replay::{self, DivergenceSlot, Replayer};
+use wasmhole_runtime::replay::{self, DivergenceSlot, Mode, Replayer};
 use wasmhole_runtime::{EngineOptions, ExitStatus, RunOptions, Runtime};
 
 /// The exit status of a replay that left its recording, distinct from the
@@ -83,7 +83,7 @@ fn replay(args: ReplayArgs) -> Result<u8, String> {
     let runtime = Runtime::new(EngineOptions {
         fuel: config.limits.fuel.is_some(),
         without_time_limits: config.limits.timeout.is_none(),
-        cache_dir: wasmhole_runtime::compile_cache::default_dir(),
+        cache_dir: wasmhole_runtime::module::compile_cache::default_dir(),
         ..EngineOptions::default()
     })
     .map_err(|e| format!("cannot start the engine: {e}"))?;
@@ -97,7 +97,14 @@ fn replay(args: ReplayArgs) -> Result<u8, String> {
             config,
             sinks: Vec::new(),
         },
-        &mut |process, _, _| Replayer::start(process, tape.clone(), calls, divergence.clone()),
+        &mut |process, _, _| {
+            Mode::Replay(Replayer::start(
+                process,
+                tape.clone(),
+                calls,
+                divergence.clone(),
+            ))
+        },
     );
     let diverged = divergence.lock().ok().and_then(|d| d.clone());
     if let Some(d) = diverged {

@@ -5,8 +5,10 @@ use super::{RunArgs, TraceFormat};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use wasmhole_runtime::replay::{Header, JsonLinesTape, Recording, SharedFileTape};
-use wasmhole_runtime::trace::{JsonLinesSink, RecordSink, Summary, SummarySink, TextSink};
+use wasmhole_runtime::calls::sink::RecordSink;
+use wasmhole_runtime::calls::summary::{Summary, SummarySink};
+use wasmhole_runtime::calls::trace::{JsonLinesSink, TextSink};
+use wasmhole_runtime::replay::{Header, JsonLinesTape, Mode, Recording, SharedFileTape};
 use wasmhole_runtime::{EngineOptions, ExitStatus, InputSpec, OutputSpec, RunOptions, Runtime};
 
 /// Runs the command and returns the guest's exit status as ours.
@@ -76,12 +78,17 @@ fn run(args: RunArgs) -> Result<i32, String> {
             config,
             sinks,
         },
-        &mut |process, abi, entry| {
-            if let Some(tape) = &recording {
+        &mut |process, abi, entry| match &recording {
+            Some(tape) => {
                 let mut header = Header::describe(&program, abi, entry, &recorded_config);
                 header.module_path = module_path.display().to_string();
-                Recording::start(process, header, Box::new(SharedFileTape(tape.0.clone())));
+                Mode::Record(Recording::start(
+                    process,
+                    header,
+                    Box::new(SharedFileTape(tape.0.clone())),
+                ))
             }
+            None => Mode::Live,
         },
     );
     if let (Some(tape), Some(path)) = (&recording, &args.record)

@@ -3,7 +3,7 @@
 //! form.
 
 use std::fmt;
-use wasmhole_runtime::streams::url::percent_decode;
+use wasmhole_runtime::sandbox::streams::url::percent_decode;
 
 /// The port a Gopher address means when it names none.
 pub const DEFAULT_PORT: u16 = 70;

@@ -12,9 +12,9 @@ use crate::model::run_config::RunConfig;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use wasmhole_runtime::decode::{hex_bytes, quote_bytes};
-use wasmhole_runtime::record::CallOutcome;
-use wasmhole_runtime::trace::{Ring, RingSink};
+use wasmhole_runtime::calls::decode::{hex_bytes, quote_bytes};
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::{Ring, RingSink};
 use wasmhole_runtime::{
     EngineOptions, ExitStatus, FailureKind, InputSpec, OutputSpec, Program, ProgramError,
     RunOptions, Runtime, SharedBuffer, SyscallRecord,
@@ -442,7 +442,7 @@ fn call_difference(exp: &CallExpect, r: &SyscallRecord) -> Option<String> {
         };
         let is_fd = matches!(
             r.spec.params.get(i).map(|p| p.kind),
-            Some(wasmhole_runtime::calls::Kind::Fd)
+            Some(wasmhole_runtime::abis::Kind::Fd)
         );
         if !arg_matches(arg.raw, &arg.shown, is_fd, want) {
             let got = if is_fd {

@@ -7,7 +7,7 @@
 //! purposes (Myers' diff); a call without a purpose matches nothing.
 
 use std::time::{Duration, Instant};
-use wasmhole_runtime::calls::Purpose;
+use wasmhole_runtime::abis::Purpose;
 
 /// How long one column's alignment may search for the longest common
 /// subsequence before settling for a good one (very long, very different
@@ -106,7 +106,7 @@ mod tests {
     use super::*;
     use std::path::Path;
     use std::sync::{Arc, Mutex};
-    use wasmhole_runtime::trace::{Ring, RingSink};
+    use wasmhole_runtime::calls::ring::{Ring, RingSink};
     use wasmhole_runtime::{Program, RunOptions, Runtime};
 
     /// The calls a program makes when run, by name and purpose.

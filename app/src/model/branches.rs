@@ -11,9 +11,9 @@
 use super::run::Run;
 use super::run_config::RunConfig;
 use super::view::RunView;
-use wasmhole_runtime::calls::CallSpec;
-use wasmhole_runtime::inject::Action;
-use wasmhole_runtime::trace::Ring;
+use wasmhole_runtime::abis::CallSpec;
+use wasmhole_runtime::calls::inject::Action;
+use wasmhole_runtime::calls::ring::Ring;
 use wasmhole_runtime::{InjectSpec, SyscallRecord};
 
 /// Most guests kept at once (the selected branch's and others', alive or
@@ -163,7 +163,7 @@ impl WhatIf {
     /// The new outcome in words (`ENOENT`, `short read: 2 bytes`).
     pub fn described(&self, call: &CallSpec) -> String {
         let verb = match call.purpose {
-            Some(wasmhole_runtime::calls::Purpose::Read) => "read",
+            Some(wasmhole_runtime::abis::Purpose::Read) => "read",
             _ => "write",
         };
         match self {

@@ -3,7 +3,7 @@
 //! briefs built as records arrive (only new records are looked at unless
 //! the filter changes).
 
-use wasmhole_runtime::trace::{Brief, Ring};
+use wasmhole_runtime::calls::ring::{Brief, Ring};
 
 /// The filter and its index.
 #[derive(Clone, Debug, Default)]
@@ -135,7 +135,9 @@ mod tests {
             wasmhole_runtime::RunOptions {
                 abi: None,
                 config: Default::default(),
-                sinks: vec![Box::new(wasmhole_runtime::trace::RingSink(ring.clone()))],
+                sinks: vec![Box::new(wasmhole_runtime::calls::ring::RingSink(
+                    ring.clone(),
+                ))],
             },
         );
         let ring = ring.lock().unwrap();

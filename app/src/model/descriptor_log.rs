@@ -4,9 +4,9 @@
 //! ring's briefs as records arrive, so a descriptor's history outlives the
 //! descriptor.
 
-use wasmhole_runtime::fdtable::DescriptorRow;
-use wasmhole_runtime::record::CallOutcome;
-use wasmhole_runtime::trace::Ring;
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::Ring;
+use wasmhole_runtime::sandbox::fdtable::DescriptorRow;
 
 /// One descriptor's life.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -251,7 +251,7 @@ mod tests {
             ))],
             ..Default::default()
         };
-        let start = wasmhole_runtime::process::Process::new(
+        let start = wasmhole_runtime::abis::process(
             "lives.wat",
             wasmhole_runtime::Abi::Wasi,
             config.clone(),
@@ -266,7 +266,9 @@ mod tests {
                 wasmhole_runtime::RunOptions {
                     abi: None,
                     config,
-                    sinks: vec![Box::new(wasmhole_runtime::trace::RingSink(ring.clone()))],
+                    sinks: vec![Box::new(wasmhole_runtime::calls::ring::RingSink(
+                        ring.clone(),
+                    ))],
                 },
             );
         let ring = ring.lock().unwrap();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use wasmhole_runtime::SyscallRecord;
-use wasmhole_runtime::trace::SharedRing;
+use wasmhole_runtime::calls::ring::SharedRing;
 
 /// The export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,7 +218,7 @@ fn perfetto_event(r: &SyscallRecord) -> serde_json::Value {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
-    use wasmhole_runtime::trace::{Ring, RingSink};
+    use wasmhole_runtime::calls::ring::{Ring, RingSink};
 
     fn records() -> Vec<SyscallRecord> {
         let program = wasmhole_runtime::Program::from_file(

@@ -3,7 +3,7 @@
 //! where the learner looks (the rows in view, the selected byte), with the
 //! typed values at that byte.
 
-use wasmhole_runtime::guest_memory::MemRange;
+use wasmhole_runtime::sandbox::guest_memory::MemRange;
 
 /// Bytes per row, when the panel is wide enough.
 pub const ROW: u64 = 16;

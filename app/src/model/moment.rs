@@ -10,7 +10,7 @@
 use super::descriptor_log::Life;
 use super::run::{Origin, Run, RunState};
 use wasmhole_runtime::debug::StopReason;
-use wasmhole_runtime::fdtable::DescriptorRow;
+use wasmhole_runtime::sandbox::fdtable::DescriptorRow;
 
 /// How current what the panels show of a run's guest is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 use wasmhole_runtime::ExitStatus;
-use wasmhole_runtime::calls::{CallSpec, Kind, Ret};
+use wasmhole_runtime::abis::{CallSpec, Kind, Ret};
+use wasmhole_runtime::calls::decode::hex_bytes;
+use wasmhole_runtime::calls::record::{CallOutcome, SyscallRecord};
 use wasmhole_runtime::debug::WrittenBytes;
-use wasmhole_runtime::decode::hex_bytes;
-use wasmhole_runtime::guest_memory::MemRange;
-use wasmhole_runtime::record::{CallOutcome, SyscallRecord};
+use wasmhole_runtime::sandbox::guest_memory::MemRange;
 
 /// A prediction sent off, waiting for the call's exit.
 #[derive(Clone, Debug)]
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn only_bytes_that_follow_from_the_arguments_are_asked_for() {
-        let call = |name| wasmhole_runtime::calls::find(wasmhole_runtime::Abi::Wasi, name).unwrap();
+        let call = |name| wasmhole_runtime::abis::find(wasmhole_runtime::Abi::Wasi, name).unwrap();
         // nwritten: four bytes at the pointer given.
         assert!(bytes_predictable(call("fd_write")));
         // How much a read gets is the host's to say.

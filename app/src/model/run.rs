@@ -13,16 +13,16 @@ use super::memory::MemoryCache;
 use super::run_config::RunConfig;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::{Ring, SharedRing};
+use wasmhole_runtime::calls::trace_file;
 use wasmhole_runtime::debug::{
     CallBytes, Command, Edge, Event, Exit, InCall, RING_CAPACITY, Session, Snapshot,
 };
-use wasmhole_runtime::record::CallOutcome;
 use wasmhole_runtime::replay::{LoadedRecording, SharedTape};
-use wasmhole_runtime::stdio::Pipe;
-use wasmhole_runtime::trace::{Ring, SharedRing};
+use wasmhole_runtime::sandbox::stdio::Pipe;
 use wasmhole_runtime::{
     Abi, ExitStatus, InjectSpec, InputSpec, OutputSpec, ProcessConfig, Program, SharedBuffer,
-    trace_file,
 };
 
 /// Where the guest is in its life.

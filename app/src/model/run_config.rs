@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
-use wasmhole_runtime::policy::{Access, NetAllow, Policy};
+use wasmhole_runtime::sandbox::policy::{Access, NetAllow, Policy};
 use wasmhole_runtime::{Abi, DirGrant, InputSpec, Limits, OutputSpec, ProcessConfig, parse_bytes};
 
 /// What the person typed.

@@ -13,9 +13,9 @@ use super::samples;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasmhole_runtime::calls::{self, CallSpec, Purpose};
+use wasmhole_runtime::abis::{CallSpec, Purpose};
+use wasmhole_runtime::calls::record::{ArgValue, SyscallRecord};
 use wasmhole_runtime::debug::{CallBytes, Command, StopReason};
-use wasmhole_runtime::record::{ArgValue, SyscallRecord};
 use wasmhole_runtime::{Abi, ExitStatus, Program};
 
 /// How many calls of each guest the table lines up; later ones are
@@ -146,7 +146,7 @@ impl Guest {
             .imports()
             .iter()
             .filter(|i| abi.import_modules().contains(&i.module.as_str()))
-            .filter_map(|i| calls::find(abi, &i.name).and_then(|c| c.purpose))
+            .filter_map(|i| wasmhole_runtime::abis::find(abi, &i.name).and_then(|c| c.purpose))
             .collect();
         self.abi = Some(abi);
         self.run = run;
@@ -238,7 +238,8 @@ impl Guest {
         let reason = self.run.snapshot.as_ref().map(|s| s.reason.clone());
         match reason {
             Some(StopReason::SyscallEntry { abi, name, args }) => {
-                self.pending = calls::find(abi, name).map(|spec| Pending { spec, args });
+                self.pending =
+                    wasmhole_runtime::abis::find(abi, name).map(|spec| Pending { spec, args });
                 match self.goal {
                     Goal::End => self.send(Command::Continue, Goal::End),
                     _ => self.goal = Goal::Rest,

@@ -4,8 +4,8 @@
 //! other bytes for reads. Choosing one starts a branch (see `branches`);
 //! the window drawing the choices is the window's.
 
-use wasmhole_runtime::calls::{CallSpec, Purpose};
-use wasmhole_runtime::inject::transfers_bytes;
+use wasmhole_runtime::abis::{CallSpec, Purpose};
+use wasmhole_runtime::calls::inject::transfers_bytes;
 
 /// The window's state: the call asked about and the values typed.
 pub struct WhatIfPrompt {

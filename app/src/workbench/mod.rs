@@ -854,7 +854,9 @@ impl eframe::App for Window {
 pub fn run(file: Option<PathBuf>, side_by_side: Vec<PathBuf>) -> ExitCode {
     // Compiled programs are kept in the user's cache folder, shared with
     // `wasmhole run`, `wasmhole debug` and gopherd.
-    wasmhole_runtime::compile_cache::configure(wasmhole_runtime::compile_cache::default_dir());
+    wasmhole_runtime::module::compile_cache::configure(
+        wasmhole_runtime::module::compile_cache::default_dir(),
+    );
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wasmhole")

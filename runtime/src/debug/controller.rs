@@ -6,18 +6,18 @@
 //! (epoch ticks), and syscall entry and exit (the host's call observer).
 
 use super::block_on::block_on;
-use super::session::{Command, Edge, Event, Exit};
+use super::protocol::{Command, Edge, Event, Exit};
 use super::snapshot::{CallBytes, Frame, Pc, ReadBytes, Snapshot, StopReason, Value, WrittenBytes};
-use crate::calls::{CallSpec, Fatal};
-use crate::decode;
-use crate::engine::Runtime;
-use crate::guest_memory::MemRange;
-use crate::host::{CallObserver, Host};
-use crate::process::{Limits, Process};
-use crate::program::Program;
-use crate::record::SyscallRecord;
-use crate::run::{self, ExitStatus};
-use crate::trace::SharedRing;
+use crate::abis::call::{CallSpec, Fatal};
+use crate::calls::decode;
+use crate::calls::record::SyscallRecord;
+use crate::calls::ring::SharedRing;
+use crate::execution::engine::Runtime;
+use crate::execution::host::{CallObserver, Host};
+use crate::execution::run::{self, ExitStatus};
+use crate::module::program::Program;
+use crate::sandbox::guest_memory::MemRange;
+use crate::sandbox::limits::Limits;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
@@ -202,7 +202,8 @@ pub(crate) struct Launch {
     pub pre: InstancePre<Host>,
     pub program: Program,
     pub entry: String,
-    pub process: Process,
+    /// The guest's process and how its calls are handled.
+    pub host: Host,
     pub commands: Receiver<Command>,
     pub events: Sender<Event>,
     pub shared: Arc<Shared>,
@@ -227,7 +228,7 @@ fn guest_main(launch: Launch) {
         pre,
         program,
         entry,
-        process,
+        host,
         commands,
         events,
         shared,
@@ -238,7 +239,7 @@ fn guest_main(launch: Launch) {
         Some((seq, edge)) => (Mode::Rewind(seq, edge), false),
         None => (Mode::Entry, true),
     };
-    let limits = process.config.limits.clone();
+    let limits = host.process.config.limits.clone();
     let controller = Arc::new(Controller {
         module: pre.module().clone(),
         program: program.clone(),
@@ -259,7 +260,7 @@ fn guest_main(launch: Launch) {
         }),
         limits: limits.clone(),
     });
-    let mut store = Store::new(runtime.engine(), Host::new(process));
+    let mut store = Store::new(runtime.engine(), host);
     store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
     let _ = store.set_fuel(limits.fuel.unwrap_or(u64::MAX));
     store.data_mut().observer = Some(controller.clone());
@@ -274,8 +275,8 @@ fn guest_main(launch: Launch) {
     let abi = store.data().process.abi;
     let result = block_on(async {
         let instance = pre.instantiate_async(&mut store).await?;
-        crate::host::attach(&mut store, instance, &program);
-        if run::runs_initialize(&program, abi, &entry)
+        crate::execution::host::attach(&mut store, instance, &program);
+        if crate::execution::start::runs_initialize(&program, abi, &entry)
             && let Some(init) = instance.get_func(&mut store, "_initialize")
         {
             init.call_async(&mut store, &[], &mut []).await?;
@@ -296,11 +297,11 @@ fn guest_main(launch: Launch) {
             e,
         ),
     };
-    store.data_mut().process.recorder.finish();
+    store.data_mut().calls.recorder.finish();
     // A guest the debugger ended (a rewind, a restart) did not end by
     // itself: its recording just stops there.
     if !controller.shared.kill.load(Ordering::SeqCst) {
-        crate::replay::finish(&mut store.data_mut().process, &status);
+        store.data_mut().calls.replay.finish(&status);
     }
     *lock(&controller.shared.in_call) = None;
     let memory = store.data().memory;
@@ -731,7 +732,7 @@ impl Controller {
             None => (0, Some(Vec::new())),
         };
         let descriptors = store.data().process.fds.rows();
-        let last_seq = match store.data().process.replay.replay_position() {
+        let last_seq = match store.data().calls.replay.replay_position() {
             Some(replayed) => replayed,
             None => lock(&self.ring).last_seq().unwrap_or(0),
         };
@@ -909,7 +910,7 @@ impl CallObserver for Controller {
             .params
             .iter()
             .zip(args)
-            .find(|(p, _)| matches!(p.kind, crate::calls::Kind::Fd))
+            .find(|(p, _)| matches!(p.kind, crate::abis::call::Kind::Fd))
             .map(|(_, a)| {
                 let n = *a as u32;
                 let label = caller.data().process.fds.label(n).map(str::to_string);
@@ -923,7 +924,7 @@ impl CallObserver for Controller {
         let stop_here = match self.state().mode {
             Mode::Syscall => true,
             Mode::Rewind(seq, Edge::Entry) => {
-                caller.data().process.replay.replay_position() == seq.checked_sub(1)
+                caller.data().calls.replay.replay_position() == seq.checked_sub(1)
             }
             _ => false,
         };

@@ -2,7 +2,7 @@
 //! index, or `line N` (a WAT source line when the program has one, else a
 //! disassembly line), resolved to a byte offset of an instruction.
 
-use crate::program::Program;
+use crate::module::program::Program;
 use std::fmt;
 
 /// A code location as a person writes it.

@@ -8,14 +8,14 @@
 mod block_on;
 mod controller;
 mod location;
+mod protocol;
 mod session;
 mod snapshot;
 
 pub use controller::InCall;
 pub use location::{Location, LocationError, parse_address};
-pub use session::{
-    Command, Edge, Event, Exit, OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session,
-};
+pub use protocol::{Command, Edge, Event, Exit};
+pub use session::{OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session};
 pub use snapshot::{
     CallBytes, Frame, Pc, PendingCall, ReadBytes, Snapshot, StopReason, Value, WrittenBytes,
 };

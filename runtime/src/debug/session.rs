@@ -4,18 +4,19 @@
 
 use super::controller::InCall;
 use super::controller::{self, Shared, SharedCallBytes};
-use super::snapshot::{CallBytes, Snapshot, Value, WrittenBytes};
-use crate::abi::Abi;
-use crate::engine::{EngineOptions, Runtime};
-use crate::fdtable::DescriptorRow;
-use crate::process::{Process, ProcessConfig};
-use crate::program::Program;
+use super::protocol::{Command, Edge, Event};
+use super::snapshot::{CallBytes, WrittenBytes};
+use crate::calls::ring::{Ring, RingSink, SharedRing};
+use crate::execution::engine::{EngineOptions, Runtime};
+use crate::execution::host::{CallHandling, Host};
+use crate::execution::run::{FailureKind, GuestFailure};
+use crate::module::abi::Abi;
+use crate::module::program::Program;
 use crate::replay::{
-    Divergence, DivergenceSlot, Header, MemorySink, Recording, Replayer, SharedTape, Tape,
+    Divergence, DivergenceSlot, Header, MemorySink, Mode, Recording, Replayer, SharedTape, Tape,
 };
-use crate::run::{self, ExitStatus, FailureKind, GuestFailure};
-use crate::stdio::{OutputSpec, SharedBuffer};
-use crate::trace::{Ring, RingSink, SharedRing};
+use crate::sandbox::process::ProcessConfig;
+use crate::sandbox::stdio::{OutputSpec, SharedBuffer};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -35,94 +36,6 @@ pub const RECORDING_LIMIT: usize = 64 << 20;
 /// last mebibyte (at least), however much the guest writes.
 pub const OUTPUT_TAIL: usize = 1 << 20;
 
-/// What a front end can ask of a running or stopped guest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// Run this many instructions, then stop.
-    Step(u64),
-    /// Run the current instruction; a call runs to its return.
-    StepOver,
-    /// Run until the current function returns.
-    StepOut,
-    /// Run to the next syscall boundary: a call's entry, or the exit of the
-    /// call stopped at.
-    NextSyscall,
-    /// Run until a breakpoint, a trap or the end.
-    Continue,
-    /// Run until the instruction at this offset.
-    RunTo(u32),
-    /// Run at full speed, past breakpoints, to the exit of call number
-    /// `seq` of the run, and stop there (a guest that never makes that
-    /// many calls runs to its end).
-    ToCallExit(u64),
-    /// End the guest.
-    Stop,
-    /// Stop whenever the instruction at this offset is reached.
-    AddBreakpoint(u32),
-    /// Forget a breakpoint.
-    RemoveBreakpoint(u32),
-    /// Send back these bytes of memory (answered at once when stopped, at the
-    /// next epoch tick when running).
-    ReadMemory {
-        /// First byte.
-        start: u32,
-        /// How many bytes.
-        len: u32,
-    },
-    /// While running, send this window of memory 30–60 times a second.
-    Watch(Option<(u32, u32)>),
-}
-
-/// Which side of a call a rewind stops at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
-    /// Its entry: the guest has made the call, the host has not run it.
-    Entry,
-    /// Its exit: the call has run and is about to return to the guest.
-    Exit,
-}
-
-/// How a guest ended.
-#[derive(Clone, Debug)]
-pub struct Exit {
-    /// Its status.
-    pub status: ExitStatus,
-    /// Descriptors still open (each row says whether the guest opened it).
-    pub descriptors: Vec<DescriptorRow>,
-    /// Size of linear memory at the end, in bytes (memory can still be
-    /// read with [`Command::ReadMemory`] until the session is dropped).
-    pub memory_size: usize,
-    /// The globals at the end, by index.
-    pub globals: Vec<Value>,
-}
-
-/// What the guest's thread reports.
-#[derive(Clone, Debug)]
-pub enum Event {
-    /// It stopped.
-    Stopped(Box<Snapshot>),
-    /// It is running.
-    Running,
-    /// Bytes asked for with [`Command::ReadMemory`].
-    Memory {
-        /// First byte.
-        start: u32,
-        /// The bytes (fewer if memory ends sooner).
-        bytes: Vec<u8>,
-    },
-    /// A live copy of the watched window while running.
-    Live {
-        /// First byte.
-        start: u32,
-        /// The bytes.
-        bytes: Vec<u8>,
-        /// Memory size at the time.
-        memory_size: usize,
-    },
-    /// It ended.
-    Exited(Box<Exit>),
-}
-
 /// The engine debug sessions share (compiled programs are reused on restart).
 fn debug_runtime() -> Result<&'static Runtime, String> {
     static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
@@ -131,7 +44,7 @@ fn debug_runtime() -> Result<&'static Runtime, String> {
             Runtime::new(EngineOptions {
                 fuel: true,
                 debug: true,
-                cache_dir: crate::compile_cache::configured(),
+                cache_dir: crate::module::compile_cache::configured(),
                 ..EngineOptions::default()
             })
             .map_err(|e| format!("cannot start the debug engine: {e}"))
@@ -191,8 +104,8 @@ impl Session {
         mut config: ProcessConfig,
         rewind: Option<Rewind>,
     ) -> Result<Session, GuestFailure> {
-        let abi = run::choose_abi(&program, abi)?;
-        let entry = run::entry_point(&program, abi, config.entry.as_deref())?;
+        let abi = crate::execution::start::choose_abi(&program, abi)?;
+        let entry = crate::execution::start::entry_point(&program, abi, config.entry.as_deref())?;
         let failure = |e: String| GuestFailure {
             guest: program.name().to_string(),
             kind: FailureKind::Setup,
@@ -220,42 +133,53 @@ impl Session {
         config.stdout = OutputSpec::Buffer(stdout.clone());
         config.stderr = OutputSpec::Buffer(stderr.clone());
         let divergence = DivergenceSlot::default();
-        let (process, tape, ring) = match &rewind {
+        let (host, tape, ring) = match &rewind {
             None => {
-                let mut process = Process::new(program.name(), abi, config.clone())
+                let mut process = crate::abis::process(program.name(), abi, config.clone())
                     .map_err(|e| failure(e.to_string()))?;
+                let mut calls =
+                    CallHandling::for_process(&process).map_err(|e| failure(e.to_string()))?;
                 let ring: SharedRing = Arc::new(Mutex::new(Ring::new(RING_CAPACITY)));
-                process.recorder.add(Box::new(RingSink(ring.clone())));
+                calls.recorder.add(Box::new(RingSink(ring.clone())));
                 let tape: SharedTape = Arc::new(RwLock::new(Tape::new(RECORDING_LIMIT)));
                 let header = Header::describe(&program, abi, &entry, &config);
-                Recording::start(&mut process, header, Box::new(MemorySink(tape.clone())));
-                (process, tape, ring)
+                calls.replay = Mode::Record(Recording::start(
+                    &mut process,
+                    header,
+                    Box::new(MemorySink(tape.clone())),
+                ));
+                (Host::new(process, calls), tape, ring)
             }
             Some(rewind) => {
                 // Nothing outside is reached: no directory, no input, no
                 // injected fault; every call is answered from the tape.
                 let replay_config = ProcessConfig {
                     dirs: Vec::new(),
-                    stdin: crate::stdio::InputSpec::Empty,
+                    stdin: crate::sandbox::stdio::InputSpec::Empty,
                     inject: Vec::new(),
                     ..config.clone()
                 };
-                let mut process = Process::new(program.name(), abi, replay_config)
+                let mut process = crate::abis::process(program.name(), abi, replay_config)
                     .map_err(|e| failure(e.to_string()))?;
-                Replayer::start(
-                    &mut process,
-                    rewind.tape.clone(),
-                    rewind.len,
-                    divergence.clone(),
-                );
+                let mut calls = CallHandling {
+                    replay: Mode::Replay(Replayer::start(
+                        &mut process,
+                        rewind.tape.clone(),
+                        rewind.len,
+                        divergence.clone(),
+                    )),
+                    ..CallHandling::default()
+                };
                 if rewind.target.is_none() {
                     // A replay from the start lists its calls afresh (a
                     // rewind's ring already holds them).
-                    process
-                        .recorder
-                        .add(Box::new(RingSink(rewind.ring.clone())));
+                    calls.recorder.add(Box::new(RingSink(rewind.ring.clone())));
                 }
-                (process, rewind.tape.clone(), rewind.ring.clone())
+                (
+                    Host::new(process, calls),
+                    rewind.tape.clone(),
+                    rewind.ring.clone(),
+                )
             }
         };
         let (command_tx, command_rx) = mpsc::channel();
@@ -269,7 +193,7 @@ impl Session {
             pre,
             program: program.clone(),
             entry,
-            process,
+            host,
             commands: command_rx,
             events: event_tx,
             shared: shared.clone(),

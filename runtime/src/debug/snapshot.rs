@@ -2,11 +2,11 @@
 //! locals and operand stacks, globals, changed memory, descriptors, and the
 //! syscalls made since the previous stop.
 
-use crate::abi::Abi;
-use crate::fdtable::DescriptorRow;
-use crate::guest_memory::MemRange;
-use crate::program::Program;
-use crate::record::{ArgValue, CallOutcome, SyscallRecord};
+use crate::calls::record::{ArgValue, CallOutcome, SyscallRecord};
+use crate::module::abi::Abi;
+use crate::module::program::Program;
+use crate::sandbox::fdtable::DescriptorRow;
+use crate::sandbox::guest_memory::MemRange;
 use serde::Serialize;
 use std::fmt;
 

@@ -5,7 +5,7 @@
 //! guest has ended, a last line saying how. Bytes are hex in JSON; the same
 //! types are packed with postcard where a debug session keeps them in memory.
 
-use crate::stdio::StdStream;
+use crate::sandbox::stdio::StdStream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The version of this format; a newer file is refused.

@@ -8,11 +8,12 @@
 
 use super::format::Line;
 use super::tape::{MAX_TAPE_BYTES, Tape};
-use crate::abi::Abi;
-use crate::process::{Limits, ProcessConfig};
-use crate::program::Program;
+use crate::module::abi::Abi;
+use crate::module::program::Program;
 use crate::replay::sha256_hex;
-use crate::stdio::{InputSpec, OutputSpec};
+use crate::sandbox::limits::Limits;
+use crate::sandbox::process::ProcessConfig;
+use crate::sandbox::stdio::{InputSpec, OutputSpec};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -26,11 +26,10 @@ pub use tape::{
     JsonLinesTape, MAX_TAPE_BYTES, MemorySink, SharedFileTape, SharedTape, Tape, TapeSink,
 };
 
-use crate::calls::{CallSpec, Fatal};
-use crate::guest_memory::MemRange;
-use crate::process::Process;
-use crate::run::ExitStatus;
-use crate::stdio::{Output, StdStream};
+use crate::abis::call::{CallSpec, Fatal};
+use crate::sandbox::exit::ExitStatus;
+use crate::sandbox::guest_memory::MemRange;
+use crate::sandbox::process::Process;
 
 /// Whether a process runs live, is recorded, or is a replay.
 #[derive(Default)]
@@ -63,34 +62,27 @@ impl Mode {
         }
     }
 
-    /// `out`, tapped if the process is being recorded.
-    pub fn tap(&self, which: StdStream, out: Output) -> Output {
-        match self {
-            Mode::Record(r) => r.tap(which, out),
-            _ => out,
+    /// Records a call of `process` that ran (when it is being recorded).
+    pub fn after_call(
+        &mut self,
+        process: &Process,
+        call: &'static CallSpec,
+        args: &[u64],
+        result: &Result<u64, Fatal>,
+        writes: &[MemRange],
+        memory: &[u8],
+    ) {
+        if let Mode::Record(r) = self {
+            r.call(&process.fds, call, args, result, writes, memory);
         }
     }
-}
 
-/// Records a call that ran (when the process is being recorded).
-pub fn after_call(
-    process: &mut Process,
-    call: &'static CallSpec,
-    args: &[u64],
-    result: &Result<u64, Fatal>,
-    writes: &[MemRange],
-    memory: &[u8],
-) {
-    if let Mode::Record(r) = &mut process.replay {
-        r.call(&process.fds, call, args, result, writes, memory);
-    }
-}
-
-/// Tells the recording, or the replay, how the guest ended.
-pub fn finish(process: &mut Process, status: &ExitStatus) {
-    match &mut process.replay {
-        Mode::Record(r) => r.finish(status),
-        Mode::Replay(r) => r.finish(status),
-        Mode::Live => {}
+    /// Tells the recording, or the replay, how the guest ended.
+    pub fn finish(&mut self, status: &ExitStatus) {
+        match self {
+            Mode::Record(r) => r.finish(status),
+            Mode::Replay(r) => r.finish(status),
+            Mode::Live => {}
+        }
     }
 }

@@ -3,21 +3,20 @@
 //! the console (through taps on the standard outputs) and the descriptors
 //! it opened, closed or renumbered become one [`Entry`] for a sink.
 
-use super::Mode;
 use super::format::{
     ConsoleOutput, Ending, Entry, FORMAT_VERSION, FdChange, Header, Opened, Outcome,
     RecordedLimits, Stream, Written,
 };
 use super::tape::TapeSink;
-use crate::abi::Abi;
-use crate::calls::{CallSpec, Fatal};
-use crate::fdtable::{FdTable, Handle};
-use crate::guest_memory::MemRange;
-use crate::policy::Access;
-use crate::process::{Process, ProcessConfig};
-use crate::program::Program;
-use crate::run::ExitStatus;
-use crate::stdio::{InputSpec, Output, SharedBuffer, StdStream};
+use crate::abis::call::{CallSpec, Fatal};
+use crate::module::abi::Abi;
+use crate::module::program::Program;
+use crate::sandbox::exit::ExitStatus;
+use crate::sandbox::fdtable::{FdTable, Handle};
+use crate::sandbox::guest_memory::MemRange;
+use crate::sandbox::policy::Access;
+use crate::sandbox::process::{Process, ProcessConfig};
+use crate::sandbox::stdio::{InputSpec, Output, SharedBuffer, StdStream};
 use sha2::{Digest, Sha256};
 
 /// A recording being made.
@@ -166,8 +165,13 @@ fn table_changes(old: &[Option<Opened>], new: &[Option<Opened>]) -> Vec<FdChange
 impl Recording {
     /// Starts recording `process` into `sink`: the header (with the
     /// descriptor table as it is now) goes first, and the standard outputs
-    /// are tapped so each call's console output is kept.
-    pub fn start(process: &mut Process, mut header: Header, mut sink: Box<dyn TapeSink>) {
+    /// are tapped so each call's console output is kept. The recording is
+    /// then fed every call (see [`super::Mode::after_call`]).
+    pub fn start(
+        process: &mut Process,
+        mut header: Header,
+        mut sink: Box<dyn TapeSink>,
+    ) -> Recording {
         let known = describe_table(&process.fds);
         header.descriptors = known.iter().flatten().cloned().collect();
         sink.header(&header);
@@ -193,7 +197,8 @@ impl Recording {
                 d.handle = Handle::Output(recording.tap(which, out), which);
             }
         }
-        process.replay = Mode::Record(recording);
+        process.output_taps = Some((recording.stdout.clone(), recording.stderr.clone()));
+        recording
     }
 
     /// `out`, with what is written through it kept for the call's entry.

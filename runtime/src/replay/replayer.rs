@@ -11,14 +11,14 @@ use super::Mode;
 use super::format::{Entry, FdChange, Opened, Outcome};
 use super::recording::outcome_of;
 use super::tape::SharedTape;
-use crate::calls::{self, CallContext, CallSpec, Fatal, Kind};
-use crate::decode;
-use crate::fdtable::{Descriptor, FdTable, Handle, Rights};
-use crate::guest_memory::{AccessLog, GuestMemory, MemRange};
-use crate::process::Process;
-use crate::record::ArgValue;
-use crate::run::ExitStatus;
-use crate::streams::Stream;
+use crate::abis::call::{CallContext, CallSpec, Fatal, Kind};
+use crate::calls::decode;
+use crate::calls::record::ArgValue;
+use crate::sandbox::exit::ExitStatus;
+use crate::sandbox::fdtable::{Descriptor, FdTable, Handle, Rights};
+use crate::sandbox::guest_memory::{AccessLog, GuestMemory, MemRange};
+use crate::sandbox::process::Process;
+use crate::sandbox::streams::Stream;
 use std::io;
 use std::sync::{Arc, Mutex};
 
@@ -108,7 +108,12 @@ impl Replayer {
     /// recorded descriptors it does not have yet (granted directories are
     /// never opened in a replay). `complete`: the recording ended with the
     /// guest, so a call past it is a divergence rather than its end.
-    pub fn start(process: &mut Process, tape: SharedTape, len: u64, divergence: DivergenceSlot) {
+    pub fn start(
+        process: &mut Process,
+        tape: SharedTape,
+        len: u64,
+        divergence: DivergenceSlot,
+    ) -> Replayer {
         let (descriptors, complete) = {
             let t = tape.read().unwrap_or_else(|e| e.into_inner());
             let complete = t.ending().is_some_and(|e| e.calls <= len);
@@ -121,13 +126,13 @@ impl Replayer {
                     .insert_found_at_start(opened.fd, placeholder(opened));
             }
         }
-        process.replay = Mode::Replay(Replayer {
+        Replayer {
             tape,
             done: 0,
             len,
             complete,
             divergence,
-        });
+        }
     }
 
     /// Calls answered so far.
@@ -216,7 +221,7 @@ pub struct Replayed {
 /// The recorded call as strace would show it, from what was recorded (its
 /// pointers' contents are not kept, so they are shown as addresses).
 fn recorded_text(entry: &Entry) -> String {
-    let spec = calls::all_calls().find(|c| c.name == entry.call);
+    let spec = crate::abis::all_calls().find(|c| c.name == entry.call);
     let args: Vec<String> = entry
         .args
         .iter()
@@ -296,10 +301,11 @@ pub fn replay_call(
     args: &[u64],
     memory: &mut [u8],
     has_memory: bool,
+    mode: &mut Mode,
     process: &mut Process,
     keep_before: bool,
 ) -> Replayed {
-    let Mode::Replay(replayer) = &mut process.replay else {
+    let Mode::Replay(replayer) = mode else {
         return fatal(Fatal::kill(call.name, "not replaying"));
     };
     let seq = replayer.done + 1;

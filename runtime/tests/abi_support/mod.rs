@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use wasmhole_runtime::record::CallOutcome;
-use wasmhole_runtime::trace::{Ring, RingSink};
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::{Ring, RingSink};
 use wasmhole_runtime::{
     EngineOptions, ExitStatus, FailureKind, OutputSpec, ProcessConfig, Program, RunOptions,
     Runtime, SharedBuffer, SyscallRecord,

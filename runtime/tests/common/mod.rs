@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tempfile::TempDir;
-use wasmhole_runtime::record::CallOutcome;
-use wasmhole_runtime::trace::{Ring, RingSink};
+use wasmhole_runtime::calls::record::CallOutcome;
+use wasmhole_runtime::calls::ring::{Ring, RingSink};
 use wasmhole_runtime::{
     DirGrant, EngineOptions, ExitStatus, InputSpec, Limits, OutputSpec, ProcessConfig, Program,
     RunOptions, Runtime, SharedBuffer, SyscallRecord,
@@ -249,7 +249,7 @@ impl Guest {
         let mut config = self.config;
         config.stdout = OutputSpec::Buffer(stdout.clone());
         config.stderr = OutputSpec::Buffer(stderr.clone());
-        let sinks: Vec<Box<dyn wasmhole_runtime::trace::RecordSink>> = if self.traced {
+        let sinks: Vec<Box<dyn wasmhole_runtime::calls::sink::RecordSink>> = if self.traced {
             vec![Box::new(RingSink(ring.clone()))]
         } else {
             Vec::new()

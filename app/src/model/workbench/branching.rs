@@ -10,9 +10,9 @@ use crate::model::branches::{
 };
 use crate::model::run::{Origin, Run, RunState};
 use wasmhole_runtime::InjectSpec;
-use wasmhole_runtime::calls::CallSpec;
+use wasmhole_runtime::abis::CallSpec;
+use wasmhole_runtime::calls::inject::Injector;
 use wasmhole_runtime::debug::Command;
-use wasmhole_runtime::inject::Injector;
 
 impl Workbench {
     /// Starts a new branch from the selected one in which call `seq` (a

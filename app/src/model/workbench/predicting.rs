@@ -30,7 +30,7 @@ impl Workbench {
         else {
             return;
         };
-        let Some(spec) = wasmhole_runtime::calls::find(abi, name) else {
+        let Some(spec) = wasmhole_runtime::abis::find(abi, name) else {
             return;
         };
         if self.predict.send(spec) {

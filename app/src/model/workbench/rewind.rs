@@ -8,8 +8,8 @@
 use super::Workbench;
 use crate::model::moment::Shown;
 use crate::model::run::Origin;
+use wasmhole_runtime::calls::record::CallOutcome;
 use wasmhole_runtime::debug::{Edge, StopReason};
-use wasmhole_runtime::record::CallOutcome;
 
 impl Workbench {
     /// Goes back to the entry or exit of call `seq` of this run.

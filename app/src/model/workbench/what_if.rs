@@ -5,7 +5,6 @@ use super::Workbench;
 use crate::model::branches::WhatIf;
 use crate::model::run::RunState;
 use crate::model::what_if::WhatIfPrompt;
-use wasmhole_runtime::calls;
 use wasmhole_runtime::debug::StopReason;
 
 impl Workbench {
@@ -31,7 +30,7 @@ impl Workbench {
         if run.state != RunState::Stopped {
             return false;
         }
-        let Some(call) = calls::find(*abi, name) else {
+        let Some(call) = wasmhole_runtime::abis::find(*abi, name) else {
             return false;
         };
         let args: Vec<String> = args

@@ -4,8 +4,8 @@
 use crate::workbench::panels::explain_card;
 use egui::RichText;
 use std::path::PathBuf;
-use wasmhole_runtime::calls::CallSpec;
-use wasmhole_runtime::explain;
+use wasmhole_runtime::abis::CallSpec;
+use wasmhole_runtime::calls::explain;
 
 /// The reference window's state.
 #[derive(Default)]

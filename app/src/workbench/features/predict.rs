@@ -6,7 +6,7 @@ use crate::model::predict::bytes_predictable;
 use crate::model::run::RunState;
 use crate::model::workbench::Workbench;
 use egui::{Color32, RichText};
-use wasmhole_runtime::calls::Ret;
+use wasmhole_runtime::abis::Ret;
 use wasmhole_runtime::debug::{Command, StopReason};
 
 /// The Predict window, while the mode is on.
@@ -46,7 +46,7 @@ fn body(ui: &mut egui::Ui, wb: &mut Workbench) {
     let stopped = run.state == RunState::Stopped;
     let entry = match (&run.state, run.snapshot.as_ref().map(|s| &s.reason)) {
         (RunState::Stopped, Some(StopReason::SyscallEntry { abi, name, args })) => {
-            wasmhole_runtime::calls::find(*abi, name).map(|spec| (spec, args.clone()))
+            wasmhole_runtime::abis::find(*abi, name).map(|spec| (spec, args.clone()))
         }
         _ => None,
     };

@@ -12,7 +12,7 @@ use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use std::path::PathBuf;
 use wasmhole_runtime::ExitStatus;
-use wasmhole_runtime::guest_memory::MemRange;
+use wasmhole_runtime::sandbox::guest_memory::MemRange;
 
 /// The chooser's fields.
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@ use crate::model::branches::WhatIf;
 use crate::model::what_if::{is_read, unescape};
 use crate::model::workbench::Workbench;
 use egui::RichText;
-use wasmhole_runtime::inject::transfers_bytes;
+use wasmhole_runtime::calls::inject::transfers_bytes;
 
 /// Draws the window, if open.
 pub fn window(ctx: &egui::Context, wb: &mut Workbench) {

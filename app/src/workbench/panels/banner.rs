@@ -10,8 +10,8 @@ use crate::model::branches::Reaching;
 use crate::model::run::{Origin, RunState};
 use crate::model::workbench::Workbench;
 use egui::{Color32, RichText};
+use wasmhole_runtime::calls::decode::hex_bytes;
 use wasmhole_runtime::debug::{Pc, StopReason};
-use wasmhole_runtime::decode::hex_bytes;
 use wasmhole_runtime::{ExitStatus, FailureKind, Program};
 
 /// How the banner is coloured.

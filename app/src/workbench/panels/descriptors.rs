@@ -11,6 +11,7 @@ use crate::model::moment::Shown;
 use crate::model::run::Run;
 use crate::model::view::RunView;
 use egui::{Color32, RichText};
+use wasmhole_runtime::abis::wasi;
 
 const LEAK: Color32 = Color32::from_rgb(0xff, 0x90, 0x50);
 
@@ -121,15 +122,13 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
                 // Its rights by name (WASI's; the stream ABIs give none),
                 // and its flags.
                 if let Some(r) = row {
-                    let rights = if r.rights.is_empty() || r.rights == "-" {
-                        "none (only WASI gives descriptors rights)".to_string()
-                    } else {
-                        r.rights.replace('|', " ")
+                    let rights = match r.rights {
+                        0 => "none (only WASI gives descriptors rights)".to_string(),
+                        n => wasi::rights_text(n).replace('|', " "),
                     };
-                    let flags = if r.flags.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" · flags: {}", r.flags)
+                    let flags = match r.flags {
+                        0 => String::new(),
+                        n => format!(" · flags: {}", wasi::fdflags_text(n)),
                     };
                     ui.add(
                         egui::Label::new(

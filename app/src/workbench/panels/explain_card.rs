@@ -7,8 +7,8 @@ use egui::RichText;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use wasmhole_runtime::calls::{self, CallSpec};
-use wasmhole_runtime::explain;
+use wasmhole_runtime::abis::CallSpec;
+use wasmhole_runtime::calls::explain;
 use wasmhole_runtime::{Abi, Program};
 
 /// Samples by the calls they import: `(ABI, call name)` to sample paths.
@@ -42,7 +42,7 @@ pub fn index_samples(root: &Path) -> SampleIndex {
             let found = Abi::ALL.into_iter().find_map(|abi| {
                 abi.import_modules()
                     .contains(&import.module.as_str())
-                    .then(|| calls::find(abi, &import.name))
+                    .then(|| wasmhole_runtime::abis::find(abi, &import.name))
                     .flatten()
             });
             if let Some(spec) = found {
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn every_call_of_every_abi_has_a_sample_that_makes_it() {
         let index = index_samples(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples"));
-        let missing: Vec<String> = calls::all_calls()
+        let missing: Vec<String> = wasmhole_runtime::abis::all_calls()
             .filter(|c| !index.contains_key(&(c.abi, c.name)))
             .map(|c| format!("{} {}", c.abi.name(), c.name))
             .collect();

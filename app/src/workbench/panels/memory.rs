@@ -12,9 +12,9 @@ use crate::model::moment::{CallState, Moment, Shown};
 use crate::model::run::Run;
 use crate::model::view::RunView;
 use egui::{Color32, RichText, Sense};
+use wasmhole_runtime::calls::decode::hex_bytes;
 use wasmhole_runtime::debug::{CallBytes, parse_address};
-use wasmhole_runtime::decode::hex_bytes;
-use wasmhole_runtime::guest_memory::MemRange;
+use wasmhole_runtime::sandbox::guest_memory::MemRange;
 
 const CHANGED: Color32 = Color32::from_rgb(0xd9, 0xc2, 0x3b);
 const READ: Color32 = Color32::from_rgb(0x5b, 0x9b, 0xd5);

@@ -13,7 +13,7 @@ use crate::model::view::RunView;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use wasmhole_runtime::debug::Edge;
-use wasmhole_runtime::guest_memory::MemRange;
+use wasmhole_runtime::sandbox::guest_memory::MemRange;
 
 const ERROR: Color32 = Color32::from_rgb(0xe0, 0x60, 0x60);
 
