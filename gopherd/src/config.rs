@@ -20,7 +20,7 @@ pub const DEFAULT_HOST: &str = "localhost";
 pub enum ItemKind {
     /// A menu (type 1, and searches, type 7): gophermap lines, completed.
     Menu,
-    /// Text (type 0): dot-stuffed and ended with `.`.
+    /// Text (type 0): framed as the server's [`TextFraming`] says.
     Text,
     /// Binary (type 9 and friends): sent as is.
     Binary,

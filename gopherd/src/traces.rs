@@ -30,28 +30,64 @@ fn is_trace_name(name: &str) -> bool {
     name.ends_with(".jsonl") && digits(parts.next()) && digits(parts.next())
 }
 
+/// Where `dir` is or would be once created: its nearest existing ancestor
+/// with links resolved, then the rest of its path.
+fn resolved(dir: &Path) -> PathBuf {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut rest = Vec::new();
+    let mut existing = absolute.as_path();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut path = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    for part in rest.iter().rev() {
+        if part == ".." {
+            path.pop();
+        } else if part != "." {
+            path.push(part);
+        }
+    }
+    path
+}
+
+/// Fails when `real` (where `dir` is) lies inside the served `root`.
+fn refuse_inside_root(dir: &Path, real: &Path, root: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(root) = root
+        && let Ok(real_root) = root.canonicalize()
+        && real.starts_with(&real_root)
+    {
+        bail!(
+            "the trace folder {} is inside the served root {}: traces hold clients' addresses and queries, so keep them outside it",
+            dir.display(),
+            root.display()
+        );
+    }
+    Ok(())
+}
+
 impl TraceDir {
     /// Creates (if needed) and opens `dir`, refusing a folder inside the
-    /// served `root`. Trace files already there count towards `max`.
+    /// served `root` before making anything. Trace files already there
+    /// count towards `max`.
     pub fn open(dir: &Path, root: Option<&Path>, max: usize) -> anyhow::Result<TraceDir> {
+        if max == 0 {
+            bail!("`max_traces` must be at least 1");
+        }
+        refuse_inside_root(dir, &resolved(dir), root)?;
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
         let real = dir
             .canonicalize()
             .with_context(|| format!("cannot open the trace folder {}", dir.display()))?;
-        if let Some(root) = root
-            && let Ok(real_root) = root.canonicalize()
-            && real.starts_with(&real_root)
-        {
-            bail!(
-                "the trace folder {} is inside the served root {}: traces hold clients' addresses and queries, so keep them outside it",
-                dir.display(),
-                root.display()
-            );
-        }
-        if max == 0 {
-            bail!("`max_traces` must be at least 1");
-        }
+        refuse_inside_root(dir, &real, root)?;
         let mut existing: Vec<(String, PathBuf)> = std::fs::read_dir(&real)
             .with_context(|| format!("cannot list the trace folder {}", dir.display()))?
             .filter_map(Result::ok)
@@ -148,6 +184,13 @@ mod tests {
             format!("{err}").contains("is inside the served root"),
             "{err}"
         );
+        assert!(
+            !root.path().join("traces").exists(),
+            "a refused folder is not made"
+        );
+        let deeper = root.path().join("a/../b/traces");
+        assert!(TraceDir::open(&deeper, Some(root.path()), 10).is_err());
+        assert!(!root.path().join("a").exists() && !root.path().join("b").exists());
         assert!(TraceDir::open(root.path(), Some(root.path()), 10).is_err());
         let elsewhere = tempfile::tempdir().unwrap();
         assert!(TraceDir::open(elsewhere.path(), Some(root.path()), 10).is_ok());

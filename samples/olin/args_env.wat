@@ -6,7 +6,7 @@
 ;; (NOT_FOUND). Only variables the user passes with --env are visible.
 ;;
 ;;   wasmhole run --env GREETING=hello samples/olin/args_env.wat one two
-;;   arg 0: samples/olin/args_env.wat
+;;   arg 0: args_env.wat
 ;;   arg 1: one
 ;;   arg 2: two
 ;;   env_get(GREETING) into 2 bytes needs 5

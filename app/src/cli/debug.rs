@@ -91,15 +91,25 @@ fn debug(args: DebugArgs) -> Result<i32, String> {
         Session::start(program, guest.abi.abi(), config).map_err(|f| f.message.clone())?;
     // A guest with a time limit stops by itself; the others get a grace.
     let grace = guest.timeout.unwrap_or(END_OF_INPUT_GRACE);
-    interact(session, args.batch, args.script.as_deref(), grace)
+    let module = std::path::absolute(&guest.file).unwrap_or_else(|_| guest.file.clone());
+    interact(
+        session,
+        Some(module),
+        args.batch,
+        args.script.as_deref(),
+        grace,
+    )
 }
 
 /// The debugger's prompt over `session` (started, not yet stopped):
 /// commands from the terminal, or from stdin or `script` in batch mode;
-/// the result is the guest's exit status if it ended. `wasmhole replay
-/// --debug` opens a recording's replay here too.
+/// the result is the guest's exit status if it ended. `module` is the
+/// program's file, named in recordings saved from here (a recording
+/// replayed here already names its own). `wasmhole replay --debug` opens a
+/// recording's replay here too.
 pub fn interact(
     session: Session,
+    module: Option<PathBuf>,
     batch: bool,
     script: Option<&std::path::Path>,
     last_run_grace: Duration,
@@ -119,6 +129,7 @@ pub fn interact(
     };
     let mut debugger = Debugger {
         session,
+        module,
         out: std::io::stdout(),
         lines,
         pending: VecDeque::new(),
@@ -168,6 +179,8 @@ const END_OF_INPUT_GRACE: Duration = Duration::from_secs(5);
 
 struct Debugger<W: Write> {
     session: Session,
+    /// The program's file, for recordings saved from here.
+    module: Option<PathBuf>,
     out: W,
     lines: Receiver<String>,
     pending: VecDeque<String>,
@@ -672,14 +685,21 @@ impl<W: Write> Debugger<W> {
 
     fn save_recording(&mut self, file: &str) {
         let tape = self.session.recording().clone();
+        if let Some(module) = &self.module
+            && let Ok(mut tape) = tape.write()
+            && tape.header().module_path.is_empty()
+        {
+            tape.set_module_path(module);
+        }
         let written = std::fs::File::create(file)
             .map(std::io::BufWriter::new)
             .and_then(|out| tape.read().unwrap_or_else(|e| e.into_inner()).write_to(out));
         match written {
-            Ok(()) => self.say(format!(
-                "wrote the recording of {} calls to {file}",
-                self.session.recorded_calls()
-            )),
+            Ok(()) => {
+                let calls = self.session.recorded_calls();
+                let noun = if calls == 1 { "call" } else { "calls" };
+                self.say(format!("wrote the recording of {calls} {noun} to {file}"))
+            }
             Err(e) => self.say(format!("cannot write {file}: {e}")),
         }
     }

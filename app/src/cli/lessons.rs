@@ -132,7 +132,7 @@ fn list(catalog: &Catalog, ws: &Workspace, json: bool) -> ExitCode {
         .collect();
     if json {
         match serde_json::to_string_pretty(&items) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => show(&format!("{text}\n")),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
@@ -140,15 +140,29 @@ fn list(catalog: &Catalog, ws: &Workspace, json: bool) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    let mut text = String::new();
     for l in &items {
-        println!("{:>2}. {} ({})", l.number, l.title, l.id);
+        text += &format!("{:>2}. {} ({})\n", l.number, l.title, l.id);
         for e in &l.exercises {
-            println!("      {:<12} {}: {}", e.status.text(), e.id, e.title);
+            text += &format!("      {:<12} {}: {}\n", e.status.text(), e.id, e.title);
         }
     }
-    println!("\nwasmhole lessons start ID   copies an exercise's starter for you to edit");
-    println!("wasmhole lessons check ID   checks your copy (or a FILE you name)");
+    text += "\nwasmhole lessons start ID   copies an exercise's starter for you to edit\n";
+    text += "wasmhole lessons check ID   checks your copy (or a FILE you name)\n";
+    show(&text);
     ExitCode::SUCCESS
+}
+
+/// Prints `text` to standard output. A reader that stops early (`| head`)
+/// ends the listing quietly, as it ends `ls`; other failures are said.
+fn show(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: writing the list: {e}");
+    }
 }
 
 fn find<'c>(catalog: &'c Catalog, id: &str) -> Result<(&'c Lesson, &'c Exercise), ExitCode> {

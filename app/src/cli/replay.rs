@@ -77,7 +77,8 @@ fn replay(args: ReplayArgs) -> Result<u8, String> {
         let session = wasmhole_runtime::debug::Session::replay(program, abi, config, tape)
             .map_err(|f| f.message.clone())?;
         let grace = std::time::Duration::from_secs(5);
-        let status = super::debug::interact(session, args.batch, args.script.as_deref(), grace)?;
+        let status =
+            super::debug::interact(session, None, args.batch, args.script.as_deref(), grace)?;
         return Ok(status as u8);
     }
     let runtime = Runtime::new(EngineOptions {

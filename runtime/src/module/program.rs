@@ -39,12 +39,13 @@ pub enum ProgramError {
         message: String,
     },
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     Io {
         /// The path that was asked for.
         path: String,
-        /// The underlying error.
-        source: std::io::Error,
+        /// Why, already in the message (so not a `source` that error
+        /// chains would print a second time).
+        reason: std::io::Error,
     },
 }
 
@@ -182,9 +183,9 @@ impl Program {
     /// Loads a file: binary if it starts with the wasm magic, WAT text otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ProgramError::Io {
+        let bytes = std::fs::read(path).map_err(|reason| ProgramError::Io {
             path: path.display().to_string(),
-            source,
+            reason,
         })?;
         let name = path
             .file_name()

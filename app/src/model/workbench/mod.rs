@@ -658,7 +658,11 @@ impl Workbench {
     pub fn save_recording_to(&mut self, path: &Path) -> Result<(), String> {
         let module = self.doc.path.clone();
         let calls = self.run().save_recording(path, module.as_deref())?;
-        self.status = format!("saved the recording of {calls} calls to {}", path.display());
+        let noun = if calls == 1 { "call" } else { "calls" };
+        self.status = format!(
+            "saved the recording of {calls} {noun} to {}",
+            path.display()
+        );
         Ok(())
     }
 

@@ -1,8 +1,8 @@
 ;; fortune.wat (Dagger): a random fortune on a text route.
 ;; Teaches: in Dagger even randomness is a stream: open `random://` and
 ;; read as many bytes as you need. The fortunes live in the module's data,
-;; separated by `%` lines as the Unix fortune program stores them, and
-;; gopherd frames the text (a final `.` line, leading dots doubled).
+;; separated by `%` lines as the Unix fortune program stores them. gopherd
+;; sends the text as printed (text_framing = "rfc1436" adds `.` framing).
 (module
   (import "dagger" "open" (func $open (param i32 i32) (result i32)))
   (import "dagger" "read" (func $read (param i32 i32 i32) (result i32)))
@@ -16,7 +16,7 @@
   (data (i32.const 1024)
     "Everything is a stream, if you squint.\n%\n"
     "Five calls are enough to say hello, roll dice and sign a guestbook.\n%\n"
-    "...a line that starts with a dot travels with two, so it cannot end the text.\n%\n"
+    "...a leading dot is sent as it is, unless the server frames text as RFC 1436 says.\n%\n"
     "A URL is a capability with a name you can read.\n%\n"
     "No descriptor is open at start. Not even standard output.\n%\n"
     "\00")

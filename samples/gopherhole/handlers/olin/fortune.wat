@@ -1,8 +1,8 @@
 ;; fortune.wat (Olin): a random fortune on a text route.
 ;; Teaches: CommonWA has random_i32 for non-cryptographic dice (and
 ;; random:// for real randomness). The fortunes live in the module's data,
-;; separated by `%` lines as the Unix fortune program stores them, and
-;; gopherd frames the text (a final `.` line, leading dots doubled).
+;; separated by `%` lines as the Unix fortune program stores them. gopherd
+;; sends the text as printed (text_framing = "rfc1436" adds `.` framing).
 (module
   (import "cwa" "io_get_stdout" (func $io_get_stdout (result i32)))
   (import "cwa" "resource_write" (func $resource_write (param i32 i32 i32) (result i32)))
@@ -13,7 +13,7 @@
   (data (i32.const 1024)
     "Namespaces are one honking great idea.\n%\n"
     "env_get returns the size it needs when your buffer is too small.\n%\n"
-    "...a leading dot is doubled on the wire; a lone dot ends the text.\n%\n"
+    "...text goes out as printed; rfc1436 framing would double this dot.\n%\n"
     "Every resource is a URL; every URL can be refused.\n%\n"
     "The runtime is named, versioned, and gone after this request.\n%\n"
     "\00")

@@ -2,8 +2,8 @@
 ;; Teaches: random_get fills guest memory with random bytes from the host.
 ;; The fortunes live in the module's data, separated by `%` lines the way
 ;; the Unix fortune program stores them. The guest only prints: on a text
-;; route gopherd ends the response with a `.` line and doubles a leading
-;; dot (one fortune starts with "..." to show it).
+;; route gopherd sends that as it is, unless text_framing = "rfc1436" has it
+;; end with a `.` line and double a leading dot (one fortune starts with "...").
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -15,9 +15,9 @@
   (data (i32.const 1024)
     "A gopher hole is a menu with a point of view.\n%\n"
     "Every pointer is an offset, every offset is checked.\n%\n"
-    "...this line starts with a dot, so gopherd sends it with two (dot-stuffing).\n%\n"
+    "...a line may start with a dot; under rfc1436 framing it travels with two.\n%\n"
     "The sandbox you run in today is gone before the next request.\n%\n"
-    "Menus end with a lone dot.\nSo do fortunes.\n%\n"
+    "Menus end with a lone dot.\nFortunes end when the connection closes.\n%\n"
     "Fuel is just a promise to stop.\n%\n"
     "\00")
 
