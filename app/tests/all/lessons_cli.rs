@@ -202,3 +202,29 @@ fn the_json_list_names_each_lesson_and_exercise_with_its_starter() {
         }
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_list_quietly() {
+    let data = tempfile::tempdir().unwrap();
+    for json in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wasmhole"));
+        command.arg("lessons");
+        if json {
+            command.arg("--json");
+        }
+        let child = command
+            .env("XDG_DATA_HOME", data.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the list is written, as `| head`
+        // does once it has its lines.
+        let mut child = child;
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "json={json}: {stderr}");
+        assert_eq!(stderr, "", "json={json}");
+    }
+}
