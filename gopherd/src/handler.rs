@@ -271,8 +271,7 @@ pub fn compile(route: &RouteConfig, runtime: &Runtime) -> anyhow::Result<Loaded>
     let path = &route.module;
     let stamp = FileStamp::of(path);
     let program = Program::from_file(path)?;
-    let abi = start::choose_abi(&program, route.abi)?;
-    start::entry_point(&program, abi, route.invoke.as_deref())?;
+    let (abi, _entry) = start::startable(&program, route.abi, route.invoke.as_deref())?;
     runtime
         .prepare(&program, abi)
         .map_err(|e| anyhow::anyhow!("{e:#}"))

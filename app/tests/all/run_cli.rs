@@ -141,9 +141,49 @@ fn missing_import_is_named() {
              (memory (export "memory") 1) (func (export "_start")))"#,
     );
     let o = run(&[path.to_str().unwrap()]);
-    assert_ne!(o.status.code(), Some(0));
+    // A guest that cannot start exits 1, as under wasmtime (134 is for a
+    // guest stopped on its way).
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("imports `wasi_snapshot_preview1::fd_teleport`, which the WASI preview 1 ABI does not provide"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_guest_that_cannot_start_hears_every_reason_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A reactor (no `_start`) that also imports a call no ABI provides.
+    let path = guest(
+        &dir,
+        "reactor.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+             (import "host" "call" (func))
+             (memory (export "memory") 1)
+             (func (export "_initialize"))
+             (func (export "work") (param i32)))"#,
+    );
+    let o = run(&[path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: guest `reactor.wat` cannot start, for 2 reasons: it imports `host::call`, \
+         which the WASI preview 1 ABI does not provide; and it exports no entry point for \
+         WASI preview 1 (looked for _start; it can be started at _initialize; name one to \
+         invoke)\n"
+    );
+    // Without an entry point alone: 1 too, and the one reason as before.
+    let path = guest(
+        &dir,
+        "lib.wat",
+        r#"(module (memory (export "memory") 1) (func (export "add") (param i32 i32) (result i32) local.get 0))"#,
+    );
+    let o = run(&[path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: guest `lib.wat` exports no entry point"),
         "{}",
         stderr(&o)
     );

@@ -104,8 +104,8 @@ impl Session {
         mut config: ProcessConfig,
         rewind: Option<Rewind>,
     ) -> Result<Session, GuestFailure> {
-        let abi = crate::execution::start::choose_abi(&program, abi)?;
-        let entry = crate::execution::start::entry_point(&program, abi, config.entry.as_deref())?;
+        let (abi, entry) =
+            crate::execution::start::startable(&program, abi, config.entry.as_deref())?;
         let failure = |e: String| GuestFailure {
             guest: program.name().to_string(),
             kind: FailureKind::Setup,

@@ -6,7 +6,7 @@ use crate::abis::call::Fatal;
 use crate::calls::sink::RecordSink;
 use crate::execution::engine::{EPOCH_TICK, Runtime};
 use crate::execution::host::{CallHandling, Host};
-use crate::execution::start::{choose_abi, entry_point, runs_initialize};
+use crate::execution::start::{runs_initialize, startable};
 use crate::module::abi::Abi;
 use crate::module::program::Program;
 use crate::replay::Mode;
@@ -105,12 +105,8 @@ impl Runtime {
             };
             (report, None)
         };
-        let abi = match choose_abi(program, options.abi) {
-            Ok(abi) => abi,
-            Err(f) => return failed(f),
-        };
-        let entry = match entry_point(program, abi, options.config.entry.as_deref()) {
-            Ok(e) => e,
+        let (abi, entry) = match startable(program, options.abi, options.config.entry.as_deref()) {
+            Ok(start) => start,
             Err(f) => return failed(f),
         };
         let pre = match self.prepare(program, abi) {

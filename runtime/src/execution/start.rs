@@ -7,9 +7,20 @@ use crate::module::abi::Abi;
 use crate::module::program::Program;
 use crate::sandbox::exit::{FailureKind, GuestFailure};
 
-/// Checks every function import against the ABI's call table; a missing one
-/// is named along with the ABI that would provide it.
+/// Checks every function import against the ABI's call table; every
+/// missing one is named along with the ABI that would provide it.
 pub fn check_imports(program: &Program, abi: Abi) -> Result<(), GuestFailure> {
+    let missing = missing_imports(program, abi);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(cannot_start(program, FailureKind::MissingImport, missing))
+}
+
+/// Why each import the ABI does not provide is missing, as phrases that
+/// follow the guest's name ("imports `m::f`, which …").
+fn missing_imports(program: &Program, abi: Abi) -> Vec<String> {
+    let mut missing = Vec::new();
     for import in program.imports() {
         // An imported memory becomes the guest's own (see `host_module`).
         let provided = import.kind == "memory"
@@ -33,19 +44,58 @@ pub fn check_imports(program: &Program, abi: Abi) -> Result<(), GuestFailure> {
             ),
             _ => String::new(),
         };
-        return Err(GuestFailure {
-            guest: program.name().to_string(),
-            kind: FailureKind::MissingImport,
-            message: format!(
-                "guest `{}` imports `{}::{}`, which the {abi} ABI does not provide{hint}",
-                program.name(),
-                import.module,
-                import.name
-            ),
-            location: None,
-        });
+        missing.push(format!(
+            "imports `{}::{}`, which the {abi} ABI does not provide{hint}",
+            import.module, import.name
+        ));
     }
-    Ok(())
+    missing
+}
+
+/// One failure naming every reason a guest cannot start: "guest `g`
+/// REASON", or "guest `g` cannot start, for N reasons: it R1; and it R2".
+fn cannot_start(program: &Program, kind: FailureKind, reasons: Vec<String>) -> GuestFailure {
+    let guest = program.name();
+    let message = match reasons.as_slice() {
+        [one] => format!("guest `{guest}` {one}"),
+        many => format!(
+            "guest `{guest}` cannot start, for {} reasons: it {}",
+            many.len(),
+            many.join("; and it ")
+        ),
+    };
+    GuestFailure {
+        guest: guest.to_string(),
+        kind,
+        message,
+        location: None,
+    }
+}
+
+/// Everything a guest needs to start, checked at once: the ABI it runs
+/// under (`asked`, else detected), every import provided, and its entry
+/// point (`invoke`, else the ABI's usual one). A guest that cannot start
+/// hears every reason in one failure.
+pub fn startable(
+    program: &Program,
+    asked: Option<Abi>,
+    invoke: Option<&str>,
+) -> Result<(Abi, String), GuestFailure> {
+    let abi = choose_abi(program, asked)?;
+    let mut reasons = missing_imports(program, abi);
+    let kind = if reasons.is_empty() {
+        FailureKind::NoEntry
+    } else {
+        FailureKind::MissingImport
+    };
+    match entry_reason(program, abi, invoke) {
+        Ok(entry) if reasons.is_empty() => Ok((abi, entry)),
+        Ok(_) => Err(cannot_start(program, kind, reasons)),
+        Err(reason) => {
+            reasons.push(reason);
+            Err(cannot_start(program, kind, reasons))
+        }
+    }
 }
 
 /// The ABI to run a program under: the one asked for, else the detected one.
@@ -90,13 +140,13 @@ pub fn entry_point(
     abi: Abi,
     invoke: Option<&str>,
 ) -> Result<String, GuestFailure> {
-    let guest = program.name();
-    let failure = |message: String| GuestFailure {
-        guest: guest.to_string(),
-        kind: FailureKind::NoEntry,
-        message,
-        location: None,
-    };
+    entry_reason(program, abi, invoke)
+        .map_err(|reason| cannot_start(program, FailureKind::NoEntry, vec![reason]))
+}
+
+/// The entry point, or why there is none as a phrase following the guest's
+/// name.
+fn entry_reason(program: &Program, abi: Abi, invoke: Option<&str>) -> Result<String, String> {
     let callable = callable_exports(program);
     let callable_text = if callable.is_empty() {
         "it exports no function that takes no parameters".to_string()
@@ -106,13 +156,13 @@ pub fn entry_point(
     if let Some(name) = invoke {
         return match program.export_sig(name) {
             None if program.exports_func(name) => Ok(name.to_string()),
-            None => Err(failure(format!(
-                "guest `{guest}` exports no function `{name}` to invoke ({callable_text})"
-            ))),
-            Some(sig) if !sig.params.is_empty() => Err(failure(format!(
-                "guest `{guest}`: `{name}` takes parameters {sig} and cannot be started; \
-                 an entry point takes none ({callable_text})"
-            ))),
+            None => Err(format!(
+                "exports no function `{name}` to invoke ({callable_text})"
+            )),
+            Some(sig) if !sig.params.is_empty() => Err(format!(
+                "cannot be started at `{name}`: `{name}` takes parameters {sig}, \
+                 and an entry point takes none ({callable_text})"
+            )),
             Some(_) => Ok(name.to_string()),
         };
     }
@@ -122,11 +172,11 @@ pub fn entry_point(
         .find(|name| callable.iter().any(|c| c == *name))
         .map(|name| name.to_string())
         .ok_or_else(|| {
-            failure(format!(
-                "guest `{guest}` exports no entry point for {abi} (looked for {}; {callable_text}; \
+            format!(
+                "exports no entry point for {abi} (looked for {}; {callable_text}; \
                  name one to invoke)",
                 candidates.join(", ")
-            ))
+            )
         })
 }
 

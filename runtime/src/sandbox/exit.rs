@@ -120,12 +120,17 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    /// The status a command-line runner exits with: the guest's own, or 134
-    /// for a failure (as if it had aborted), like other runtimes.
+    /// The status a command-line runner exits with, as wasmtime's: the
+    /// guest's own; 1 for a guest that could not start (set up, linked, or
+    /// given an entry point); 134 for one stopped on its way (as if it had
+    /// aborted: a trap, a limit, a kill).
     pub fn code(&self) -> i32 {
         match self {
             ExitStatus::Exited(code) => *code,
-            ExitStatus::Failed(_) => 134,
+            ExitStatus::Failed(f) => match f.kind {
+                FailureKind::Setup | FailureKind::MissingImport | FailureKind::NoEntry => 1,
+                _ => 134,
+            },
         }
     }
 }

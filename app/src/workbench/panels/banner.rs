@@ -331,12 +331,13 @@ fn run_banner(wb: &Workbench) -> Option<Banner> {
                 }
             };
             let headline = f.message.lines().next().unwrap_or(&f.message).to_string();
+            let code = ExitStatus::Failed(f.clone()).code();
             Some(Banner::new(
                 Tone::Bad,
                 headline,
                 Some(format!(
-                    "The guest did not exit by itself: {why}. A command-line run reports exit status 134 ({}).",
-                    exit_meaning(134)
+                    "The guest did not exit by itself: {why}. A command-line run reports exit status {code} ({}).",
+                    exit_meaning(code)
                 )),
             ))
         }
