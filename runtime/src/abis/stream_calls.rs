@@ -59,6 +59,19 @@ fn note_memory_limit(process: &mut Process, e: io::Error) -> io::Error {
     e
 }
 
+/// A failed flush as the guest meets it: a request the policy refuses kills
+/// it (as a refused open does); a refused host or a memory limit is noted
+/// on its standard error, since the error code alone cannot say.
+fn flush_failure(process: &mut Process, call: &'static str, e: io::Error) -> IoFail {
+    if let Some(refusal) = streams::http::as_policy_refusal(&e) {
+        return IoFail::Fatal(Fatal::kill(call, refusal.0.clone()));
+    }
+    if e.kind() == io::ErrorKind::PermissionDenied {
+        process.note(&e.to_string());
+    }
+    IoFail::from(note_memory_limit(process, e))
+}
+
 /// Reads from descriptor `fd` into `buf`; 0 at end.
 pub fn read(process: &mut Process, fd: u32, buf: &mut [u8]) -> Result<usize, IoFail> {
     let deadline = process.deadline_handle().clone();
@@ -115,7 +128,7 @@ pub fn flush(process: &mut Process, call: &'static str, fd: u32) -> Result<(), I
     }
     let d = process.fds.get_mut(fd).ok_or(IoFail::BadDescriptor)?;
     match &mut d.handle {
-        Handle::Stream(s) => s.flush().map_err(|e| note_memory_limit(process, e))?,
+        Handle::Stream(s) => s.flush().map_err(|e| flush_failure(process, call, e))?,
         Handle::File(f) => f.flush()?,
         Handle::Input(_) | Handle::Output(..) | Handle::Dir(_) => {}
     }
@@ -207,8 +220,15 @@ pub fn open(process: &mut Process, text: &str, schemes: &[Scheme]) -> Result<u32
 
 fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Handle, OpenError> {
     let url = StreamUrl::parse(text).map_err(OpenError::BadUrl)?;
+    // `http://` or `https://` with no host reaches nothing until its
+    // request names a host: the policy is checked against that URL then.
+    let hostless = (url.scheme.eq_ignore_ascii_case("http")
+        || url.scheme.eq_ignore_ascii_case("https"))
+        && (url.rest.is_empty() || url.rest.starts_with('/'));
     let mut policy_allowed = false;
-    if let Some(policy) = &process.config.access.policy {
+    if let Some(policy) = &process.config.access.policy
+        && !hostless
+    {
         match policy.check(text) {
             Verdict::Allowed { .. } => policy_allowed = true,
             Verdict::Refused(why) => {
@@ -238,16 +258,22 @@ fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Hand
             process.deadline_handle(),
         )?),
         Scheme::Http | Scheme::Https => {
-            let (host, port) = http_target(&url, scheme)?;
-            if !policy_allowed && !process.config.access.net_allows(&host, port) {
-                let target = crate::sandbox::policy::NetAllow {
-                    host,
-                    port: Some(port),
-                };
-                return Err(OpenError::Refused(format!(
-                    "the guest may not reach {target} (allow it with --allow-net {target} or a policy allow rule)"
-                )));
-            }
+            let target = if hostless {
+                // No host: the request names it, checked at the flush.
+                streams::http::Target::FromRequest(process.config.access.clone())
+            } else {
+                let (host, port) = http_target(&url, scheme)?;
+                if !policy_allowed && !process.config.access.net_allows(&host, port) {
+                    let target = crate::sandbox::policy::NetAllow {
+                        host,
+                        port: Some(port),
+                    };
+                    return Err(OpenError::Refused(format!(
+                        "the guest may not reach {target} (allow it with --allow-net {target} or a policy allow rule)"
+                    )));
+                }
+                streams::http::Target::Url(text.to_string())
+            };
             let left = process
                 .deadline()
                 .map(|d| d.saturating_duration_since(Instant::now()))
@@ -256,7 +282,7 @@ fn open_handle(process: &Process, text: &str, schemes: &[Scheme]) -> Result<Hand
             let name = scheme.name();
             let budget = process.memory.clone();
             Handle::Stream(Box::new(streams::http::Http::new(
-                name, text, timeout, budget,
+                name, target, timeout, budget,
             )))
         }
         Scheme::Random => Handle::Stream(Box::new(streams::random::Random)),

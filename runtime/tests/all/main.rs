@@ -12,6 +12,7 @@ mod debug_session;
 mod fuzz_seeded;
 mod h;
 mod hostile;
+mod hostless_http;
 mod inject_at_call;
 mod olin;
 mod original_guests;

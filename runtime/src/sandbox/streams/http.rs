@@ -3,6 +3,12 @@
 //! TLS by rustls), and reads then return the raw response: status line,
 //! headers, blank line, body. Redirects are not followed: the guest sees them.
 //!
+//! A URL with no host (`https://`, as the olin crate's client opens for
+//! every request) takes its target from the request, as the original Olin
+//! and Dagger hosts did: plain `http`, the host of an absolute request line
+//! or else the `Host:` header, the request line's path. The network
+//! allowances and the policy are checked against that URL at the flush.
+//!
 //! What the host holds for a stream is charged to the guest's memory
 //! budget: the request as it is written, and while a response is open its
 //! head and the connection's buffers. The body is never held: reads take it
@@ -10,6 +16,7 @@
 
 use super::Stream;
 use crate::sandbox::memory_budget::MemoryBudget;
+use crate::sandbox::policy::{Access, NetAllow, Verdict};
 use std::io::{self, Cursor, Read};
 use std::time::Duration;
 use ureq::http::{self, Request};
@@ -30,10 +37,38 @@ const CLIENT_HEADERS: &[&str] = &[
     "te",
 ];
 
+/// Where a stream's request goes.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// The URL it was opened with (already checked at the open).
+    Url(String),
+    /// The URL its request names, checked against these allowances at the
+    /// flush.
+    FromRequest(Access),
+}
+
+/// A request refused by the policy at the flush: the guest must be killed,
+/// as for a URL refused at the open. Carried inside an `io::Error`.
+#[derive(Debug)]
+pub struct PolicyRefusal(pub String);
+
+impl std::fmt::Display for PolicyRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PolicyRefusal {}
+
+/// The policy's refusal inside `e`, if that is what it is.
+pub fn as_policy_refusal(e: &io::Error) -> Option<&PolicyRefusal> {
+    e.get_ref()?.downcast_ref::<PolicyRefusal>()
+}
+
 /// An HTTP(S) stream.
 pub struct Http {
     scheme: &'static str,
-    url: String,
+    target: Target,
     timeout: Duration,
     budget: MemoryBudget,
     request: Vec<u8>,
@@ -48,12 +83,17 @@ struct Response {
 }
 
 impl Http {
-    /// A stream to `url`; one exchange may take at most `timeout`. What it
-    /// holds is charged to `budget`.
-    pub fn new(scheme: &'static str, url: &str, timeout: Duration, budget: MemoryBudget) -> Http {
+    /// A stream to `target`; one exchange may take at most `timeout`. What
+    /// it holds is charged to `budget`.
+    pub fn new(
+        scheme: &'static str,
+        target: Target,
+        timeout: Duration,
+        budget: MemoryBudget,
+    ) -> Http {
         Http {
             scheme,
-            url: url.to_string(),
+            target,
             timeout,
             budget,
             request: Vec::new(),
@@ -91,7 +131,15 @@ impl Http {
 
     /// Sends the request written so far and opens its response.
     fn exchange(&mut self) -> io::Result<Response> {
-        let request = parse_request(&self.request, &self.url)?;
+        let url = match &self.target {
+            Target::Url(url) => url.clone(),
+            Target::FromRequest(access) => {
+                let resolved = resolve_target(&self.request)?;
+                check_access(access, &resolved)?;
+                resolved.url
+            }
+        };
+        let request = parse_request(&self.request, &url)?;
         self.drop_request();
         let agent = self.agent();
         let (parts, body) = request.into_parts();
@@ -128,18 +176,148 @@ fn invalid(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message.into())
 }
 
-/// Turns the raw request text into a request for `url`. The request line's
-/// method and the headers are kept; the URL decides where it goes.
-pub(crate) fn parse_request(raw: &[u8], url: &str) -> io::Result<Request<Vec<u8>>> {
-    let (head_len, body_start) = match raw.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => (i, i + 4),
-        None => match raw.windows(2).position(|w| w == b"\n\n") {
-            Some(i) => (i, i + 2),
-            None => (raw.len(), raw.len()),
-        },
+/// Where the head of a raw request ends and its body starts: at the first
+/// empty line, whether lines end in CRLF or a bare LF.
+fn split_head(raw: &[u8]) -> (usize, usize) {
+    let mut start = 0;
+    while start < raw.len() {
+        let end = raw[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |i| start + i);
+        let line = &raw[start..end];
+        if line.is_empty() || line == b"\r" {
+            return (start, (end + 1).min(raw.len()));
+        }
+        start = end + 1;
+    }
+    (raw.len(), raw.len())
+}
+
+/// The head of a raw request as text.
+fn head_text(raw: &[u8]) -> io::Result<&str> {
+    let (head_len, _) = split_head(raw);
+    std::str::from_utf8(&raw[..head_len]).map_err(|_| invalid("the request head is not UTF-8"))
+}
+
+/// The URL a request written to a host-less stream goes to, with the host
+/// and port the network allowances are checked against.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// `http://HOST[:PORT]/PATH?QUERY`.
+    pub url: String,
+    /// The host, lowercase, without brackets.
+    pub host: String,
+    /// The port (80 unless the request names one).
+    pub port: u16,
+}
+
+/// Resolves the target of a request written to a host-less stream, as the
+/// original hosts did: the scheme is always `http`; the host comes from an
+/// absolute request line (`GET http://h/p HTTP/1.1`) or else the `Host:`
+/// header; the path is the request line's, query included.
+pub fn resolve_target(raw: &[u8]) -> io::Result<Resolved> {
+    let head = head_text(raw)?;
+    let mut lines = head.lines().map(|l| l.trim_end_matches('\r'));
+    let request_line = lines
+        .next()
+        .filter(|l| !l.trim().is_empty())
+        .ok_or_else(|| invalid("no request was written before the flush"))?;
+    let target = request_line
+        .split_whitespace()
+        .nth(1)
+        .ok_or_else(|| invalid(format!("`{request_line}` names no request target")))?;
+    let host_header = lines.find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then(|| value.trim().to_string())
+    });
+    let absolute = ["http://", "https://"].iter().find_map(|p| {
+        target
+            .get(..p.len())
+            .filter(|s| s.eq_ignore_ascii_case(p))
+            .map(|_| &target[p.len()..])
+    });
+    let (authority, path) = match absolute {
+        Some(rest) => {
+            let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+            let path = &rest[cut..];
+            let path = if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            };
+            (rest[..cut].to_string(), path)
+        }
+        None => {
+            if !target.starts_with('/') {
+                return Err(invalid(format!(
+                    "the request target `{target}` is neither a path nor an absolute URL"
+                )));
+            }
+            let host = host_header.filter(|h| !h.is_empty()).ok_or_else(|| {
+                invalid(
+                    "the stream was opened with no host, and the request names none \
+                     (no `Host:` header and no absolute URL in its request line)",
+                )
+            })?;
+            (host, target.to_string())
+        }
     };
-    let head = std::str::from_utf8(&raw[..head_len])
-        .map_err(|_| invalid("the request head is not UTF-8"))?;
+    let url = format!("http://{authority}{path}");
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|_| invalid(format!("`{url}` (from the request) is not an HTTP URL")))?;
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| invalid(format!("`{url}` (from the request) names no host")))?;
+    Ok(Resolved {
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase(),
+        port: uri.port_u16().unwrap_or(80),
+        url,
+    })
+}
+
+/// Whether the guest may reach a resolved request's URL: a policy, when
+/// there is one, must allow it (a refusal kills the guest, as at an open);
+/// otherwise the network allowances must name its host.
+fn check_access(access: &Access, resolved: &Resolved) -> io::Result<()> {
+    if let Some(policy) = &access.policy {
+        return match policy.check(&resolved.url) {
+            Verdict::Allowed { .. } => Ok(()),
+            Verdict::Refused(why) => Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                PolicyRefusal(format!("permission denied: {why}")),
+            )),
+        };
+    }
+    if access.net_allows(&resolved.host, resolved.port) {
+        return Ok(());
+    }
+    let target = NetAllow {
+        host: resolved.host.clone(),
+        port: Some(resolved.port),
+    };
+    Err(io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "refused to send the request to {}: the guest may not reach {target} (allow it with --allow-net {target} or a policy allow rule)",
+            resolved.url
+        ),
+    ))
+}
+
+/// Turns the raw request text into a request for `url`. The request line's
+/// method and the headers are kept; the URL decides where it goes. The body
+/// is what `Content-Length` says (none without it, as for a GET).
+pub(crate) fn parse_request(raw: &[u8], url: &str) -> io::Result<Request<Vec<u8>>> {
+    let (_, body_start) = split_head(raw);
+    let head = head_text(raw)?;
     let mut lines = head.lines().map(|l| l.trim_end_matches('\r'));
     let request_line = lines
         .next()
@@ -167,9 +345,7 @@ pub(crate) fn parse_request(raw: &[u8], url: &str) -> io::Result<Request<Vec<u8>
         builder = builder.header(name, value);
     }
     let mut body = raw[body_start..].to_vec();
-    if let Some(n) = content_length {
-        body.truncate(n);
-    }
+    body.truncate(content_length.unwrap_or(0));
     builder
         .body(body)
         .map_err(|e| invalid(format!("bad request: {e}")))
@@ -271,13 +447,50 @@ mod tests {
     }
 
     #[test]
+    fn a_hostless_request_is_sent_where_it_names() {
+        let r =
+            resolve_target(b"GET /a?b=c HTTP/1.1\r\nHost: Example.ORG:8080\nX: y\n\n\n").unwrap();
+        assert_eq!(
+            r,
+            Resolved {
+                url: "http://Example.ORG:8080/a?b=c".into(),
+                host: "example.org".into(),
+                port: 8080,
+            }
+        );
+        // An absolute request line wins over the Host header; the scheme
+        // is always http, as the original hosts had it.
+        let r = resolve_target(b"GET https://[::1]/x HTTP/1.1\r\nHost: other\r\n\r\n").unwrap();
+        assert_eq!(
+            (r.url.as_str(), r.host.as_str(), r.port),
+            ("http://[::1]/x", "::1", 80)
+        );
+        assert!(resolve_target(b"GET /x HTTP/1.1\r\n\r\n").is_err());
+        assert!(resolve_target(b"GET /x HTTP/1.1\r\nHost: \r\n\r\n").is_err());
+        assert!(resolve_target(b"GET x HTTP/1.1\r\nHost: h\r\n\r\n").is_err());
+        assert!(resolve_target(b"").is_err());
+    }
+
+    #[test]
+    fn a_body_is_what_content_length_says() {
+        let r = parse_request(b"GET / HTTP/1.1\nHost: h\n\n\n", "http://h/").unwrap();
+        assert!(r.body().is_empty());
+        let r = parse_request(
+            b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi",
+            "http://h/",
+        )
+        .unwrap();
+        assert_eq!(r.body(), b"hi");
+    }
+
+    #[test]
     fn malformed_requests_are_refused() {
         assert!(parse_request(b"", "http://x/").is_err());
         assert!(parse_request(b"G\xffT / HTTP/1.1\r\n\r\n", "http://x/").is_err());
         assert!(parse_request(b"GET / HTTP/1.1\r\nno colon\r\n\r\n", "http://x/").is_err());
         let mut h = Http::new(
             "http",
-            "http://x/",
+            Target::Url("http://x/".into()),
             Duration::from_secs(1),
             MemoryBudget::new(None),
         );
