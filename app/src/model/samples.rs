@@ -1,7 +1,8 @@
-//! The Samples menu: every `.wat` under `samples/` and every C sample's
-//! `.wasm` under `sdk/samples/` (found next to the current folder or the
-//! executable), each with the one-line description from the opening
-//! comment of its source.
+//! The Samples menu: every `.wat` under `samples/`, every C sample's
+//! `.wasm` under `sdk/samples/` and every Zig sample's under
+//! `sdk/samples/zig/` (found next to the current folder or the executable),
+//! each with the one-line description from the opening comment of its
+//! source.
 
 use std::path::{Path, PathBuf};
 
@@ -37,14 +38,17 @@ pub fn sdk_folder() -> Option<PathBuf> {
         .filter(|p| p.is_dir())
 }
 
-/// Every sample: the WAT ones, then the C ones (labelled `c/ABI/NAME.wasm`).
+/// Every sample: the WAT ones, then the C ones (labelled
+/// `c/ABI/NAME.wasm`), then the Zig ones (`zig/ABI/NAME.wasm`).
 pub fn all() -> Vec<Sample> {
     let mut out = folder().map(|f| list(&f)).unwrap_or_default();
     if let Some(sdk) = sdk_folder() {
-        out.extend(list(&sdk).into_iter().map(|s| Sample {
-            label: format!("c/{}", s.label),
-            ..s
-        }));
+        for (language, root) in [("c", sdk.clone()), ("zig", sdk.join("zig"))] {
+            out.extend(list(&root).into_iter().map(|s| Sample {
+                label: format!("{language}/{}", s.label),
+                ..s
+            }));
+        }
     }
     out
 }
@@ -57,20 +61,25 @@ pub fn demo_gopherhole() -> Option<PathBuf> {
 }
 
 /// The first comment line's description: `;; hello.wat: what it does.`,
-/// or for a binary built from C, its source's `/* hello.c: what it does.`
+/// or for a binary built from C or Zig, its source's `/* hello.c: what it
+/// does.` or `//! hello.zig: what it does.`
 fn describe(path: &Path) -> String {
-    let source = path.with_extension("c");
-    let text = if path.extension().is_some_and(|e| e == "wasm") && source.is_file() {
-        std::fs::read_to_string(&source).unwrap_or_default()
-    } else {
-        std::fs::read_to_string(path).unwrap_or_default()
+    let source = ["c", "zig"]
+        .into_iter()
+        .map(|ext| path.with_extension(ext))
+        .find(|source| source.is_file());
+    let text = match source {
+        Some(source) if path.extension().is_some_and(|e| e == "wasm") => {
+            std::fs::read_to_string(&source).unwrap_or_default()
+        }
+        _ => std::fs::read_to_string(path).unwrap_or_default(),
     };
     let first = text
         .lines()
         .map(str::trim_start)
-        .find(|l| l.starts_with(";;") || l.starts_with("/*"))
+        .find(|l| l.starts_with(";;") || l.starts_with("/*") || l.starts_with("//"))
         .unwrap_or("")
-        .trim_start_matches([';', '/', '*', ' ']);
+        .trim_start_matches([';', '/', '*', '!', ' ']);
     match first.split_once(": ") {
         Some((_, rest)) => rest.to_string(),
         None => first.to_string(),
@@ -154,6 +163,37 @@ mod tests {
         assert!(
             !samples.iter().any(|s| s.label.ends_with(".c")),
             "sources are not programs"
+        );
+    }
+
+    #[test]
+    fn the_menu_lists_the_zig_samples_after_the_c_ones() {
+        let labels: Vec<String> = all().into_iter().map(|s| s.label).collect();
+        let position = |label: &str| {
+            labels
+                .iter()
+                .position(|l| l == label)
+                .unwrap_or_else(|| panic!("{label} is listed: {labels:?}"))
+        };
+        for label in [
+            "zig/dagger/hello.wasm",
+            "zig/dagger/echo.wasm",
+            "zig/olin/hello.wasm",
+            "zig/olin/echo.wasm",
+            "zig/wasi/hello.wasm",
+        ] {
+            assert!(position(label) > position("c/wasi/hello.wasm"));
+        }
+        let hello = all()
+            .into_iter()
+            .find(|s| s.label == "zig/dagger/hello.wasm")
+            .unwrap();
+        assert!(
+            hello
+                .description
+                .starts_with("the \"Hello, world\" of the Dagger talk"),
+            "{}",
+            hello.description
         );
     }
 }

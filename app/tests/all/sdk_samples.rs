@@ -1,6 +1,7 @@
 //! The C samples of the SDK, built with clang for each ABI and committed as
 //! .wasm, run as a person runs them: hello, echo, a file inside the jail,
-//! an HTTP GET (Dagger and Olin) and a gopherd menu handler.
+//! an HTTP GET (Dagger and Olin) and a gopherd menu handler; and the Zig
+//! samples, built with Zig the same way.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -195,5 +196,53 @@ fn the_gopher_handlers_read_the_request_as_gopherd_passes_it() {
             "{abi}: {menu}"
         );
         assert!(menu.contains(&format!("7Search with this handler\t/c/{abi}\n")));
+    }
+}
+
+fn zig_sample(abi: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sdk/samples/zig")
+        .join(abi)
+        .join(format!("{name}.wasm"))
+}
+
+#[test]
+fn the_zig_samples_say_hello_in_every_abi() {
+    let out = run(&["--trace"], &zig_sample("dagger", "hello"), &[], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, world!\n");
+    // The talk's three calls, in order.
+    let calls: Vec<String> = text(&out.stderr)
+        .lines()
+        .map(|l| l.split('(').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(calls, ["open", "write", "close"], "{}", text(&out.stderr));
+    let out = run(&[], &zig_sample("olin", "hello"), &[], b"");
+    assert_eq!(
+        text(&out.stdout),
+        "Hello from Zig on Olin, whose host calls itself olin!\n",
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        &[],
+        &zig_sample("wasi", "hello"),
+        &["one", "two words"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "Hello from Zig on WASI!\nargument 1: one\nargument 2: two words\n"
+    );
+}
+
+#[test]
+fn the_zig_echoes_copy_standard_input() {
+    let input: Vec<u8> = (0..3000).map(|i| b"abcdefghij\n"[i % 11]).collect();
+    for abi in ["dagger", "olin"] {
+        let out = run(&[], &zig_sample(abi, "echo"), &[], &input);
+        assert_eq!(out.stdout, input, "{abi}: {}", text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{abi}");
     }
 }
