@@ -302,7 +302,7 @@ fn a_selected_call_shows_its_card_and_the_reference_finds_any_call() {
         "fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32) -> i32 · WASI preview 1",
     );
     h.get_by_label("8 EBADF");
-    h.get_by_label("fd is not open, or is standard input");
+    h.get_by_label("fd is not open, or is standard input, or a directory");
     h.get_by_label_contains("Dagger: write; Olin (CommonWA): resource_write; h: h.");
     h.get_by_label("samples/wasi/hello.wat").scroll_to_me();
     h.run_steps(2);

@@ -18,6 +18,7 @@ mod lessons_cli;
 mod lessons_ui;
 mod moments_ui;
 mod presenting_ui;
+mod real_programs;
 mod replay_cli;
 mod rewind_ui;
 mod run_cli;

@@ -157,6 +157,40 @@ impl Pipe {
         self.0.0.lock().map(|st| st.bytes.len()).unwrap_or(0)
     }
 
+    /// Whether a read would return at once: bytes are waiting, or the pipe
+    /// is closed (a read then sees the end).
+    pub fn ready(&self) -> bool {
+        self.0
+            .0
+            .lock()
+            .map(|st| !st.bytes.is_empty() || st.closed)
+            .unwrap_or(true)
+    }
+
+    /// Waits until a read would return at once, at most `timeout` (`None`:
+    /// for as long as it takes); whether it would.
+    fn wait_ready(&self, timeout: Option<Duration>) -> bool {
+        let (lock, ready) = &*self.0;
+        let Ok(mut st) = lock.lock() else {
+            return true;
+        };
+        let until = timeout.map(|t| Instant::now() + t);
+        while st.bytes.is_empty() && !st.closed {
+            let wait = match until {
+                None => Duration::from_secs(1),
+                Some(at) => match at.saturating_duration_since(Instant::now()) {
+                    Duration::ZERO => return false,
+                    left => left,
+                },
+            };
+            st = match ready.wait_timeout(st, wait) {
+                Ok((st, _)) => st,
+                Err(_) => return true,
+            };
+        }
+        true
+    }
+
     /// Waits for bytes (or the end), at most until the deadline.
     fn read(&self, buf: &mut [u8], deadline: &Deadline) -> io::Result<usize> {
         let (lock, ready) = &*self.0;
@@ -283,6 +317,31 @@ impl Input {
                 Ok(n)
             }
             Input::Pipe(p, deadline) => p.read(buf, deadline),
+        }
+    }
+
+    /// Whether a read would return at once (bytes are waiting, or the
+    /// input has ended), without waiting.
+    pub fn ready_now(&self) -> bool {
+        self.wait_readable(Some(Duration::ZERO))
+    }
+
+    /// Waits until a read would return at once, at most `timeout` (`None`:
+    /// for as long as it takes); whether it would.
+    pub fn wait_readable(&self, timeout: Option<Duration>) -> bool {
+        match self {
+            Input::Inherit(_) => {
+                use rustix::event::{PollFd, PollFlags, poll};
+                let stdin = rustix::stdio::stdin();
+                let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+                let ts = timeout.map(|t| rustix::time::Timespec {
+                    tv_sec: t.as_secs() as i64,
+                    tv_nsec: t.subsec_nanos() as _,
+                });
+                matches!(poll(&mut fds, ts.as_ref()), Ok(n) if n > 0)
+            }
+            Input::Bytes { .. } => true,
+            Input::Pipe(p, _) => p.wait_ready(timeout),
         }
     }
 

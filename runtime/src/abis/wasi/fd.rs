@@ -124,12 +124,18 @@ pub(crate) fn fd_read(cx: Cx, a: &[u64]) -> WasiResult {
     let name = &d.name;
     let waiting = || format!("waiting to read from {name}");
     let n = match &mut d.handle {
+        // A non-blocking standard input answers EAGAIN when nothing has
+        // come yet, so a guest (Go's runtime) goes on with its other work
+        // and polls for it.
+        Handle::Input(input) if nonblock && !input.ready_now() => {
+            return Err(Errno::AGAIN.into());
+        }
         Handle::Input(input) => read_into_iovecs(mem, a[1], a[2], |b, _| input.read(b))?,
         Handle::Stream(s) => read_into_iovecs(mem, a[1], a[2], |b, _| s.read(b))?,
         Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, _| {
             blocking::read(f, b, nonblock, &deadline, &waiting)
         })?,
-        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
         Handle::Output(..) => return Err(Errno::BADF.into()),
     };
     mem.write_u32(a[3] as u32, n)?;
@@ -144,7 +150,7 @@ pub(crate) fn fd_pread(cx: Cx, a: &[u64]) -> WasiResult {
         Handle::File(f) => read_into_iovecs(mem, a[1], a[2], |b, done| {
             f.read_at(b, offset.saturating_add(done))
         })?,
-        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
         Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
             return Err(Errno::SPIPE.into());
         }
@@ -177,7 +183,7 @@ pub(crate) fn fd_write(cx: Cx, a: &[u64]) -> WasiResult {
             blocking::write_all(f, b, false, &deadline, &waiting).map(drop)
         })?,
         Handle::Stream(s) => write_from_iovecs(mem, a[1], a[2], |b| s.write(b).map(drop))?,
-        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
         Handle::Input(_) => return Err(Errno::BADF.into()),
     };
     mem.write_u32(a[3] as u32, n)?;
@@ -195,7 +201,7 @@ pub(crate) fn fd_pwrite(cx: Cx, a: &[u64]) -> WasiResult {
             offset = offset.saturating_add(b.len() as u64);
             Ok(())
         })?,
-        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
+        Handle::Dir(_) => return Err(Errno::BADF.into()),
         Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
             return Err(Errno::SPIPE.into());
         }
@@ -395,9 +401,8 @@ pub(crate) fn fd_filestat_set_size(cx: Cx, a: &[u64]) -> WasiResult {
             }
             f.set_len(a[1])?
         }
-        Handle::Dir(_) => return Err(Errno::ISDIR.into()),
-        Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
-            return Err(Errno::INVAL.into());
+        Handle::Dir(_) | Handle::Input(_) | Handle::Output(..) | Handle::Stream(_) => {
+            return Err(Errno::BADF.into());
         }
     }
     Ok(())
@@ -481,6 +486,12 @@ struct Entry {
     filetype: u8,
 }
 
+/// A directory's entries as `fd_readdir` gives them, listed afresh at every
+/// call (a cookie is an index into this list, as under wasmtime): `.` and
+/// `..` first, then the entries in the host's own order, the order a
+/// native program and wasmtime see (a program that deletes while it lists
+/// meets the same entries). `..` of a granted directory, whose parent is
+/// outside the grant, is numbered as the directory itself.
 fn list_dir(dir: &cap_std::fs::Dir) -> Result<Vec<Entry>, Fail> {
     use cap_fs_ext::OsMetadataExt;
     use rustix::fs::DirEntryExt;
@@ -494,14 +505,13 @@ fn list_dir(dir: &cap_std::fs::Dir) -> Result<Vec<Entry>, Fail> {
         },
         Entry {
             name: b"..".to_vec(),
-            ino: dir.metadata("..").map(|m| m.ino()).unwrap_or(0),
+            ino: dir.metadata("..").map(|m| m.ino()).unwrap_or(meta.ino()),
             filetype: FILETYPE_DIRECTORY as u8,
         },
     ];
-    let mut rest = Vec::new();
     for e in dir.entries()? {
         let e = e?;
-        rest.push(Entry {
+        entries.push(Entry {
             name: e.file_name().as_bytes().to_vec(),
             ino: e.ino(),
             filetype: e
@@ -510,8 +520,6 @@ fn list_dir(dir: &cap_std::fs::Dir) -> Result<Vec<Entry>, Fail> {
                 .unwrap_or(FILETYPE_UNKNOWN as u8),
         });
     }
-    rest.sort_by(|a, b| a.name.cmp(&b.name));
-    entries.extend(rest);
     Ok(entries)
 }
 
@@ -519,7 +527,7 @@ pub(crate) fn fd_readdir(cx: Cx, a: &[u64]) -> WasiResult {
     let CallContext { mem, process } = cx;
     let d = desc(process, a[0], RIGHT_FD_READDIR)?;
     let Handle::Dir(dir) = &d.handle else {
-        return Err(Errno::NOTDIR.into());
+        return Err(Errno::BADF.into());
     };
     let (buf, buf_len, cookie) = (a[1] as u32, a[2] as u32, a[3]);
     mem.check(buf, buf_len)?;

@@ -69,10 +69,41 @@ pub(crate) fn errno_of(e: &io::Error) -> Errno {
 /// The descriptor `fd`, which must have every right in `need`.
 pub(crate) fn desc(process: &mut Process, fd: u64, need: u64) -> Result<&mut Descriptor, Errno> {
     let d = process.fds.get_mut(fd as u32).ok_or(Errno::BADF)?;
-    if d.rights.base & need != need {
+    check_rights(d, need)?;
+    Ok(d)
+}
+
+/// What a descriptor of this kind can do, and the rights it reports when
+/// nothing was given up.
+fn kind_rights(handle: &Handle) -> (u64, u64) {
+    match handle {
+        Handle::Dir(_) => (RIGHTS_DIR, RIGHTS_DIR),
+        Handle::File(_) => (RIGHTS_FILE, RIGHTS_FILE),
+        Handle::Input(_) => (STDIN_CAN, RIGHTS_STDIN),
+        Handle::Output(..) => (STDOUT_CAN, RIGHTS_STDOUT),
+        Handle::Stream(_) => (RIGHTS_ALL, RIGHTS_ALL),
+    }
+}
+
+/// Whether descriptor `d` may do what needs `need`: what its kind can
+/// never do (reading a directory, listing a file, writing standard input)
+/// is EBADF, as wasmtime and the host answer it; a right it reported and
+/// gave up (`fd_fdstat_set_rights`, or fewer asked at `path_open`) is
+/// ENOTCAPABLE. Standard streams report only FD_READ or FD_WRITE, as under
+/// wasmtime, yet may do the rest of what their kind can.
+pub(crate) fn check_rights(d: &Descriptor, need: u64) -> Result<(), Errno> {
+    let missing = need & !d.rights.base;
+    if missing == 0 {
+        return Ok(());
+    }
+    let (can, reported) = kind_rights(&d.handle);
+    if missing & !can != 0 {
+        return Err(Errno::BADF);
+    }
+    if missing & reported != 0 {
         return Err(Errno::NOTCAPABLE);
     }
-    Ok(d)
+    Ok(())
 }
 
 /// The WASI filetype of host metadata.

@@ -110,7 +110,6 @@ const IO: ErrorCase = fails(
     "the host's operating system reported an error with no closer WASI name",
 );
 const SPIPE: ErrorCase = fails("ESPIPE", "fd is a standard stream, which has no offset");
-const ISDIR: ErrorCase = fails("EISDIR", "fd is a directory");
 const OVERFLOW: ErrorCase = fails(
     "EOVERFLOW",
     "the byte count would not fit in the 32-bit result",
@@ -328,7 +327,7 @@ pub static CALLS: &[CallSpec] = &[
         "Truncates or extends a file to the given size; new bytes read as zeros.",
         imp!(fd::fd_filestat_set_size),
     )
-    .errors(&[BADF, NOTCAPABLE, ISDIR, fails("EINVAL", "fd is a standard stream, which has no size"), fails("EFBIG", "size is past the largest file size"), NOSPC, IO]),
+    .errors(&[fails("EBADF", "fd is not open, or is a directory or a standard stream"), NOTCAPABLE, fails("EFBIG", "size is past the largest file size"), NOSPC, IO]),
     call(
         "fd_filestat_set_times",
         &[
@@ -359,7 +358,7 @@ pub static CALLS: &[CallSpec] = &[
         "Reads from a file at a given offset into a list of buffers, without moving the file's current offset.",
         imp!(fd::fd_pread),
     )
-    .errors(&[BADF, NOTCAPABLE, FAULT, ISDIR, SPIPE, IO, OVERFLOW])
+    .errors(&[fails("EBADF", "fd is not open, or is a directory or standard output or error"), NOTCAPABLE, FAULT, SPIPE, IO, OVERFLOW])
     .purpose(Purpose::Read),
     call(
         "fd_prestat_get",
@@ -399,7 +398,7 @@ pub static CALLS: &[CallSpec] = &[
         "Writes a list of buffers to a file at a given offset, without moving the file's current offset.",
         imp!(fd::fd_pwrite),
     )
-    .errors(&[BADF, NOTCAPABLE, FAULT, ISDIR, SPIPE, NOSPC, fails("EFBIG", "the write would pass the largest file size"), IO])
+    .errors(&[fails("EBADF", "fd is not open, or is a directory or standard input"), NOTCAPABLE, FAULT, SPIPE, NOSPC, fails("EFBIG", "the write would pass the largest file size"), IO])
     .purpose(Purpose::Write),
     call(
         "fd_read",
@@ -418,7 +417,7 @@ pub static CALLS: &[CallSpec] = &[
         "Reads from a descriptor into a list of buffers (a scatter read) and writes how many bytes arrived; 0 means end of file.",
         imp!(fd::fd_read),
     )
-    .errors(&[fails("EBADF", "fd is not open, or is standard output or error"), NOTCAPABLE, FAULT, ISDIR, IO, OVERFLOW])
+    .errors(&[fails("EBADF", "fd is not open, or is standard output or error, or a directory"), NOTCAPABLE, fails("EAGAIN", "fd is standard input made NONBLOCK and nothing has come yet: poll_oneoff tells when something has"), FAULT, IO, OVERFLOW])
     .kills(&[WAIT_TIME_LIMIT])
     .purpose(Purpose::Read),
     call(
@@ -439,7 +438,7 @@ pub static CALLS: &[CallSpec] = &[
         "Lists a directory: fills the buffer with dirent records (next cookie, inode, name length, type) each followed by its name, starting after `cookie`. A full buffer means there may be more: call again with the last cookie.",
         imp!(fd::fd_readdir),
     )
-    .errors(&[BADF, NOTCAPABLE, fails("ENOTDIR", "fd is not a directory"), FAULT, IO]),
+    .errors(&[fails("EBADF", "fd is not open, or is not a directory"), NOTCAPABLE, FAULT, IO]),
     call(
         "fd_renumber",
         &[p32("fd", Fd), p32("to", Fd)],
@@ -485,7 +484,7 @@ pub static CALLS: &[CallSpec] = &[
         "Writes a list of buffers (a gather write) to a descriptor and writes how many bytes were taken. This is how `printf` reaches the terminal: descriptor 1 is standard output.",
         imp!(fd::fd_write),
     )
-    .errors(&[fails("EBADF", "fd is not open, or is standard input"), NOTCAPABLE, FAULT, ISDIR, fails("EPIPE", "fd is a pipe nobody reads any more"), NOSPC, fails("EFBIG", "the write would pass the largest file size"), IO])
+    .errors(&[fails("EBADF", "fd is not open, or is standard input, or a directory"), NOTCAPABLE, FAULT, fails("EPIPE", "fd is a pipe nobody reads any more"), NOSPC, fails("EFBIG", "the write would pass the largest file size"), IO])
     .kills(&["it would take the guest's standard output and error past the run's output limit", WAIT_TIME_LIMIT])
     .purpose(Purpose::Write),
     call(
@@ -784,7 +783,7 @@ pub(crate) fn setup_descriptors(process: &mut Process) {
             name: name.into(),
             rights: Rights {
                 base,
-                inheriting: 0,
+                inheriting: base,
             },
             flags: 0,
             preopen: None,

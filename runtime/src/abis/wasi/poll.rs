@@ -6,7 +6,6 @@ use super::types::*;
 use super::{Cx, WasiResult};
 use crate::abis::call::Fatal;
 use crate::sandbox::fdtable::Handle;
-use crate::sandbox::stdio::Input;
 use std::time::{Duration, Instant};
 
 struct Event {
@@ -17,9 +16,16 @@ struct Event {
 }
 
 enum Sub {
-    Clock { userdata: u64, at: Instant },
+    Clock {
+        userdata: u64,
+        at: Instant,
+    },
     Ready(Event),
-    Stdin { userdata: u64 },
+    /// Standard input, not readable yet.
+    Stdin {
+        userdata: u64,
+        fd: u32,
+    },
 }
 
 fn event_bytes(e: &Event) -> [u8; 32] {
@@ -78,12 +84,14 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
             }
             1 | 2 => match cx.process.fds.get(word) {
                 None => ready(Errno::BADF, 0),
-                Some(d) if d.rights.base & RIGHT_POLL_FD_READWRITE == 0 => {
+                Some(d) if super::fs::check_rights(d, RIGHT_POLL_FD_READWRITE).is_err() => {
                     ready(Errno::NOTCAPABLE, 0)
                 }
                 Some(d) => match (&d.handle, tag) {
-                    (Handle::Input(Input::Inherit(_)), 1) => Sub::Stdin { userdata },
-                    (Handle::Input(input), 1) => ready(Errno(0), input.available().unwrap_or(0)),
+                    (Handle::Input(input), 1) if input.ready_now() => {
+                        ready(Errno(0), input.available().unwrap_or(1))
+                    }
+                    (Handle::Input(_), 1) => Sub::Stdin { userdata, fd: word },
                     (Handle::File(f), 1) => {
                         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
                         let pos = rustix::fs::tell(f).unwrap_or(0);
@@ -107,7 +115,11 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
             _ => None,
         })
         .min();
-    let waits_on_stdin = subs.iter().any(|s| matches!(s, Sub::Stdin { .. }));
+    let stdin_fd = subs.iter().find_map(|s| match s {
+        Sub::Stdin { fd, .. } => Some(*fd),
+        _ => None,
+    });
+    let waits_on_stdin = stdin_fd.is_some();
     let mut stdin_ready = false;
     if !ready_now {
         let deadline = cx.process.deadline();
@@ -115,9 +127,12 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
             (Some(e), Some(d)) => Some(e.min(d)),
             (e, d) => e.or(d),
         };
-        if waits_on_stdin {
+        if let Some(fd) = stdin_fd {
             let timeout = wake.map(|w| w.saturating_duration_since(Instant::now()));
-            stdin_ready = wait_stdin(timeout);
+            stdin_ready = match cx.process.fds.get(fd).map(|d| &d.handle) {
+                Some(Handle::Input(input)) => input.wait_readable(timeout),
+                _ => true,
+            };
         } else if let Some(w) = wake {
             std::thread::sleep(w.saturating_duration_since(Instant::now()));
         }
@@ -149,7 +164,7 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
                 kind: 0,
                 nbytes: 0,
             }),
-            Sub::Stdin { userdata } if stdin_ready => events.push(Event {
+            Sub::Stdin { userdata, .. } if stdin_ready => events.push(Event {
                 userdata,
                 error: 0,
                 kind: 1,
@@ -163,16 +178,4 @@ pub(crate) fn poll_oneoff(cx: Cx, a: &[u64]) -> WasiResult {
     }
     cx.mem.write_u32(nevents, events.len() as u32)?;
     Ok(())
-}
-
-/// Waits until the host's standard input is readable, or the timeout passes.
-fn wait_stdin(timeout: Option<Duration>) -> bool {
-    use rustix::event::{PollFd, PollFlags, poll};
-    let stdin = rustix::stdio::stdin();
-    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-    let ts = timeout.map(|t| rustix::time::Timespec {
-        tv_sec: t.as_secs() as i64,
-        tv_nsec: t.subsec_nanos() as _,
-    });
-    matches!(poll(&mut fds, ts.as_ref()), Ok(n) if n > 0)
 }

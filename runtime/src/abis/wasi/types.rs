@@ -227,16 +227,22 @@ pub const RIGHTS_DIR: u64 = RIGHT_FD_FDSTAT_SET_FLAGS
     | RIGHT_PATH_REMOVE_DIRECTORY
     | RIGHT_PATH_UNLINK_FILE
     | RIGHT_POLL_FD_READWRITE;
-/// Rights every standard stream has besides reading or writing: its flags
+/// What every standard stream can do besides reading or writing: its flags
 /// may be set, it can be described, and it can be polled. None of them
 /// seeks or tells: wasi-libc's `isatty()` needs that of a terminal.
-const RIGHTS_STDIO_COMMON: u64 =
+const STDIO_COMMON: u64 =
     RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET | RIGHT_POLL_FD_READWRITE;
-/// Rights of standard input: it is read, never written (wasi-libc's
-/// `fcntl(0, F_GETFL)` then says `O_RDONLY`, as under wasmtime).
-pub const RIGHTS_STDIN: u64 = RIGHT_FD_READ | RIGHTS_STDIO_COMMON;
-/// Rights of standard output and error: written, never read (`O_WRONLY`).
-pub const RIGHTS_STDOUT: u64 = RIGHT_FD_WRITE | RIGHTS_STDIO_COMMON;
+/// What standard input can do: be read, never written.
+pub const STDIN_CAN: u64 = RIGHT_FD_READ | STDIO_COMMON;
+/// What standard output and error can do: be written, never read.
+pub const STDOUT_CAN: u64 = RIGHT_FD_WRITE | STDIO_COMMON;
+/// The rights standard input reports, as wasmtime reports them: FD_READ
+/// alone, base and inheriting (wasi-libc's `fcntl(0, F_GETFL)` then says
+/// `O_RDONLY`). The rest of what it can do ([`STDIN_CAN`]) is not checked
+/// against them.
+pub const RIGHTS_STDIN: u64 = RIGHT_FD_READ;
+/// The rights standard output and error report: FD_WRITE alone (`O_WRONLY`).
+pub const RIGHTS_STDOUT: u64 = RIGHT_FD_WRITE;
 
 /// `filetype`.
 pub static FILETYPE: Names = Names {
