@@ -1,7 +1,9 @@
-//! What the benches that compare with `wasmtime run` share: finding the
-//! wasmtime binary, medians and how times are printed.
+//! What the benches share: finding the wasmtime binary to compare with,
+//! medians, how times are printed, and generated modules of a chosen size.
 
 #![allow(dead_code)]
+
+pub mod generated;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -306,6 +306,12 @@ impl Run {
         self.session.as_ref()
     }
 
+    /// Whether its session is still compiling the module (the guest starts
+    /// when that is done).
+    pub fn compiling(&self) -> bool {
+        self.state == RunState::Running && self.session.as_ref().is_some_and(Session::compiling)
+    }
+
     /// Whether its guest is alive (stopped or running).
     pub fn alive(&self) -> bool {
         self.session.is_some() && matches!(self.state, RunState::Stopped | RunState::Running)

@@ -5,6 +5,8 @@
 //! harness.
 
 mod common;
+#[path = "../../benches/common/generated.rs"]
+mod generated;
 
 mod compile_cache;
 mod debug_cli;
@@ -13,6 +15,7 @@ mod gopher_ui;
 mod hostile_cli;
 mod hostile_ui;
 mod inject_cli;
+mod large_modules;
 mod layers;
 mod lessons_cli;
 mod lessons_ui;

@@ -16,6 +16,7 @@ use crate::execution::engine::Runtime;
 use crate::execution::host::{CallObserver, Host};
 use crate::execution::run::{self, ExitStatus};
 use crate::module::program::Program;
+use crate::sandbox::exit::{FailureKind, GuestFailure};
 use crate::sandbox::guest_memory::MemRange;
 use crate::sandbox::limits::Limits;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -24,7 +25,7 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use wasmtime::{
-    AsContextMut, Caller, DebugEvent, DebugHandler, InstancePre, ModulePC, Store, StoreContextMut,
+    AsContextMut, Caller, DebugEvent, DebugHandler, ModulePC, Store, StoreContextMut,
     UpdateDeadline, Val,
 };
 
@@ -54,6 +55,9 @@ pub(crate) struct Shared {
     pub made: AtomicU64,
     /// The bytes calls read and wrote, shared by every rewind of a session.
     pub bytes: SharedCallBytes,
+    /// Whether the guest's thread is still compiling the module (it starts
+    /// once that is done).
+    pub compiling: AtomicBool,
 }
 
 /// The bytes calls read and wrote, by call number (the newest, within
@@ -198,8 +202,9 @@ pub(crate) struct Controller {
 
 /// Everything the guest's thread starts from.
 pub(crate) struct Launch {
+    /// The debug engine, which compiles the module on the guest's thread
+    /// (a large module does not hold up the front end).
     pub runtime: &'static Runtime,
-    pub pre: InstancePre<Host>,
     pub program: Program,
     pub entry: String,
     /// The guest's process and how its calls are handled.
@@ -225,7 +230,6 @@ pub(crate) fn spawn(launch: Launch) -> std::io::Result<()> {
 fn guest_main(launch: Launch) {
     let Launch {
         runtime,
-        pre,
         program,
         entry,
         host,
@@ -235,6 +239,47 @@ fn guest_main(launch: Launch) {
         ring,
         rewind_to,
     } = launch;
+    let compile_started = Instant::now();
+    let prepared = runtime.prepare(&program, host.process.abi);
+    // The run's time limit is the guest's, not the compiler's.
+    host.process
+        .deadline_handle()
+        .postpone(compile_started.elapsed());
+    shared.compiling.store(false, Ordering::SeqCst);
+    let pre = match prepared {
+        Ok(pre) => pre,
+        Err(e) => {
+            let failure = match e.downcast::<GuestFailure>() {
+                Ok(f) => f,
+                Err(e) => GuestFailure {
+                    guest: program.name().to_string(),
+                    kind: FailureKind::Setup,
+                    message: format!("guest `{}`: {e:#}", program.name()),
+                    location: None,
+                },
+            };
+            let _ = events.send(Event::Exited(Box::new(Exit {
+                status: ExitStatus::Failed(failure),
+                descriptors: host.process.fds.rows(),
+                memory_size: 0,
+                globals: Vec::new(),
+            })));
+            // Nothing ran: memory reads answer with nothing until the end.
+            while let Ok(command) = commands.recv() {
+                match command {
+                    Command::ReadMemory { start, .. } => {
+                        let _ = events.send(Event::Memory {
+                            start,
+                            bytes: Vec::new(),
+                        });
+                    }
+                    Command::Stop => break,
+                    _ => {}
+                }
+            }
+            return;
+        }
+    };
     let (mode, single_step) = match rewind_to {
         Some((seq, edge)) => (Mode::Rewind(seq, edge), false),
         None => (Mode::Entry, true),
@@ -262,7 +307,9 @@ fn guest_main(launch: Launch) {
     });
     let mut store = Store::new(runtime.engine(), host);
     store.limiter(|h| h as &mut dyn wasmtime::ResourceLimiter);
-    let _ = store.set_fuel(limits.fuel.unwrap_or(u64::MAX));
+    if let Some(fuel) = limits.fuel {
+        let _ = store.set_fuel(fuel);
+    }
     store.data_mut().observer = Some(controller.clone());
     store.set_debug_handler(Handler(controller.clone()));
     let ticker = controller.clone();

@@ -15,7 +15,7 @@ mod snapshot;
 pub use controller::InCall;
 pub use location::{Location, LocationError, parse_address};
 pub use protocol::{Command, Edge, Event, Exit};
-pub use session::{OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session};
+pub use session::{MAX_CODE, OUTPUT_TAIL, RECORDING_LIMIT, RING_CAPACITY, Session};
 pub use snapshot::{
     CallBytes, Frame, Pc, PendingCall, ReadBytes, Snapshot, StopReason, Value, WrittenBytes,
 };

@@ -36,13 +36,20 @@ pub const RECORDING_LIMIT: usize = 64 << 20;
 /// last mebibyte (at least), however much the guest writes.
 pub const OUTPUT_TAIL: usize = 1 << 20;
 
-/// The engine debug sessions share (compiled programs are reused on restart).
-fn debug_runtime() -> Result<&'static Runtime, String> {
-    static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
-    RUNTIME
+/// The most code the debugger instruments for stepping, in bytes (about
+/// 125 bytes of the host's memory each).
+pub const MAX_CODE: usize = 16_000_000;
+
+/// The engine debug sessions share (compiled programs are reused on
+/// restart): one counting fuel, for runs with a fuel budget, and one
+/// without, which compiles a fifth faster.
+fn debug_runtime(fuel: bool) -> Result<&'static Runtime, String> {
+    static WITH_FUEL: OnceLock<Result<Runtime, String>> = OnceLock::new();
+    static WITHOUT: OnceLock<Result<Runtime, String>> = OnceLock::new();
+    (if fuel { &WITH_FUEL } else { &WITHOUT })
         .get_or_init(|| {
             Runtime::new(EngineOptions {
-                fuel: true,
+                fuel,
                 debug: true,
                 cache_dir: crate::module::compile_cache::configured(),
                 ..EngineOptions::default()
@@ -112,14 +119,17 @@ impl Session {
             message: format!("guest `{}`: {e}", program.name()),
             location: None,
         };
-        let runtime = debug_runtime().map_err(failure)?;
-        let pre =
-            runtime
-                .prepare(&program, abi)
-                .map_err(|e| match e.downcast::<GuestFailure>() {
-                    Ok(f) => f,
-                    Err(e) => failure(format!("{e:#}")),
-                })?;
+        let code = program.code_size();
+        if code > MAX_CODE {
+            return Err(failure(format!(
+                "it has {:.1} MB of code, more than the {} MB the debugger steps through: \
+                 it instruments every instruction, which for a module this large takes \
+                 gigabytes of memory. `wasmhole run` runs it without stepping.",
+                code as f64 / 1e6,
+                MAX_CODE / 1_000_000
+            )));
+        }
+        let runtime = debug_runtime(config.limits.fuel.is_some()).map_err(failure)?;
         let stdout = match &config.stdout {
             OutputSpec::Buffer(b) => b.clone(),
             _ => SharedBuffer::new(),
@@ -188,9 +198,9 @@ impl Session {
             Some(r) => Shared::with_bytes(r.bytes.clone()),
             None => Shared::default(),
         });
+        shared.compiling.store(true, Ordering::SeqCst);
         controller::spawn(controller::Launch {
             runtime,
-            pre,
             program: program.clone(),
             entry,
             host,
@@ -232,6 +242,12 @@ impl Session {
             _ => {}
         }
         let _ = self.commands.send(command);
+    }
+
+    /// Whether the guest's thread is still compiling the module for the
+    /// debugger (the guest starts, and stops at its entry, once it is done).
+    pub fn compiling(&self) -> bool {
+        self.shared.compiling.load(Ordering::SeqCst)
     }
 
     /// Asks a running guest to stop at the next epoch tick.

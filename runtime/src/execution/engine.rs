@@ -56,6 +56,10 @@ impl Runtime {
         config.wasm_memory64(false);
         config.consume_fuel(options.fuel);
         config.guest_debug(options.debug);
+        if options.debug {
+            config.cranelift_opt_level(wasmtime::OptLevel::None);
+            config.cranelift_regalloc_algorithm(wasmtime::RegallocAlgorithm::SinglePass);
+        }
         config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(20));
         if let Some(slots) = options.pooling {
             let mut pool = wasmtime::PoolingAllocationConfig::default();

@@ -19,6 +19,17 @@ pub struct Disassembly {
 }
 
 impl Disassembly {
+    /// A disassembly that was not made, with one line saying why.
+    pub fn not_made(why: String) -> Disassembly {
+        Disassembly {
+            lines: vec![DisasmLine {
+                offset: None,
+                text: why,
+            }],
+            by_offset: Vec::new(),
+        }
+    }
+
     /// Disassembles a binary module. An unprintable module gives one line
     /// saying why rather than failing.
     pub fn of(bytes: &[u8]) -> Disassembly {

@@ -104,6 +104,10 @@ pub struct FuncBody {
     pub end: u32,
 }
 
+/// The most code [`Program::disassembly`] turns into text, in bytes (about
+/// 40 bytes of the host's memory for each byte of code).
+pub const MAX_DISASSEMBLED_CODE: usize = 16_000_000;
+
 /// A validated guest module and what is known about it before it runs.
 #[derive(Clone)]
 pub struct Program {
@@ -604,11 +608,31 @@ impl Program {
         self.inner.source_map.as_ref()
     }
 
-    /// The text disassembly with each line's byte offset, computed once.
-    pub fn disassembly(&self) -> &Disassembly {
+    /// Bytes of code: the function bodies' instructions and locals.
+    pub fn code_size(&self) -> usize {
         self.inner
-            .disassembly
-            .get_or_init(|| Disassembly::of(&self.inner.bytes))
+            .bodies
+            .iter()
+            .map(|b| (b.end - b.first_instr) as usize)
+            .sum()
+    }
+
+    /// The text disassembly with each line's byte offset, computed once; a
+    /// module with more than [`MAX_DISASSEMBLED_CODE`] bytes of code gets a
+    /// line saying why it has none (its text would take gigabytes).
+    pub fn disassembly(&self) -> &Disassembly {
+        self.inner.disassembly.get_or_init(|| {
+            let code = self.code_size();
+            if code > MAX_DISASSEMBLED_CODE {
+                Disassembly::not_made(format!(
+                    ";; no disassembly: this module has {:.1} MB of code, more than the {} MB shown here (its text would take gigabytes)",
+                    code as f64 / 1e6,
+                    MAX_DISASSEMBLED_CODE / 1_000_000
+                ))
+            } else {
+                Disassembly::of(&self.inner.bytes)
+            }
+        })
     }
 }
 

@@ -191,6 +191,20 @@ fn run_banner(wb: &Workbench) -> Option<Banner> {
             .as_ref()
             .map(|why| Banner::new(Tone::Warn, "This run's guest was let go", Some(why.clone()))),
         RunState::Running => {
+            if run.compiling() {
+                let (name, code) = match &wb.doc.program {
+                    Some(p) => (p.name().to_string(), p.code_size()),
+                    None => (run.name.clone(), 0),
+                };
+                return Some(Banner::new(
+                    Tone::Neutral,
+                    format!(
+                        "Compiling {name} for stepping ({:.1} MB of code)…",
+                        code as f64 / 1e6
+                    ),
+                    Some("The debugger instruments every instruction first; the guest then stops at its first instruction. The panels show the module meanwhile.".into()),
+                ));
+            }
             if waiting_for_stdin(run) && !run.console.input_ended {
                 let call = run.waiting.as_ref().map_or("a read", |w| w.call.name);
                 return Some(Banner::new(
