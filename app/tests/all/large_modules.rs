@@ -24,6 +24,9 @@ fn a_large_module_shows_at_once_and_says_it_is_compiling() {
     let mut h = harness(app);
     h.run_steps(2);
     h.get_by_label_contains(&format!("Compiling big.wasm for stepping ({code})"));
+    // Nothing of the guest exists yet, and the panels say so.
+    h.get_by_label("Not made yet: the guest's memory exists once its module is compiled.");
+    h.get_by_label("Not made yet: the guest starts once its module is compiled.");
     show_disassembly(&mut h);
     h.get_by_label_contains("(func (;1;) (type 0)");
     // A debug build compiles slowly: give it time.

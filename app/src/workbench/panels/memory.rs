@@ -77,6 +77,10 @@ pub fn ui(ui: &mut egui::Ui, run: &Run, view: &mut RunView) -> Vec<Action> {
     let memory = &run.memory;
     let shown = moment.shown;
     match shown {
+        Shown::Nothing if run.compiling() => {
+            ui.label("Not made yet: the guest's memory exists once its module is compiled.");
+            return Vec::new();
+        }
         Shown::Nothing => {
             ui.label("No guest: open a program to see its memory.");
             return Vec::new();

@@ -31,6 +31,9 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, run: &Run, view: &mut RunView) -> V
             ui.label(match shown {
                 Shown::GoingBack => "Going back: the stack is shown once the guest is there.",
                 Shown::LetGo => "Its guest was let go: there is no stack to show.",
+                _ if run.compiling() => {
+                    "Not made yet: the guest starts once its module is compiled."
+                }
                 _ => "No guest is stopped: there is no stack to show.",
             });
             return Vec::new();
