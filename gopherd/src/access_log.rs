@@ -3,7 +3,8 @@
 //! one), written by a thread of its own so no request ever waits on it. A
 //! log that cannot keep up loses lines (counted) rather than slow the
 //! server; one that fails says so once and counts the lines lost; one that
-//! is stuck (a pipe nobody reads) is abandoned at shutdown.
+//! is stuck (a pipe nobody reads) is abandoned at shutdown, and the lines
+//! it never wrote are counted too.
 
 use crate::config::AccessLogTarget;
 use std::io::Write;
@@ -68,6 +69,9 @@ pub struct Losses {
     pub failed: u64,
     /// Whether the writer was still stuck in a write when the log closed.
     pub stuck: bool,
+    /// Lines taken but never written because the writer was abandoned
+    /// stuck (the one it was writing and those queued behind it).
+    pub abandoned: u64,
 }
 
 /// Counters shared with the writer thread.
@@ -75,6 +79,10 @@ pub struct Losses {
 struct Counters {
     dropped: AtomicU64,
     failed: AtomicU64,
+    /// Lines taken into the queue.
+    queued: AtomicU64,
+    /// Lines written out.
+    written: AtomicU64,
 }
 
 /// Where access log lines go.
@@ -138,10 +146,16 @@ impl AccessLog {
     /// Logs one request; never waits.
     pub fn log(&self, entry: &Entry) {
         let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = sender.as_ref()
-            && let Err(TrySendError::Full(_)) = tx.try_send(entry.line())
-        {
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+        if let Some(tx) = sender.as_ref() {
+            match tx.try_send(entry.line()) {
+                Ok(()) => {
+                    self.counters.queued.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Full(_)) => {
+                    self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => {}
+            }
         }
     }
 
@@ -168,10 +182,19 @@ impl AccessLog {
             done.recv_timeout(patience)
                 .is_err_and(|e| e == std::sync::mpsc::RecvTimeoutError::Timeout)
         });
+        let abandoned = if stuck {
+            let c = &self.counters;
+            c.queued.load(Ordering::Relaxed).saturating_sub(
+                c.written.load(Ordering::Relaxed) + c.failed.load(Ordering::Relaxed),
+            )
+        } else {
+            0
+        };
         Losses {
             dropped: self.dropped(),
             failed: self.failed(),
             stuck,
+            abandoned,
         }
     }
 
@@ -181,8 +204,9 @@ impl AccessLog {
         let losses = self.close(patience);
         if losses.stuck {
             tracing::warn!(
-                "the access log ({}) is stuck: gave up writing it after {patience:?}",
-                self.target
+                "the access log ({}) is stuck: gave up writing it after {patience:?}; {} lines were never written",
+                self.target,
+                losses.abandoned
             );
         }
         if losses.dropped > 0 {
@@ -212,13 +236,18 @@ impl Drop for AccessLog {
 /// said once, the lines it loses are counted, and a recovery is said too.
 fn write_lines(
     rx: Receiver<String>,
-    mut out: Box<dyn Write + Send>,
+    out: Box<dyn Write + Send>,
     counters: &Counters,
     name: &str,
 ) {
+    let mut out = LineCounting {
+        inner: out,
+        written: &counters.written,
+    };
     let mut batch = String::with_capacity(64 * 1024);
     let mut failing = false;
     while let Ok(line) = rx.recv() {
+        let before = counters.written.load(Ordering::Relaxed);
         batch.clear();
         let mut lines = 1u64;
         batch.push_str(&line);
@@ -246,9 +275,33 @@ fn write_lines(
                     );
                 }
                 failing = true;
-                counters.failed.fetch_add(lines, Ordering::Relaxed);
+                let taken = counters.written.load(Ordering::Relaxed) - before;
+                counters
+                    .failed
+                    .fetch_add(lines.saturating_sub(taken), Ordering::Relaxed);
             }
         }
+    }
+}
+
+/// A writer that counts the lines whose newline its inner writer took, so
+/// a batch written in part (a full pipe, a failure half-way) is counted
+/// line by line.
+struct LineCounting<'a> {
+    inner: Box<dyn Write + Send>,
+    written: &'a AtomicU64,
+}
+
+impl Write for LineCounting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
+        self.written.fetch_add(lines as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -355,6 +408,15 @@ mod failure_tests {
         let losses = log.close(Duration::from_millis(300));
         assert!(losses.stuck, "{losses:?}");
         assert!(losses.dropped > 0, "{losses:?}");
+        // Every line is accounted for: the pipe took a few, the rest were
+        // dropped or abandoned in the queue.
+        let in_pipe = log.counters.written.load(Ordering::Relaxed);
+        assert!(losses.abandoned > 0, "{losses:?}");
+        assert_eq!(
+            in_pipe + losses.dropped + losses.abandoned + losses.failed,
+            (QUEUE + 1000) as u64,
+            "{losses:?}"
+        );
         assert!(t0.elapsed() < Duration::from_secs(5));
         drop(reader);
     }

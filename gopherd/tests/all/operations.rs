@@ -375,11 +375,29 @@ fn a_stuck_access_log_never_holds_the_server() {
         .expect("gopherd exits although its log is stuck");
     assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
     assert_eq!(status.code(), Some(1));
+    let log = hole.stderr();
     assert!(
-        hole.stderr()
-            .contains("the access log (standard output) is stuck"),
-        "{}",
-        hole.stderr()
+        log.contains("the access log (standard output) is stuck"),
+        "{log}"
+    );
+    // Every line is accounted for: those the pipe took whole, and those the
+    // server log counts as never written (or dropped).
+    let mut in_pipe = String::new();
+    std::io::Read::read_to_string(&mut hole.stdout.take().unwrap(), &mut in_pipe).unwrap();
+    let count = |after: &str| -> usize {
+        log.split(after)
+            .next()
+            .and_then(|before| before.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let never_written = count(" lines were never written");
+    let dropped = count(" access log lines were dropped");
+    assert!(never_written > 0, "{log}");
+    assert_eq!(
+        in_pipe.matches('\n').count() + never_written + dropped,
+        201,
+        "{log}"
     );
 }
 
