@@ -19,8 +19,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 struct Options {
     seconds: f64,
@@ -93,20 +91,6 @@ struct Cell {
     latencies: Vec<Duration>,
 }
 
-async fn one_request(addr: SocketAddr, request: &[u8], buf: &mut Vec<u8>) -> bool {
-    let Ok(mut s) = TcpStream::connect(addr).await else {
-        return false;
-    };
-    if s.write_all(request).await.is_err() {
-        return false;
-    }
-    buf.clear();
-    if s.read_to_end(buf).await.is_err() {
-        return false;
-    }
-    !buf.is_empty() && !buf.starts_with(b"3")
-}
-
 async fn run_cell(addr: SocketAddr, selector: &str, connections: usize, o: &Options) -> Cell {
     let request: Arc<[u8]> = Arc::from(format!("{selector}\r\n").into_bytes());
     let stop = Arc::new(AtomicBool::new(false));
@@ -116,7 +100,7 @@ async fn run_cell(addr: SocketAddr, selector: &str, connections: usize, o: &Opti
     let warmup_until = Instant::now() + Duration::from_millis(200);
     while Instant::now() < warmup_until {
         let mut buf = Vec::new();
-        one_request(addr, &request, &mut buf).await;
+        support::ask(addr, &request, &mut buf).await;
     }
     let t0 = Instant::now();
     let mut tasks = Vec::new();
@@ -131,7 +115,7 @@ async fn run_cell(addr: SocketAddr, selector: &str, connections: usize, o: &Opti
                     break;
                 }
                 let start = Instant::now();
-                if one_request(addr, &request, &mut buf).await {
+                if support::ask(addr, &request, &mut buf).await {
                     latencies.push(start.elapsed());
                 } else {
                     errors += 1;

@@ -234,12 +234,7 @@ impl Drop for AccessLog {
 
 /// The writer thread: writes the lines in batches; the first failure is
 /// said once, the lines it loses are counted, and a recovery is said too.
-fn write_lines(
-    rx: Receiver<String>,
-    out: Box<dyn Write + Send>,
-    counters: &Counters,
-    name: &str,
-) {
+fn write_lines(rx: Receiver<String>, out: Box<dyn Write + Send>, counters: &Counters, name: &str) {
     let mut out = LineCounting {
         inner: out,
         written: &counters.written,

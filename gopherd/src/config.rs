@@ -102,6 +102,9 @@ pub struct ServerLimits {
     pub file_timeout: Duration,
     /// Wasm handlers running at once (and instance slots kept ready).
     pub max_handlers: u32,
+    /// Most elements a handler's table may start with (each instance slot
+    /// keeps room for this many).
+    pub max_table_elements: usize,
     /// How long a shutdown waits for requests in flight.
     pub shutdown_timeout: Duration,
 }
@@ -118,6 +121,7 @@ impl Default for ServerLimits {
             max_per_client: 16,
             file_timeout: Duration::from_secs(5),
             max_handlers: 32,
+            max_table_elements: wasmhole_runtime::execution::engine::DEFAULT_POOL_TABLE_ELEMENTS,
             shutdown_timeout: Duration::from_secs(30),
         }
     }
@@ -234,6 +238,7 @@ struct FileLimits {
     max_per_client: Option<usize>,
     file_timeout: Option<String>,
     max_handlers: Option<u32>,
+    max_table_elements: Option<usize>,
     shutdown_timeout: Option<String>,
 }
 
@@ -386,6 +391,7 @@ impl Config {
                 d.file_timeout,
             )?,
             max_handlers: l.max_handlers.unwrap_or(d.max_handlers),
+            max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
             shutdown_timeout: duration(
                 "limits.shutdown_timeout",
                 l.shutdown_timeout.as_ref(),

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 use wasmhole_runtime::calls::sink::RecordSink;
+use wasmhole_runtime::execution::engine::TableTooLarge;
 use wasmhole_runtime::execution::start;
 use wasmhole_runtime::{
     Abi, ExitStatus, FailureKind, InputSpec, OutputSpec, ProcessConfig, Program, RunOptions,
@@ -274,7 +275,12 @@ pub fn compile(route: &RouteConfig, runtime: &Runtime) -> anyhow::Result<Loaded>
     let (abi, _entry) = start::startable(&program, route.abi, route.invoke.as_deref())?;
     runtime
         .prepare(&program, abi)
-        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .map_err(|e| match e.downcast_ref::<TableTooLarge>() {
+            Some(TableTooLarge { elements, limit }) => anyhow::anyhow!(
+                "its table starts with {elements} elements, more than `limits.max_table_elements` ({limit}) allows; raise that setting to serve it"
+            ),
+            None => anyhow::anyhow!("{e:#}"),
+        })
         .with_context(|| format!("cannot link {}", path.display()))?;
     Ok(Loaded {
         program,

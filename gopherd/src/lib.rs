@@ -31,6 +31,7 @@ pub mod service;
 pub mod static_files;
 pub mod throttle;
 pub mod traces;
+pub mod workers;
 
 pub use config::{Config, ItemKind};
 pub use framing::Body;

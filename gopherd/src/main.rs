@@ -116,9 +116,9 @@ fn shutdown_signals() -> anyhow::Result<tokio::sync::oneshot::Receiver<()>> {
 }
 
 /// Runs the command; returns whether it ended cleanly.
-async fn run(cli: Cli) -> anyhow::Result<bool> {
-    let config = cli.config()?;
+async fn run(cli: Cli, config: Config) -> anyhow::Result<bool> {
     if cli.check {
+        let open_files = gopherd::open_files::fit(&config)?;
         let site = gopherd::Site {
             host: config.host.clone(),
             port: config.port.unwrap_or(config.listen[0].port()),
@@ -126,7 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         let service =
             tokio::task::spawn_blocking(move || gopherd::Gopherd::new(&config, site)).await??;
         println!(
-            "configuration is valid: {} handler route(s) compiled",
+            "configuration is valid: {} handler route(s) compiled\n{open_files}",
             service.handlers().len()
         );
         return Ok(true);
@@ -161,7 +161,16 @@ fn main() -> ExitCode {
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    let config = match cli.config() {
+        Ok(config) => config,
+        Err(e) => {
+            drop(LOG_GUARD.lock().unwrap_or_else(|e| e.into_inner()).take());
+            eprintln!("gopherd: {e:#}");
+            exit(1)
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(gopherd::service::blocking_threads(&config.limits))
         .enable_all()
         .build()
     {
@@ -171,7 +180,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli, config)) {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(e) => {

@@ -96,16 +96,43 @@ impl Budget {
     }
 }
 
-/// Makes sure the process may open what `config`'s limits need, raising
-/// its soft open-files limit if needed; returns the limit in force.
-pub fn ensure(config: &Config) -> anyhow::Result<u64> {
-    use rustix::process::{Resource, getrlimit, setrlimit};
+/// What the open-files limit in force means for a configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// The soft limit already covers what the limits need.
+    Enough { soft: u64, need: u64 },
+    /// The soft limit is too low but the hard limit allows raising it.
+    Raise { soft: u64, need: u64 },
+}
+
+impl std::fmt::Display for Fit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fit::Enough { soft, need } => {
+                write!(
+                    f,
+                    "open files: these limits need {need}; the limit is {soft}"
+                )
+            }
+            Fit::Raise { soft, need } => write!(
+                f,
+                "open files: these limits need {need}; the limit is {soft}, raised to {need} at start"
+            ),
+        }
+    }
+}
+
+/// Whether the process may open what `config`'s limits need under the
+/// open-files limit in force, without changing it: an error with the
+/// numbers and the settings to change when even the hard limit is short.
+pub fn fit(config: &Config) -> anyhow::Result<Fit> {
+    use rustix::process::{Resource, getrlimit};
     let budget = Budget::of(config);
     let need = budget.total();
-    let mut limit = getrlimit(Resource::Nofile);
+    let limit = getrlimit(Resource::Nofile);
     let soft = limit.current.unwrap_or(u64::MAX);
     if soft >= need {
-        return Ok(soft);
+        return Ok(Fit::Enough { soft, need });
     }
     let hard = limit.maximum.unwrap_or(u64::MAX);
     if hard < need {
@@ -116,13 +143,25 @@ pub fn ensure(config: &Config) -> anyhow::Result<u64> {
             budget.explain()
         );
     }
+    Ok(Fit::Raise { soft, need })
+}
+
+/// Makes sure the process may open what `config`'s limits need, raising
+/// its soft open-files limit if needed; returns the limit in force.
+pub fn ensure(config: &Config) -> anyhow::Result<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let (soft, need) = match fit(config)? {
+        Fit::Enough { soft, .. } => return Ok(soft),
+        Fit::Raise { soft, need } => (soft, need),
+    };
+    let mut limit = getrlimit(Resource::Nofile);
     limit.current = Some(need);
     setrlimit(Resource::Nofile, limit).map_err(|e| {
         anyhow::anyhow!("cannot raise the open-files limit from {soft} to {need}: {e}")
     })?;
     tracing::info!(
         "raised the open-files limit from {soft} to {need}, what these limits need ({})",
-        budget.explain()
+        Budget::of(config).explain()
     );
     Ok(need)
 }

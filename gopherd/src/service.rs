@@ -14,6 +14,7 @@ use crate::router::{Router, Target};
 use crate::static_files::{StaticError, StaticRoot};
 use crate::throttle;
 use crate::traces::TraceDir;
+use crate::workers::Workers;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -115,6 +116,8 @@ pub struct Gopherd {
     root: Option<StaticRoot>,
     runtime: Runtime,
     handler_slots: Arc<Semaphore>,
+    /// The threads requests are worked on.
+    workers: Workers,
     static_slots: Arc<Semaphore>,
     file_timeout: Duration,
     traces: Option<TraceDir>,
@@ -126,6 +129,19 @@ pub struct Gopherd {
 /// each of these threads; the rest of the server goes on.
 pub fn static_slots(limits: &crate::config::ServerLimits) -> usize {
     limits.max_connections.min(64)
+}
+
+/// Threads requests may be worked on at once: one per handler slot and
+/// one per static slot (each possibly held by a hung mount).
+pub fn work_threads(limits: &crate::config::ServerLimits) -> usize {
+    limits.max_handlers as usize + static_slots(limits)
+}
+
+/// Threads for the async runtime's other blocking work (reading files
+/// being sent, reloads, start-up): one per response being sent and a few
+/// more, so that pool never grows past what the limits can use.
+pub fn blocking_threads(limits: &crate::config::ServerLimits) -> usize {
+    limits.max_connections + 4
 }
 
 impl Gopherd {
@@ -148,6 +164,7 @@ impl Gopherd {
             fuel: config.routes.iter().any(|r| r.limits.fuel.is_some()),
             pooling: Some(config.limits.max_handlers),
             pool_max_memory: max_memory,
+            pool_max_table_elements: Some(config.limits.max_table_elements),
             cache_dir: wasmhole_runtime::module::compile_cache::configured(),
             ..EngineOptions::default()
         })
@@ -175,6 +192,7 @@ impl Gopherd {
             root,
             runtime,
             handler_slots: Arc::new(Semaphore::new(config.limits.max_handlers as usize)),
+            workers: Workers::new("gopherd-worker", work_threads(&config.limits)),
             static_slots: Arc::new(Semaphore::new(static_slots(&config.limits))),
             file_timeout: config.limits.file_timeout,
             traces,
@@ -266,7 +284,7 @@ impl Gopherd {
         };
         let this = self.clone();
         let selector = request.selector.clone();
-        let work = tokio::task::spawn_blocking(move || {
+        let work = self.workers.run(move || {
             let response = this.answer(&request, target, remote);
             drop(permit);
             response

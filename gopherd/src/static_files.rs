@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub const GOPHERMAP: &str = "gophermap";
 /// The largest gophermap read; the rest is ignored.
 const MAX_GOPHERMAP: u64 = 1 << 20;
+/// Files up to this size are read while the request is worked on, so
+/// sending them needs no more reads.
+const SMALL_FILE: u64 = 64 * 1024;
 /// The longest file name most file systems allow, in bytes.
 const MAX_NAME: usize = 255;
 
@@ -115,6 +118,16 @@ impl StaticRoot {
             file.rewind()?;
             item_type(name, Some(&head))
         };
+        let text = (kind, self.text_framing) == (b'0', TextFraming::Rfc1436);
+        if len <= SMALL_FILE {
+            let mut bytes = Vec::with_capacity(len as usize);
+            file.take(SMALL_FILE).read_to_end(&mut bytes)?;
+            return Ok(Body::Bytes(if text {
+                framing::text(&bytes)
+            } else {
+                bytes
+            }));
+        }
         let file = file.into_std();
         Ok(match (kind, self.text_framing) {
             (b'0', TextFraming::Rfc1436) => Body::Text { file, len },

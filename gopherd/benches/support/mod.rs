@@ -42,3 +42,21 @@ pub fn launch(config: &Path) -> Server {
     std::thread::spawn(move || for _ in lines {});
     Server { child, addr }
 }
+
+/// Sends `request` on a new connection and reads the answer into `buf`;
+/// whether an answer came that is not an error item.
+#[allow(dead_code)] // Not every bench asks.
+pub async fn ask(addr: SocketAddr, request: &[u8], buf: &mut Vec<u8>) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return false;
+    };
+    if s.write_all(request).await.is_err() {
+        return false;
+    }
+    buf.clear();
+    if s.read_to_end(buf).await.is_err() {
+        return false;
+    }
+    !buf.is_empty() && !buf.starts_with(b"3")
+}

@@ -247,8 +247,16 @@ fn check_flag_compiles_the_sample_config_from_the_repository_root() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
+    let out = String::from_utf8_lossy(&output.stdout);
+    let mut lines = out.lines();
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
-        "configuration is valid: 18 handler route(s) compiled\n"
+        lines.next(),
+        Some("configuration is valid: 18 handler route(s) compiled")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("open files: these limits need ")),
+        "{out}"
     );
 }

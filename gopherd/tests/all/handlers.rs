@@ -368,3 +368,40 @@ fn a_handler_failing_on_every_request_does_not_flood_the_server_log() {
     let warnings = hole.stderr().matches("handler for /fail failed").count();
     assert!((1..=20).contains(&warnings), "{warnings} warnings");
 }
+
+#[test]
+fn a_table_larger_than_a_slot_names_the_setting_that_makes_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let route = format!(
+        "[[route]]\nselector = \"/big\"\nmodule = \"{}\"\n",
+        fixture("big_table.wat")
+    );
+    let check = |toml: &str| {
+        let config = dir.path().join("gopherd.toml");
+        std::fs::write(&config, toml).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_gopherd"))
+            .args(["--config", &config.display().to_string(), "--check"])
+            .output()
+            .unwrap()
+    };
+    let refused = check(&route);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("in the handler for /big")
+            && err.contains("its table starts with 50000 elements")
+            && err.contains("`limits.max_table_elements` (20000)"),
+        "{err}"
+    );
+    assert!(!err.contains("pooling allocator"), "{err}");
+
+    let roomy = format!("[limits]\nmax_table_elements = 50000\n{route}");
+    let accepted = check(&roomy);
+    assert!(
+        accepted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+    let hole = Gopherd::with_config(&roomy);
+    assert_eq!(hole.get("/big"), "big table\n");
+}

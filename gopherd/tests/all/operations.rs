@@ -451,6 +451,28 @@ fn limits_that_do_not_fit_the_open_files_limit_stop_the_start() {
         "{err}"
     );
     assert!(err.contains("Lower `limits.max_pending`"), "{err}");
+
+    // `--check` says the same before anything starts, and says what fits.
+    command.arg("--check");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("the open-files limit is 200 (hard limit 200), but these limits need"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("valid"));
+    let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .maximum
+        .unwrap_or(1 << 20);
+    let mut roomy = std::process::Command::new(env!("CARGO_BIN_EXE_gopherd"));
+    roomy.args(["--root", &dir.path().display().to_string(), "--check"]);
+    with_open_files_limit(&mut roomy, hard);
+    let output = roomy.output().unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains("configuration is valid"), "{out}");
+    assert!(out.contains(&format!("; the limit is {hard}")), "{out}");
 }
 
 #[test]

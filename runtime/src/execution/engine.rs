@@ -13,6 +13,20 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use wasmtime::{Config, Engine, InstancePre, Linker, Module};
 
+/// Most elements a table may have in a pooling allocator unless told.
+pub const DEFAULT_POOL_TABLE_ELEMENTS: usize = 20_000;
+
+/// A module whose table starts larger than the pooling allocator's slots
+/// hold; the embedder names its own setting for `limit`.
+#[derive(Debug, thiserror::Error)]
+#[error("its table starts with {elements} elements, more than the {limit} an instance slot holds")]
+pub struct TableTooLarge {
+    /// Elements the module's largest table starts with.
+    pub elements: u64,
+    /// Elements a slot holds.
+    pub limit: usize,
+}
+
 /// How often the epoch ticks; deadlines are counted in these.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -26,6 +40,9 @@ pub struct EngineOptions {
     pub pooling: Option<u32>,
     /// Largest linear memory any guest may have, for the pooling allocator.
     pub pool_max_memory: Option<u64>,
+    /// Most elements a guest's table may have, for the pooling allocator
+    /// (`None`: [`DEFAULT_POOL_TABLE_ELEMENTS`]).
+    pub pool_max_table_elements: Option<usize>,
     /// Instrument code for the debugger (stepping, breakpoints, frames).
     pub debug: bool,
     /// Leave out the checks time limits need (epoch interruption): code
@@ -67,6 +84,11 @@ impl Runtime {
                 .total_memories(slots)
                 .total_tables(slots)
                 .max_memories_per_module(1)
+                .table_elements(
+                    options
+                        .pool_max_table_elements
+                        .unwrap_or(DEFAULT_POOL_TABLE_ELEMENTS),
+                )
                 .max_memory_size(options.pool_max_memory.unwrap_or(256 << 20) as usize);
             config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         }
@@ -121,6 +143,16 @@ impl Runtime {
             return Ok(pre.clone());
         }
         crate::execution::start::check_imports(program, abi)?;
+        if self.options.pooling.is_some() {
+            let limit = self
+                .options
+                .pool_max_table_elements
+                .unwrap_or(DEFAULT_POOL_TABLE_ELEMENTS);
+            let elements = program.largest_table();
+            if elements > limit as u64 {
+                return Err(wasmtime::Error::new(TableTooLarge { elements, limit }));
+            }
+        }
         let bytes = program.compiled_bytes();
         let compiled = match &self.cache {
             Some(cache) => cache.module(&self.engine, bytes),

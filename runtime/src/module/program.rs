@@ -128,6 +128,8 @@ struct ProgramInner {
     local_names: BTreeMap<(u32, u32), String>,
     global_names: BTreeMap<u32, String>,
     bodies: Vec<FuncBody>,
+    /// The most elements any table it defines starts with.
+    largest_table: u64,
     abi: Option<Abi>,
     disassembly: OnceLock<Disassembly>,
     source_map: Option<SourceMap>,
@@ -278,6 +280,7 @@ impl Program {
         let mut local_names = BTreeMap::new();
         let mut global_names = BTreeMap::new();
         let mut bodies = Vec::new();
+        let mut largest_table = 0u64;
         let mut types: Vec<Option<FuncSig>> = Vec::new();
         let mut func_sigs = Vec::new();
         let sig_of =
@@ -356,9 +359,11 @@ impl Program {
                 Payload::TableSection(reader) => {
                     let offset = reader.range().start;
                     for table in reader {
-                        if table.map_err(invalid)?.ty.table64 {
+                        let table = table.map_err(invalid)?;
+                        if table.ty.table64 {
                             return Err(refused_64_bit(name, offset, "table"));
                         }
+                        largest_table = largest_table.max(table.ty.initial);
                     }
                 }
                 Payload::CodeSectionEntry(body) => {
@@ -441,6 +446,7 @@ impl Program {
                 local_names,
                 global_names,
                 bodies,
+                largest_table,
                 abi,
                 disassembly: OnceLock::new(),
                 source_map,
@@ -606,6 +612,11 @@ impl Program {
     /// Offset ⇄ WAT line mapping, for programs compiled from WAT.
     pub fn source_map(&self) -> Option<&SourceMap> {
         self.inner.source_map.as_ref()
+    }
+
+    /// The most elements any table the module defines starts with.
+    pub fn largest_table(&self) -> u64 {
+        self.inner.largest_table
     }
 
     /// Bytes of code: the function bodies' instructions and locals.
