@@ -188,6 +188,20 @@ pub struct Config {
     pub limits: ServerLimits,
     /// Handler routes.
     pub routes: Vec<RouteConfig>,
+    /// What the server says about itself (caps.txt, Gopher+ attributes).
+    pub about: About,
+}
+
+/// What the server says about itself, each part optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    /// Who runs it, e.g. `Ann <ann@example.org>`.
+    pub admin: Option<String>,
+    /// What the hole is.
+    pub description: Option<String>,
+    /// Where it is, in words.
+    pub location: Option<String>,
 }
 
 impl Default for Config {
@@ -204,6 +218,7 @@ impl Default for Config {
             reload_interval: Some(Duration::from_secs(1)),
             limits: ServerLimits::default(),
             routes: Vec::new(),
+            about: About::default(),
         }
     }
 }
@@ -224,6 +239,8 @@ struct FileConfig {
     limits: FileLimits,
     #[serde(default, rename = "route")]
     routes: Vec<FileRoute>,
+    #[serde(default)]
+    about: About,
 }
 
 #[derive(Deserialize, Default)]
@@ -436,6 +453,7 @@ impl Config {
             reload_interval,
             limits,
             routes,
+            about: file.about,
         })
     }
 }

@@ -94,7 +94,7 @@ pub fn text(body: &[u8]) -> Vec<u8> {
 /// at `base`.
 pub fn menu(body: &[u8], site: &Site, base: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + body.len() / 2 + 8);
-    gophermap::render(body, site, base, None, &mut out);
+    gophermap::render(body, site, base.as_bytes(), None, &mut out);
     out.extend_from_slice(TERMINATOR);
     out
 }
@@ -146,6 +146,8 @@ pub enum Body {
         /// Its length when it was opened (before framing).
         len: u64,
     },
+    /// A body after a header (a Gopher+ envelope).
+    Enveloped(&'static [u8], Box<Body>),
 }
 
 impl Body {
@@ -154,6 +156,7 @@ impl Body {
         match self {
             Body::Bytes(b) => b.len() as u64,
             Body::File { len, .. } | Body::Text { len, .. } => *len,
+            Body::Enveloped(header, body) => header.len() as u64 + body.len(),
         }
     }
 
@@ -175,6 +178,11 @@ impl Body {
                 let mut plain = Vec::with_capacity(len as usize);
                 std::io::Read::read_to_end(&mut file, &mut plain)?;
                 Ok(text(&plain))
+            }
+            Body::Enveloped(header, body) => {
+                let mut out = header.to_vec();
+                out.extend(body.into_bytes()?);
+                Ok(out)
             }
         }
     }

@@ -25,14 +25,12 @@ pub fn feed(data: &[u8]) {
         let _ = request.line();
     }
     let mut menu = Vec::new();
-    gophermap::render(
-        data,
-        &site,
-        "/hole/",
-        Some(&mut |out: &mut Vec<u8>| out.extend_from_slice(b"0listed\t/x\th\t1\r\n")),
-        &mut menu,
-    );
+    let mut folder = FuzzFolder { data };
+    gophermap::render(data, &site, b"/hole/", Some(&mut folder), &mut menu);
     check_lines(&menu, "a rendered menu");
+    let mut gph_menu = Vec::new();
+    crate::gph::render(data, &site, b"/hole/", &mut gph_menu);
+    check_lines(&gph_menu, "a rendered .gph menu");
     let framed = framing::menu(data, &site, "/hole/");
     check_ended(&framed, "a menu");
     let text = framing::text(data);
@@ -70,4 +68,20 @@ fn check_ended(out: &[u8], what: &str) {
         .strip_suffix(framing::TERMINATOR)
         .unwrap_or_else(|| panic!("{what} ends with `.`"));
     check_lines(body, what);
+}
+
+/// A folder whose every map file is the fuzzed input itself, so includes
+/// nest as deep as they may.
+struct FuzzFolder<'a> {
+    data: &'a [u8],
+}
+
+impl gophermap::MapFolder for FuzzFolder<'_> {
+    fn include(&mut self, _path: &[u8]) -> Option<Vec<u8>> {
+        Some(self.data.to_vec())
+    }
+    fn list(&mut self, _rules: &gophermap::ListingRules, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"0listed\t/x\th\t1\r\n");
+    }
+    fn warn(&mut self, _line: &[u8], _why: &str) {}
 }

@@ -332,8 +332,8 @@ mod tests {
             ("SELECTOR".into(), "spoofed".into()),
         ]);
         let request = Request {
-            selector: "/cgi/find/more".into(),
             query: Some("wasm  gopher".into()),
+            ..Request::new("/cgi/find/more")
         };
         let site = Site {
             host: "example.org".into(),

@@ -15,11 +15,14 @@
 
 pub mod access_log;
 pub mod admission;
+pub mod caps;
 pub mod config;
 pub mod connection;
 pub mod framing;
 pub mod fuzzing;
+pub mod gopher_plus;
 pub mod gophermap;
+pub mod gph;
 pub mod handler;
 pub mod open_files;
 pub mod reload;

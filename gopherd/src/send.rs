@@ -105,7 +105,16 @@ pub async fn send<W: AsyncWrite + Unpin>(
         started: Instant::now(),
         sent: 0,
     };
+    let body = match body {
+        Body::Enveloped(header, body) => {
+            sender.write(header).await?;
+            *body
+        }
+        body => body,
+    };
     match body {
+        // Never nested: an envelope holds a plain body.
+        Body::Enveloped(..) => {}
         Body::Bytes(bytes) => {
             for chunk in bytes.chunks(CHUNK) {
                 sender.write(chunk).await?;

@@ -4,17 +4,18 @@
 //! [`Gopherd::respond_blocking`] while the network server uses
 //! [`Gopherd::respond`].
 
-use crate::config::{Config, TextFraming};
+use crate::config::{About, Config, TextFraming};
 use crate::framing::{self, Body};
 use crate::gophermap::Site;
 use crate::handler::{CgiRequest, Handler};
 use crate::reload;
-use crate::request::Request;
+use crate::request::{Plus, Request};
 use crate::router::{Router, Target};
-use crate::static_files::{StaticError, StaticRoot};
+use crate::static_files::{ItemInfo, StaticError, StaticRoot};
 use crate::throttle;
 use crate::traces::TraceDir;
 use crate::workers::Workers;
+use crate::{ItemKind, caps, gopher_plus, gophermap};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -122,6 +123,7 @@ pub struct Gopherd {
     file_timeout: Duration,
     traces: Option<TraceDir>,
     text_framing: TextFraming,
+    about: About,
 }
 
 /// Static requests (opening files, listing folders) worked on at once: as
@@ -197,6 +199,7 @@ impl Gopherd {
             file_timeout: config.limits.file_timeout,
             traces,
             text_framing: config.text_framing,
+            about: config.about.clone(),
         })
     }
 
@@ -321,19 +324,128 @@ impl Gopherd {
                 trace: None,
             };
         }
+        let generated_caps = matches!(target, Target::Static)
+            && caps::is_caps_selector(&request.selector)
+            && !self.root.as_ref().is_some_and(|r| r.has_file("caps.txt"));
+        let Some(plus) = &request.plus else {
+            return self.answer_plainly(request, target, remote, generated_caps);
+        };
+        // What the item is, without answering it (a handler is not run
+        // for its attributes).
+        let kind = if generated_caps {
+            Ok(ItemInfo {
+                kind: b'0',
+                size: Some(caps::caps_txt(&self.about).len() as u64),
+                modified: None,
+            })
+        } else {
+            match &target {
+                Target::Handler { index, .. } => Ok(ItemInfo {
+                    kind: match self.handlers[*index].kind() {
+                        ItemKind::Menu => b'1',
+                        ItemKind::Text => b'0',
+                        ItemKind::Binary => b'9',
+                    },
+                    size: None,
+                    modified: None,
+                }),
+                Target::Static => match &self.root {
+                    Some(root) => root.item(request.selector_bytes()),
+                    None => Err(StaticError::NotFound),
+                },
+            }
+        };
+        let info = match kind {
+            Ok(info) => info,
+            // Errors are answered as to a plain client.
+            Err(_) => return self.answer_plainly(request, target, remote, generated_caps),
+        };
+        match plus {
+            Plus::Menu if info.kind == b'1' => {
+                let mut response = self.answer_plainly(request, target, remote, false);
+                if let (Outcome::Ok, Body::Bytes(menu)) = (&response.outcome, &response.body) {
+                    response.body = Body::Bytes(gopher_plus::menu(menu));
+                }
+                response
+            }
+            Plus::Menu | Plus::Attributes => {
+                let route = match &target {
+                    Target::Handler { index, .. } => self.handlers[*index].prefix(),
+                    Target::Static => STATIC_ROUTE,
+                };
+                Response {
+                    body: Body::Bytes(gopher_plus::attributes(&gopher_plus::Item {
+                        line: &self.item_line(request, info.kind),
+                        admin: self.about.admin.as_deref().unwrap_or("unknown"),
+                        modified: info.modified.unwrap_or_else(SystemTime::now),
+                        view: (gopher_plus::mime_type(info.kind), info.size),
+                    })),
+                    route: route.to_string(),
+                    outcome: Outcome::Ok,
+                    trace: None,
+                }
+            }
+            Plus::Item => {
+                let mut response = self.answer_plainly(request, target, remote, generated_caps);
+                if response.outcome == Outcome::Ok {
+                    let body = std::mem::replace(&mut response.body, Body::Bytes(Vec::new()));
+                    response.body = Body::Enveloped(gopher_plus::ITEM_HEADER, Box::new(body));
+                }
+                response
+            }
+        }
+    }
+
+    /// The menu line that lists the item `request` names.
+    fn item_line(&self, request: &Request, kind: u8) -> Vec<u8> {
+        let selector = request.selector_bytes();
+        let name = selector
+            .split(|&b| b == b'/')
+            .rfind(|p| !p.is_empty())
+            .map(crate::request::escape_bytes)
+            .unwrap_or_else(|| self.site.host.clone());
+        let mut line = Vec::with_capacity(64 + selector.len());
+        gophermap::menu_line(
+            &mut line,
+            kind,
+            name.as_bytes(),
+            selector,
+            self.site.host.as_bytes(),
+            self.site.port.to_string().as_bytes(),
+        );
+        line.truncate(line.len() - 2);
+        line
+    }
+
+    fn answer_plainly(
+        &self,
+        request: &Request,
+        target: Target,
+        remote: SocketAddr,
+        generated_caps: bool,
+    ) -> Response {
+        if generated_caps {
+            return Response {
+                body: Body::Bytes(caps::caps_txt(&self.about)),
+                route: STATIC_ROUTE.into(),
+                outcome: Outcome::Ok,
+                trace: None,
+            };
+        }
         match target {
             Target::Handler { index, path_info } => {
                 self.run_handler(&self.handlers[index], request, &path_info, remote)
             }
-            Target::Static => self.serve_static(&request.selector),
+            Target::Static => self.serve_static(request),
         }
     }
 
-    fn serve_static(&self, selector: &str) -> Response {
+    fn serve_static(&self, request: &Request) -> Response {
+        let selector = &request.selector;
         let Some(root) = &self.root else {
             return Response::error_for(STATIC_ROUTE, Outcome::NotFound, "not found");
         };
-        match root.serve(selector, &self.site) {
+        match root.serve(request.selector_bytes(), &self.site) {
             Ok(body) => Response {
                 body,
                 route: STATIC_ROUTE.into(),
@@ -446,7 +558,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("notes")).unwrap();
         std::fs::write(dir.path().join("notes/a.txt"), "a\n").unwrap();
-        std::fs::write(dir.path().join("gophermap"), "Hello\n*\n1Time\t/time\n").unwrap();
+        std::fs::write(dir.path().join("gophermap"), "Hello\n1Time\t/time\n*\n").unwrap();
         let config = Config {
             root: Some(dir.path().to_path_buf()),
             routes: vec![RouteConfig {
@@ -473,8 +585,8 @@ mod tests {
         assert_eq!(
             String::from_utf8(root.body.into_bytes().unwrap()).unwrap(),
             "iHello\t\there\t70\r\n\
-             1notes/\t/notes\there\t70\r\n\
-             1Time\t/time\there\t70\r\n.\r\n"
+             1Time\t/time\there\t70\r\n\
+             1notes\t/notes\there\t70\r\n.\r\n"
         );
         let time = hole.respond_blocking(&Request::new("/time"), remote);
         assert_eq!(

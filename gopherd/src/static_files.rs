@@ -1,22 +1,31 @@
 //! The static gopherhole: selectors resolved inside the root folder through
 //! a `cap-std` directory (so neither `..` nor a symbolic link can leave it),
-//! folders answered with their gophermap or a listing, files sent as text
-//! or binary according to their item type, streamed rather than read into
-//! memory. Only regular files and folders are served or listed (never a
-//! FIFO or a device), and files are opened without blocking. Every request
-//! reads the disk afresh, so changed files take effect at once.
+//! folders answered with their gophermap (Gophernicus's syntax), their
+//! `index.gph` (Geomyidae's) or a listing, `.gph` files as menus, other
+//! files sent as text or binary according to their item type, large ones
+//! streamed rather than read into memory. Only regular files and folders
+//! are served or listed (never a FIFO or a device), and files are opened
+//! without blocking. Names need not be UTF-8: they are listed escaped,
+//! with their bytes as the selector. Every request reads the disk afresh,
+//! so changed files take effect at once.
 
 use crate::config::TextFraming;
 use crate::framing;
 use crate::framing::Body;
-use crate::gophermap::{self, Site};
+use crate::gophermap::{self, ListingRules, MapFolder, Site};
+use crate::request::escape_bytes;
 use cap_fs_ext::OpenOptionsSyncExt;
 use cap_std::fs::{Dir, File, OpenOptions};
+use std::ffi::OsStr;
 use std::io::{self, Read, Seek};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The file that turns a folder into a hand-written menu.
 pub const GOPHERMAP: &str = "gophermap";
+/// Geomyidae's menu file for a folder, used when it has no gophermap.
+pub const INDEX_GPH: &str = "index.gph";
 /// The largest gophermap read; the rest is ignored.
 const MAX_GOPHERMAP: u64 = 1 << 20;
 /// Files up to this size are read while the request is worked on, so
@@ -49,6 +58,17 @@ impl From<io::Error> for StaticError {
             _ => StaticError::Io(e),
         }
     }
+}
+
+/// What a static selector names, for Gopher+ attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemInfo {
+    /// Its item type (`1` for folders and `.gph` menus).
+    pub kind: u8,
+    /// Its size in bytes (files only).
+    pub size: Option<u64>,
+    /// When it last changed.
+    pub modified: Option<SystemTime>,
 }
 
 /// The static folder being served.
@@ -86,38 +106,32 @@ impl StaticRoot {
         &self.path
     }
 
-    /// The complete response for `selector`.
-    pub fn serve(&self, selector: &str, site: &Site) -> Result<Body, StaticError> {
+    /// The complete response for `selector` (its bytes as sent).
+    pub fn serve(&self, selector: &[u8], site: &Site) -> Result<Body, StaticError> {
         let parts = selector_parts(selector)?;
-        let rel: PathBuf = if parts.is_empty() {
-            PathBuf::from(".")
-        } else {
-            parts.iter().collect()
-        };
+        let rel = relative_path(&parts);
         let meta = self.dir.metadata(&rel)?;
         if !meta.is_dir() && !meta.is_file() {
             return Err(StaticError::NotFound);
         }
+        let name = parts.last().copied().unwrap_or_default();
         if meta.is_dir() {
             let folder = self.dir.open_dir(&rel)?;
-            let mut base = String::from("/");
-            for p in &parts {
-                base.push_str(p);
-                base.push('/');
-            }
-            return Ok(Body::Bytes(self.folder_menu(&folder, &base, site)?));
+            let base = folder_selector(&parts);
+            return Ok(Body::Bytes(self.folder_menu(&folder, &rel, &base, site)?));
         }
         let mut file = open_regular(&self.dir, &rel)?;
         let len = file.metadata()?.len();
-        let name = parts.last().copied().unwrap_or_default();
-        let kind = if has_known_extension(name) {
-            item_type(name, None)
-        } else {
-            let mut head = Vec::with_capacity(1024);
-            (&mut file).take(1024).read_to_end(&mut head)?;
-            file.rewind()?;
-            item_type(name, Some(&head))
-        };
+        if is_gph(name) {
+            let mut gph = Vec::new();
+            file.take(MAX_GOPHERMAP).read_to_end(&mut gph)?;
+            let base = folder_selector(&parts[..parts.len() - 1]);
+            let mut out = Vec::new();
+            crate::gph::render(&gph, site, &base, &mut out);
+            out.extend_from_slice(framing::TERMINATOR);
+            return Ok(Body::Bytes(out));
+        }
+        let kind = file_type(&mut file, name, &ListingRules::default())?;
         let text = (kind, self.text_framing) == (b'0', TextFraming::Rfc1436);
         if len <= SMALL_FILE {
             let mut bytes = Vec::with_capacity(len as usize);
@@ -135,34 +149,94 @@ impl StaticRoot {
         })
     }
 
-    fn folder_menu(&self, folder: &Dir, base: &str, site: &Site) -> io::Result<Vec<u8>> {
+    /// What `selector` names: its item type, size and time.
+    pub fn item(&self, selector: &[u8]) -> Result<ItemInfo, StaticError> {
+        let parts = selector_parts(selector)?;
+        let rel = relative_path(&parts);
+        let meta = self.dir.metadata(&rel)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .map(cap_std::time::SystemTime::into_std);
+        let name = parts.last().copied().unwrap_or_default();
+        if meta.is_dir() || (meta.is_file() && is_gph(name)) {
+            return Ok(ItemInfo {
+                kind: b'1',
+                size: None,
+                modified,
+            });
+        }
+        if !meta.is_file() {
+            return Err(StaticError::NotFound);
+        }
+        let mut file = open_regular(&self.dir, &rel)?;
+        Ok(ItemInfo {
+            kind: file_type(&mut file, name, &ListingRules::default())?,
+            size: Some(meta.len()),
+            modified,
+        })
+    }
+
+    /// Whether the hole has a file at `name` (in its root).
+    pub fn has_file(&self, name: &str) -> bool {
+        self.dir.metadata(name).is_ok_and(|m| m.is_file())
+    }
+
+    fn folder_menu(
+        &self,
+        folder: &Dir,
+        rel: &Path,
+        base: &[u8],
+        site: &Site,
+    ) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
-        let map = open_regular(folder, Path::new(GOPHERMAP)).and_then(|f| {
-            let mut map = Vec::new();
-            f.take(MAX_GOPHERMAP).read_to_end(&mut map)?;
-            Ok(map)
-        });
+        let read_map = |name: &str| {
+            open_regular(folder, Path::new(name)).and_then(|f| {
+                let mut map = Vec::new();
+                f.take(MAX_GOPHERMAP).read_to_end(&mut map)?;
+                Ok(map)
+            })
+        };
+        let map = read_map(GOPHERMAP);
+        let map = match map {
+            Err(StaticError::NotFound) => match read_map(INDEX_GPH) {
+                Ok(gph) => {
+                    crate::gph::render(&gph, site, base, &mut out);
+                    out.extend_from_slice(framing::TERMINATOR);
+                    return Ok(out);
+                }
+                Err(_) => Err(StaticError::NotFound),
+            },
+            other => other,
+        };
         match map {
             Ok(map) => {
-                let mut listing = |o: &mut Vec<u8>| list_entries(folder, base, site, o);
-                gophermap::render(&map, site, base, Some(&mut listing), &mut out);
+                let mut context = FolderMaps {
+                    root: &self.dir,
+                    folder,
+                    rel,
+                    base,
+                    site,
+                };
+                gophermap::render(&map, site, base, Some(&mut context), &mut out);
             }
             Err(StaticError::NotFound) => {
-                gophermap::info_line(&mut out, site, format!("Index of {base}").as_bytes());
+                let title = format!("Index of {}", escape_bytes(base));
+                gophermap::info_line(&mut out, site, title.as_bytes());
                 gophermap::info_line(&mut out, site, b"");
-                if base != "/" {
+                if base != b"/" {
                     let parent = parent_selector(base);
                     let port = site.port.to_string();
                     gophermap::menu_line(
                         &mut out,
                         b'1',
                         b"..",
-                        parent.as_bytes(),
+                        &parent,
                         site.host.as_bytes(),
                         port.as_bytes(),
                     );
                 }
-                list_entries(folder, base, site, &mut out);
+                list_entries(folder, base, site, &ListingRules::default(), &mut out);
             }
             Err(StaticError::Io(e)) => return Err(e),
             Err(StaticError::Refused(why)) => {
@@ -174,47 +248,140 @@ impl StaticRoot {
     }
 }
 
+/// A gophermap's folder: its includes (read through the root, so never
+/// outside it), its listing, and where its unhonoured lines are logged.
+struct FolderMaps<'a> {
+    root: &'a Dir,
+    folder: &'a Dir,
+    rel: &'a Path,
+    base: &'a [u8],
+    site: &'a Site,
+}
+
+impl MapFolder for FolderMaps<'_> {
+    fn include(&mut self, path: &[u8]) -> Option<Vec<u8>> {
+        let mut parts: Vec<&[u8]> = self
+            .rel
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(p) => Some(p.as_bytes()),
+                _ => None,
+            })
+            .collect();
+        for part in path.split(|&b| b == b'/') {
+            match part {
+                b"" | b"." => {}
+                b".." => {
+                    parts.pop()?;
+                }
+                p => parts.push(p),
+            }
+        }
+        let file = open_regular(self.root, &relative_path(&parts)).ok()?;
+        let mut map = Vec::new();
+        file.take(MAX_GOPHERMAP).read_to_end(&mut map).ok()?;
+        Some(map)
+    }
+
+    fn list(&mut self, rules: &ListingRules, out: &mut Vec<u8>) {
+        list_entries(self.folder, self.base, self.site, rules, out);
+    }
+
+    fn warn(&mut self, line: &[u8], why: &str) {
+        let map = format!("{}{GOPHERMAP}", escape_bytes(self.base));
+        crate::throttle::warn_once(format!(
+            "{map}: `{}` shows nothing: {why}",
+            escape_bytes(line)
+        ));
+    }
+}
+
+/// The path of `parts` under the root (`.` for none).
+fn relative_path(parts: &[&[u8]]) -> PathBuf {
+    if parts.is_empty() {
+        PathBuf::from(".")
+    } else {
+        parts.iter().map(|p| OsStr::from_bytes(p)).collect()
+    }
+}
+
+/// The selector of the folder `parts` names, ending in `/`.
+fn folder_selector(parts: &[&[u8]]) -> Vec<u8> {
+    let mut base = b"/".to_vec();
+    for p in parts {
+        base.extend_from_slice(p);
+        base.push(b'/');
+    }
+    base
+}
+
+fn is_gph(name: &[u8]) -> bool {
+    name.len() > 4 && name.to_ascii_lowercase().ends_with(b".gph")
+}
+
+/// The item type of an open file named `name`: the map's `:EXT=T` rules,
+/// then its extension, then its first bytes.
+fn file_type(file: &mut File, name: &[u8], rules: &ListingRules) -> io::Result<u8> {
+    if let Some(kind) = rules.type_of(name) {
+        return Ok(kind);
+    }
+    if is_gph(name) {
+        return Ok(b'1');
+    }
+    let name = String::from_utf8_lossy(name);
+    if has_known_extension(&name) {
+        return Ok(item_type(&name, None));
+    }
+    let mut head = Vec::with_capacity(1024);
+    file.take(1024).read_to_end(&mut head)?;
+    file.rewind()?;
+    Ok(item_type(&name, Some(&head)))
+}
+
 /// Splits a selector into path components, refusing `..` and hiding
 /// dotfiles. Empty and `.` components are dropped.
-fn selector_parts(selector: &str) -> Result<Vec<&str>, StaticError> {
+fn selector_parts(selector: &[u8]) -> Result<Vec<&[u8]>, StaticError> {
     let mut parts = Vec::new();
-    for part in selector.split('/') {
+    for part in selector.split(|&b| b == b'/') {
         match part {
-            "" | "." => {}
-            ".." => return Err(StaticError::Refused("`..` is not allowed in selectors")),
-            p if p.starts_with('.') => return Err(StaticError::NotFound),
-            p if p.contains('\\') || p.len() > MAX_NAME => return Err(StaticError::NotFound),
+            b"" | b"." => {}
+            b".." => return Err(StaticError::Refused("`..` is not allowed in selectors")),
+            p if p.starts_with(b".") => return Err(StaticError::NotFound),
+            p if p.contains(&b'\\') || p.len() > MAX_NAME => return Err(StaticError::NotFound),
             p => parts.push(p),
         }
     }
     Ok(parts)
 }
 
-fn parent_selector(base: &str) -> String {
-    let trimmed = base.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(0) | None => "/".into(),
-        Some(i) => trimmed[..i].to_string(),
+fn parent_selector(base: &[u8]) -> Vec<u8> {
+    let end = base.len() - base.iter().rev().take_while(|&&b| b == b'/').count();
+    let trimmed = &base[..end];
+    match trimmed.iter().rposition(|&b| b == b'/') {
+        Some(0) | None => b"/".to_vec(),
+        Some(i) => trimmed[..i].to_vec(),
     }
 }
 
-/// Writes one menu line per visible entry of `folder`, folders first:
-/// regular files and folders only (symbolic links are followed, inside
-/// the root), never a FIFO, socket or device.
-fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
+/// Writes one menu line per visible entry of `folder`, folders first, each
+/// group in byte order: regular files and folders only (symbolic links are
+/// followed, inside the root), never a FIFO, socket or device, and none
+/// the map's `rules` hide. Folders are shown by name alone; a name that is
+/// not UTF-8 is shown escaped, its bytes the selector.
+fn list_entries(folder: &Dir, base: &[u8], site: &Site, rules: &ListingRules, out: &mut Vec<u8>) {
     let Ok(entries) = folder.entries() else {
         return;
     };
-    let mut rows: Vec<(bool, String)> = entries
+    let mut rows: Vec<(bool, Vec<u8>)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            if name.starts_with('.') || name == GOPHERMAP {
+            let name = e.file_name().into_vec();
+            if name.starts_with(b".") || name == GOPHERMAP.as_bytes() || rules.hides(&name) {
                 return None;
             }
             let file_type = e.file_type().ok()?;
             let file_type = if file_type.is_symlink() {
-                folder.metadata(&name).ok()?.file_type()
+                folder.metadata(OsStr::from_bytes(&name)).ok()?.file_type()
             } else {
                 file_type
             };
@@ -229,23 +396,20 @@ fn list_entries(folder: &Dir, base: &str, site: &Site, out: &mut Vec<u8>) {
     for (is_dir, name) in rows {
         let kind = if is_dir {
             b'1'
-        } else if has_known_extension(&name) {
-            item_type(&name, None)
         } else {
-            let mut head = [0u8; 512];
-            let n = open_regular(folder, Path::new(&name))
+            open_regular(folder, Path::new(OsStr::from_bytes(&name)))
                 .ok()
-                .and_then(|mut f| f.read(&mut head).ok())
-                .unwrap_or(0);
-            item_type(&name, Some(&head[..n]))
+                .and_then(|mut f| file_type(&mut f, &name, rules).ok())
+                .unwrap_or(b'9')
         };
-        let selector = format!("{base}{name}");
-        let display = if is_dir { format!("{name}/") } else { name };
+        let mut selector = base.to_vec();
+        selector.extend_from_slice(&name);
+        let display = escape_bytes(&name);
         gophermap::menu_line(
             out,
             kind,
             display.as_bytes(),
-            selector.as_bytes(),
+            &selector,
             site.host.as_bytes(),
             port.as_bytes(),
         );
@@ -310,20 +474,20 @@ mod tests {
     #[test]
     fn selectors_split_into_safe_parts() {
         assert_eq!(
-            selector_parts("/docs/a.txt").unwrap(),
-            vec!["docs", "a.txt"]
+            selector_parts(b"/docs/a.txt").unwrap(),
+            vec![&b"docs"[..], b"a.txt"]
         );
         assert_eq!(
-            selector_parts("docs//./a.txt/").unwrap(),
-            vec!["docs", "a.txt"]
+            selector_parts(b"docs//./a.txt/").unwrap(),
+            vec![&b"docs"[..], b"a.txt"]
         );
-        assert!(selector_parts("").unwrap().is_empty());
+        assert!(selector_parts(b"").unwrap().is_empty());
         assert!(matches!(
-            selector_parts("/docs/../../etc/passwd"),
+            selector_parts(b"/docs/../../etc/passwd"),
             Err(StaticError::Refused(_))
         ));
         assert!(matches!(
-            selector_parts("/.git/config"),
+            selector_parts(b"/.git/config"),
             Err(StaticError::NotFound)
         ));
     }
@@ -342,7 +506,7 @@ mod tests {
 
     #[test]
     fn parents_of_folders() {
-        assert_eq!(parent_selector("/docs/"), "/");
-        assert_eq!(parent_selector("/docs/deep/"), "/docs");
+        assert_eq!(parent_selector(b"/docs/"), b"/");
+        assert_eq!(parent_selector(b"/docs/deep/"), b"/docs");
     }
 }

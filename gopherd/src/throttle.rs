@@ -86,6 +86,24 @@ pub fn warn(message: fmt::Arguments<'_>) {
     }
 }
 
+/// Messages said by [`warn_once`]; past this many, it only throttles.
+const REMEMBERED: usize = 4096;
+
+/// Logs a warning about the hole's own files (a gophermap line it does not
+/// honour) the first time it happens, within the shared rate limit.
+pub fn warn_once(message: String) {
+    static SAID: Mutex<Option<std::collections::HashSet<String>>> = Mutex::new(None);
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    let said = said.get_or_insert_with(Default::default);
+    if said.contains(&message) {
+        return;
+    }
+    if said.len() < REMEMBERED {
+        said.insert(message.clone());
+    }
+    warn(format_args!("{message}"));
+}
+
 /// Client text for a log line: at most [`SHOWN`] bytes (cut on a character
 /// boundary), with the full length said when it was cut.
 pub fn shorten(text: &str) -> String {

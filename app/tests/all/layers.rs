@@ -5,9 +5,10 @@
 //!   it: module < sandbox < abis < calls < replay < execution < debug <
 //!   fuzzing;
 //! - gopherd's files follow the request path, each importing only the files
-//!   below it: config, request, router, gophermap, admission, throttle <
-//!   framing, traces, access log < static files, handler < reload < service
-//!   < send, open files < connection < server < fuzzing;
+//!   below it: config, request, router, gophermap, admission, throttle,
+//!   workers < framing, traces, access log, gph, caps < static files,
+//!   handler, gopher_plus < reload < service < send, open files <
+//!   connection < server < fuzzing;
 //! - the app's model and what the headless commands share with it (`model`,
 //!   `lessons`, `gopher`, `cli`) import nothing that draws (egui and its
 //!   companions) and nothing of the window (`crate::workbench`);
@@ -52,9 +53,10 @@ const GOPHERD: [&[&str]; 9] = [
         "gophermap",
         "admission",
         "throttle",
+        "workers",
     ],
-    &["framing", "traces", "access_log"],
-    &["static_files", "handler"],
+    &["framing", "traces", "access_log", "gph", "caps"],
+    &["static_files", "handler", "gopher_plus"],
     &["reload"],
     &["service"],
     &["send", "open_files"],

@@ -1,5 +1,6 @@
 //! The demo gopherhole, started from the repository root with its own
-//! config, browsed with real Gopher clients: curl and lynx.
+//! config, browsed with real Gopher clients: curl, lynx, and UMN `gopher`
+//! (a Gopher+ client, driven through tmux).
 
 use crate::common;
 
@@ -259,4 +260,167 @@ fn check_flag_compiles_the_sample_config_from_the_repository_root() {
             .is_some_and(|l| l.starts_with("open files: these limits need ")),
         "{out}"
     );
+}
+
+/// A terminal program running in a tmux session of its own.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn start(command: &str, home: &std::path::Path) -> Terminal {
+        let socket = format!("gopherd-test-{}-{}", std::process::id(), rand_suffix());
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "100", "-y", "40"])
+            .arg(format!("HOME={} TERM=xterm {command}", home.display()))
+            .status()
+            .expect("tmux is installed");
+        assert!(status.success());
+        Terminal { socket }
+    }
+
+    fn screen(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits until the screen shows `text`; the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let t0 = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(15),
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+}
+
+#[test]
+fn umn_gopher_browses_a_menu_a_text_a_search_and_a_wasm_route() {
+    let hole = sample_hole();
+    let home = tempfile::tempdir().unwrap();
+    let umn = Terminal::start(&format!("gopher 127.0.0.1 {}", hole.port()), home.path());
+    // Its first run greets; its first request is Gopher+ (`TAB $`).
+    let screen = umn.wait_for("Press RETURN");
+    assert!(
+        screen.contains("Internet Gopher Information Client"),
+        "{screen}"
+    );
+    umn.keys(&["Enter"]);
+    let menu = umn.wait_for("About this gopherhole");
+    assert!(menu.contains("Home Gopher server: 127.0.0.1"), "{menu}");
+    assert!(
+        menu.contains("Welcome to the wasmhole gopherhole!"),
+        "{menu}"
+    );
+    assert!(menu.contains("Documents/"), "{menu}");
+    assert!(menu.contains("Search the documents <?>"), "{menu}");
+    // The cursor is on the first item: a text file.
+    umn.keys(&["Enter"]);
+    let text = umn.wait_for("Everything you see comes from one folder");
+    assert!(text.contains("About this gopherhole ("), "{text}");
+    // Back, then a search through a wasm handler.
+    umn.keys(&["u"]);
+    umn.wait_for("Search the documents <?>");
+    umn.keys(&["9", "Enter"]);
+    umn.wait_for("Words to search for");
+    umn.keys(&["-l", "sandbox"]);
+    umn.keys(&["Enter"]);
+    let results = umn.wait_for("Documents matching \"sandbox\"");
+    assert!(results.contains("Sandboxes and limits"), "{results}");
+    // Back, then a wasm route's menu and a wasm text.
+    umn.keys(&["u"]);
+    umn.wait_for("Handler sources/");
+    umn.keys(&["1", "2", "Enter"]);
+    let wasi = umn.wait_for("You are 127.0.0.1, asking for /wasi.");
+    assert!(wasi.contains("A random fortune"), "{wasi}");
+    umn.keys(&["Enter"]);
+    umn.wait_for("A random fortune (");
+}
+
+#[test]
+fn sacc_browses_a_menu_a_text_a_search_and_a_wasm_route() {
+    let hole = sample_hole();
+    let home = tempfile::tempdir().unwrap();
+    // sacc shows text through $PAGER; this one keeps a copy.
+    let page = home.path().join("page.txt");
+    let sacc = Terminal::start(
+        &format!(
+            "PAGER='tee {}' sacc gopher://127.0.0.1:{}/1/",
+            page.display(),
+            hole.port()
+        ),
+        home.path(),
+    );
+    let menu = sacc.wait_for("Txt+ About this gopherhole");
+    assert!(menu.contains("Ind+ Search the documents"), "{menu}");
+    assert!(menu.contains("Dir+ WASI preview 1"), "{menu}");
+    let read_page = |done: &dyn Fn(&str) -> bool| {
+        let t0 = std::time::Instant::now();
+        loop {
+            let shown = std::fs::read_to_string(&page).unwrap_or_default();
+            if done(&shown) {
+                return shown;
+            }
+            assert!(
+                t0.elapsed().as_secs() < 15,
+                "the pager never got it: {shown}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    // The first link: a text file.
+    sacc.keys(&["J"]);
+    sacc.keys(&["l"]);
+    let about = read_page(&|p| p.contains("Everything you see comes from one folder"));
+    // Two links down: a search through a wasm handler.
+    sacc.wait_for("Txt+ About this gopherhole");
+    sacc.keys(&["J", "J"]);
+    sacc.keys(&["l"]);
+    sacc.wait_for("Enter search string");
+    sacc.keys(&["-l", "sandbox"]);
+    sacc.keys(&["Enter"]);
+    sacc.wait_for("Documents matching \"sandbox\"");
+    // Its last link: the WASI handlers' menu, made by a wasm route; then
+    // the fortune it links to first, also made by one.
+    sacc.keys(&["J", "J"]);
+    sacc.keys(&["l"]);
+    sacc.wait_for("You are 127.0.0.1, asking for /wasi.");
+    sacc.keys(&["g", "J"]);
+    sacc.keys(&["l"]);
+    let fortune = read_page(&|p| !p.is_empty() && p != about);
+    assert!(!fortune.contains("About this gopherhole"), "{fortune}");
 }

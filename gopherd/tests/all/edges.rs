@@ -132,7 +132,12 @@ fn binary_junk_is_a_bad_request() {
     let hole = started("");
     assert_eq!(
         hole.raw(b"\xff\xfe\xfd\r\n"),
-        b"3selector is not UTF-8\t\terror.host\t1\r\n.\r\n"
+        b"3\\xFF\\xFE\\xFD: not found\t\terror.host\t1\r\n.\r\n",
+        "a selector that is not UTF-8 is looked for, and named escaped"
+    );
+    assert_eq!(
+        hole.raw(b"/s\t\xff\xfe\r\n"),
+        b"3the search words are not UTF-8\t\terror.host\t1\r\n.\r\n"
     );
     assert_eq!(
         hole.raw(b"/a\x00b\r\n"),
@@ -174,7 +179,7 @@ fn folders_without_a_gophermap_are_listed() {
     let port = hole.port();
     let out = hole.get("/");
     assert!(
-        out.contains(&format!("1docs/\t/docs\tlocalhost\t{port}\r\n")),
+        out.contains(&format!("1docs\t/docs\tlocalhost\t{port}\r\n")),
         "{out}"
     );
     assert!(
