@@ -11,6 +11,18 @@
 //! ```sh
 //! cargo bench -p gopherd --bench load -- [--seconds S] [--max-requests N] [--connections 1,16,64] [--only NAME]
 //! ```
+//!
+//! Against another server: `--write-hole DIR` writes the static hole into
+//! DIR and exits; serve DIR with the other server, then `--against
+//! NAME=HOST:PORT` measures the static cells on it too, beside gopherd's.
+//! For Gophernicus, as inetd would run it:
+//!
+//! ```sh
+//! cargo bench -p gopherd --bench load -- --write-hole /tmp/hole
+//! socat TCP-LISTEN:7090,fork,reuseaddr,backlog=512 \
+//!   EXEC:"gophernicus -h localhost -p 7090 -r /tmp/hole -nf -nv -nr -nm -ns" &
+//! cargo bench -p gopherd --bench load -- --only static --against gophernicus=127.0.0.1:7090
+//! ```
 
 mod support;
 
@@ -25,6 +37,8 @@ struct Options {
     max_requests: u64,
     connections: Vec<usize>,
     only: Option<String>,
+    write_hole: Option<std::path::PathBuf>,
+    against: Vec<(String, SocketAddr)>,
 }
 
 fn options() -> Options {
@@ -33,6 +47,8 @@ fn options() -> Options {
         max_requests: 200_000,
         connections: vec![1, 16, 64],
         only: None,
+        write_hole: None,
+        against: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -47,6 +63,13 @@ fn options() -> Options {
                     .collect()
             }
             "--only" => o.only = Some(value()),
+            "--write-hole" => o.write_hole = Some(value().into()),
+            "--against" => {
+                let spec = value();
+                let (name, addr) = spec.split_once('=').expect("--against NAME=HOST:PORT");
+                o.against
+                    .push((name.to_string(), addr.parse().expect("an address")));
+            }
             _ => {}
         }
     }
@@ -54,10 +77,10 @@ fn options() -> Options {
     o
 }
 
-fn start_server(dir: &Path) -> support::Server {
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/gopherhole/handlers");
-    let root = dir.join("root");
-    std::fs::create_dir_all(&root).unwrap();
+/// The static hole: a text file, a gophermap menu, and a folder listed
+/// by its gophermap's `*`.
+fn write_hole(root: &Path) {
+    std::fs::create_dir_all(root.join("listed")).unwrap();
     std::fs::write(
         root.join("hello.txt"),
         "Hello from the static gopherhole.\nThis file is a few lines long,\n.and one starts with a dot.\n",
@@ -68,6 +91,16 @@ fn start_server(dir: &Path) -> support::Server {
         map.push_str(&format!("0Document number {i}\tdocs/{i}.txt\n"));
     }
     std::fs::write(root.join("gophermap"), map).unwrap();
+    std::fs::write(root.join("listed/gophermap"), "Every file here:\n*\n").unwrap();
+    for i in 0..20 {
+        std::fs::write(root.join(format!("listed/file{i:02}.txt")), "text\n").unwrap();
+    }
+}
+
+fn start_server(dir: &Path) -> support::Server {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/gopherhole/handlers");
+    let root = dir.join("root");
+    write_hole(&root);
     let mut config = format!(
         "listen = [\"127.0.0.1:0\"]\nroot = \"{}\"\naccess_log = \"{}\"\nreload_interval = \"1s\"\n[limits]\nmax_per_client = 0\n",
         root.display(),
@@ -154,11 +187,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 fn main() {
     let o = options();
+    if let Some(dir) = &o.write_hole {
+        write_hole(dir);
+        println!("wrote the static hole into {}", dir.display());
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let targets = [
         ("static text", "/hello.txt"),
         ("static menu", "/"),
+        ("static listed", "/listed"),
         ("wasi handler", "/wasi/fortune"),
         ("dagger handler", "/dagger/fortune"),
         ("olin handler", "/olin/fortune"),
@@ -176,28 +215,36 @@ fn main() {
         o.max_requests
     );
     println!(
-        "| {:<15} | {:>5} | {:>8} | {:>8} | {:>8} | {:>6} |",
-        "target", "conns", "req/s", "p50 ms", "p99 ms", "errors"
+        "| {:<12} | {:<15} | {:>5} | {:>8} | {:>8} | {:>8} | {:>6} |",
+        "server", "target", "conns", "req/s", "p50 ms", "p99 ms", "errors"
     );
     println!(
-        "|{:-<17}|{:->7}|{:->10}|{:->10}|{:->10}|{:->8}|",
-        "", "", "", "", "", ""
+        "|{:-<14}|{:-<17}|{:->7}|{:->10}|{:->10}|{:->10}|{:->8}|",
+        "", "", "", "", "", "", ""
     );
+    let mut servers = vec![("gopherd".to_string(), server.addr)];
+    servers.extend(o.against.iter().cloned());
     for (name, selector) in targets {
         if o.only.as_deref().is_some_and(|only| !name.contains(only)) {
             continue;
         }
-        for &n in &o.connections {
-            let cell = rt.block_on(run_cell(server.addr, selector, n, &o));
-            println!(
-                "| {:<15} | {:>5} | {:>8.0} | {:>8.3} | {:>8.3} | {:>6} |",
-                name,
-                n,
-                cell.requests as f64 / cell.elapsed.as_secs_f64(),
-                percentile(&cell.latencies, 0.50),
-                percentile(&cell.latencies, 0.99),
-                cell.errors
-            );
+        for (server_name, addr) in &servers {
+            if server_name != "gopherd" && !name.starts_with("static") {
+                continue;
+            }
+            for &n in &o.connections {
+                let cell = rt.block_on(run_cell(*addr, selector, n, &o));
+                println!(
+                    "| {:<12} | {:<15} | {:>5} | {:>8.0} | {:>8.3} | {:>8.3} | {:>6} |",
+                    server_name,
+                    name,
+                    n,
+                    cell.requests as f64 / cell.elapsed.as_secs_f64(),
+                    percentile(&cell.latencies, 0.50),
+                    percentile(&cell.latencies, 0.99),
+                    cell.errors
+                );
+            }
         }
     }
     drop(server);
