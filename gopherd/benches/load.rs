@@ -15,12 +15,13 @@
 //! Against another server: `--write-hole DIR` writes the static hole into
 //! DIR and exits; serve DIR with the other server, then `--against
 //! NAME=HOST:PORT` measures the static cells on it too, beside gopherd's.
-//! For Gophernicus, as inetd would run it:
+//! For Gophernicus, as inetd would run it (its per-client throttling
+//! raised out of the way: `-i` hits, `-k` KiB):
 //!
 //! ```sh
 //! cargo bench -p gopherd --bench load -- --write-hole /tmp/hole
-//! socat TCP-LISTEN:7090,fork,reuseaddr,backlog=512 \
-//!   EXEC:"gophernicus -h localhost -p 7090 -r /tmp/hole -nf -nv -nr -nm -ns" &
+//! systemd-socket-activate --inetd -a -l 127.0.0.1:7090 \
+//!   gophernicus -h localhost -p 7090 -r /tmp/hole -nf -nv -ns -i 100000000 -k 100000000 &
 //! cargo bench -p gopherd --bench load -- --only static --against gophernicus=127.0.0.1:7090
 //! ```
 

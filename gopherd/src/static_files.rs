@@ -319,19 +319,26 @@ fn is_gph(name: &[u8]) -> bool {
     name.len() > 4 && name.to_ascii_lowercase().ends_with(b".gph")
 }
 
+/// The item type the map's `:EXT=T` rules or the name's extension give
+/// `name`, if they do.
+fn known_type(name: &[u8], rules: &ListingRules) -> Option<u8> {
+    if let Some(kind) = rules.type_of(name) {
+        return Some(kind);
+    }
+    if is_gph(name) {
+        return Some(b'1');
+    }
+    let name = String::from_utf8_lossy(name);
+    has_known_extension(&name).then(|| item_type(&name, None))
+}
+
 /// The item type of an open file named `name`: the map's `:EXT=T` rules,
 /// then its extension, then its first bytes.
 fn file_type(file: &mut File, name: &[u8], rules: &ListingRules) -> io::Result<u8> {
-    if let Some(kind) = rules.type_of(name) {
+    if let Some(kind) = known_type(name, rules) {
         return Ok(kind);
     }
-    if is_gph(name) {
-        return Ok(b'1');
-    }
     let name = String::from_utf8_lossy(name);
-    if has_known_extension(&name) {
-        return Ok(item_type(&name, None));
-    }
     let mut head = Vec::with_capacity(1024);
     file.take(1024).read_to_end(&mut head)?;
     file.rewind()?;
@@ -397,10 +404,13 @@ fn list_entries(folder: &Dir, base: &[u8], site: &Site, rules: &ListingRules, ou
         let kind = if is_dir {
             b'1'
         } else {
-            open_regular(folder, Path::new(OsStr::from_bytes(&name)))
-                .ok()
-                .and_then(|mut f| file_type(&mut f, &name, rules).ok())
-                .unwrap_or(b'9')
+            // Opened only when neither the map nor the name says.
+            known_type(&name, rules).unwrap_or_else(|| {
+                open_regular(folder, Path::new(OsStr::from_bytes(&name)))
+                    .ok()
+                    .and_then(|mut f| file_type(&mut f, &name, rules).ok())
+                    .unwrap_or(b'9')
+            })
         };
         let mut selector = base.to_vec();
         selector.extend_from_slice(&name);
