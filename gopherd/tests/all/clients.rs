@@ -214,6 +214,21 @@ fn lynx_renders_the_gopherhole_and_follows_its_links() {
         ],
     );
     assert!(text.contains("Gopher (RFC 1436, 1993)"), "{text}");
+    let search = client(
+        "lynx",
+        &[
+            "-dump",
+            &format!("gopher://127.0.0.1:{port}/7/wasi/search?sandbox"),
+        ],
+    );
+    assert!(
+        search.contains("Documents matching \"sandbox\""),
+        "{search}"
+    );
+    assert!(
+        search.contains("[1]Sandboxes and limits: capabilities, timeouts, memory, fuel"),
+        "{search}"
+    );
 }
 
 #[test]
