@@ -190,6 +190,52 @@ pub struct Config {
     pub routes: Vec<RouteConfig>,
     /// What the server says about itself (caps.txt, Gopher+ attributes).
     pub about: About,
+    /// The handler service (deployments through the admin API), if on.
+    pub admin: Option<AdminConfig>,
+}
+
+/// The handler service: where its admin API listens, where it keeps
+/// accounts, handler versions and logs, and its quotas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminConfig {
+    /// The admin API's address; loopback unless `allow_remote`.
+    pub listen: SocketAddr,
+    /// The folder of accounts, handler versions and the audit log.
+    pub state_dir: PathBuf,
+    /// Versions kept per handler (the live one included).
+    pub max_versions: usize,
+    /// Handlers one account may have.
+    pub max_handlers_per_account: usize,
+    /// The largest module one may deploy, in bytes.
+    pub max_module_size: u64,
+    /// Invocations whose logs are kept per account.
+    pub max_logged_invocations: usize,
+}
+
+impl AdminConfig {
+    /// The defaults, keeping state in `state_dir`.
+    pub fn new(state_dir: PathBuf) -> AdminConfig {
+        AdminConfig {
+            listen: "127.0.0.1:7071".parse().expect("a valid address"),
+            state_dir,
+            max_versions: 5,
+            max_handlers_per_account: 50,
+            max_module_size: 16 << 20,
+            max_logged_invocations: 1000,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAdmin {
+    listen: Option<String>,
+    state_dir: PathBuf,
+    allow_remote: Option<bool>,
+    max_versions: Option<usize>,
+    max_handlers_per_account: Option<usize>,
+    max_module_size: Option<ByteSize>,
+    max_logged_invocations: Option<usize>,
 }
 
 /// What the server says about itself, each part optional.
@@ -219,6 +265,7 @@ impl Default for Config {
             limits: ServerLimits::default(),
             routes: Vec::new(),
             about: About::default(),
+            admin: None,
         }
     }
 }
@@ -241,6 +288,7 @@ struct FileConfig {
     routes: Vec<FileRoute>,
     #[serde(default)]
     about: About,
+    admin: Option<FileAdmin>,
 }
 
 #[derive(Deserialize, Default)]
@@ -320,7 +368,7 @@ pub fn parse_listen(text: &str) -> anyhow::Result<SocketAddr> {
 
 /// Turns a route's selector into the canonical prefix form: a leading `/`,
 /// no trailing `/` (except the root itself).
-fn normalize_prefix(selector: &str) -> anyhow::Result<String> {
+pub fn normalize_prefix(selector: &str) -> anyhow::Result<String> {
     if selector.chars().any(|c| c.is_control()) {
         bail!("route selector {selector:?} contains a control character");
     }
@@ -454,8 +502,41 @@ impl Config {
             limits,
             routes,
             about: file.about,
+            admin: match &file.admin {
+                Some(a) => Some(admin_config(a, &resolve)?),
+                None => None,
+            },
         })
     }
+}
+
+fn admin_config(a: &FileAdmin, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Result<AdminConfig> {
+    let mut admin = AdminConfig::new(resolve(&a.state_dir));
+    if let Some(listen) = &a.listen {
+        admin.listen = parse_listen(listen).context("in `admin.listen`")?;
+    }
+    if !admin.listen.ip().is_loopback() && a.allow_remote != Some(true) {
+        bail!(
+            "`admin.listen` is {}, off this machine: the admin API answers only on loopback unless `admin.allow_remote = true`",
+            admin.listen
+        );
+    }
+    if let Some(n) = a.max_versions {
+        if n == 0 {
+            bail!("`admin.max_versions` must be at least 1");
+        }
+        admin.max_versions = n;
+    }
+    if let Some(n) = a.max_handlers_per_account {
+        admin.max_handlers_per_account = n;
+    }
+    if let Some(size) = &a.max_module_size {
+        admin.max_module_size = size.bytes("admin.max_module_size")?;
+    }
+    if let Some(n) = a.max_logged_invocations {
+        admin.max_logged_invocations = n;
+    }
+    Ok(admin)
 }
 
 fn route_config(r: &FileRoute, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Result<RouteConfig> {

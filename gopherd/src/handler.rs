@@ -185,14 +185,14 @@ impl Handler {
         }
     }
 
-    /// Runs the handler for one request in a fresh instance; the output is
-    /// the guest's standard output, unframed.
+    /// Runs the handler for one request in a fresh instance: its standard
+    /// output (unframed) or how it failed, with its stderr and run time.
     pub fn run(
         &self,
         runtime: &Runtime,
         cgi: &CgiRequest<'_>,
         sinks: Vec<Box<dyn RecordSink>>,
-    ) -> Result<Vec<u8>, HandlerFailure> {
+    ) -> Ran {
         let loaded = self.loaded();
         let stdout = SharedBuffer::new();
         let stderr = SharedBuffer::new();
@@ -209,7 +209,7 @@ impl Handler {
         let note = last_line(&errors)
             .map(|l| format!("; its last stderr line: {l}"))
             .unwrap_or_default();
-        match report.status {
+        let result = match report.status {
             ExitStatus::Exited(0) => Ok(stdout.take()),
             ExitStatus::Exited(code) => Err(HandlerFailure {
                 outcome: "exit",
@@ -234,8 +234,23 @@ impl Handler {
                     detail: format!("{}{note}", f.message),
                 })
             }
+        };
+        Ran {
+            result,
+            stderr: errors,
+            elapsed: report.elapsed,
         }
     }
+}
+
+/// One run of a handler.
+pub struct Ran {
+    /// Its standard output, or how it failed.
+    pub result: Result<Vec<u8>, HandlerFailure>,
+    /// What it wrote to stderr.
+    pub stderr: String,
+    /// How long it ran.
+    pub elapsed: std::time::Duration,
 }
 
 fn last_line(text: &str) -> Option<&str> {

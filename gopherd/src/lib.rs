@@ -14,10 +14,12 @@
 //! folder; [`throttle`] keeps the server log bounded.
 
 pub mod access_log;
+pub mod admin;
 pub mod admission;
 pub mod caps;
 pub mod config;
 pub mod connection;
+pub mod deploy;
 pub mod framing;
 pub mod fuzzing;
 pub mod gopher_plus;

@@ -46,6 +46,90 @@ struct Cli {
     /// Compile handler modules at every start, keeping nothing on disk.
     #[arg(long)]
     no_cache: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Make accounts of the handler service (in the state folder of the
+    /// configuration's [admin] table).
+    Accounts {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Deploy and manage handlers on a running gopherd through its admin API.
+    Handlers {
+        /// The admin API (default: $GOPHERD_SERVER, else the configuration's
+        /// admin.listen, else http://127.0.0.1:7071).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// The account's token (default: $GOPHERD_TOKEN).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        #[command(subcommand)]
+        command: Box<gopherd::admin::client::Command>,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AccountAction {
+    /// Make an account; its token is printed once (only its hash is kept).
+    Add {
+        /// The account's name, which is its namespace: /~NAME/.
+        name: String,
+        /// Let it act on every namespace.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+/// Runs a subcommand; whether it succeeded.
+fn run_command(cli: &Cli, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Accounts {
+            action: AccountAction::Add { name, admin },
+        } => {
+            let config = match &cli.config {
+                Some(path) => Config::from_file(path)?,
+                None => anyhow::bail!(
+                    "give --config FILE: its [admin] table says where accounts are kept"
+                ),
+            };
+            let Some(admin_config) = &config.admin else {
+                anyhow::bail!("the configuration has no [admin] table, so no handler service");
+            };
+            let token = gopherd::deploy::Deployments::add_account(admin_config, &name, admin)?;
+            println!(
+                "account {name}{} made; its token (shown only now):",
+                if admin { " (admin)" } else { "" }
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Handlers {
+            server,
+            token,
+            command,
+        } => {
+            let server = match server.or_else(|| std::env::var("GOPHERD_SERVER").ok()) {
+                Some(server) => server,
+                None => match &cli.config {
+                    Some(path) => match Config::from_file(path)?.admin {
+                        Some(admin) => format!("http://{}", admin.listen),
+                        None => "http://127.0.0.1:7071".into(),
+                    },
+                    None => "http://127.0.0.1:7071".into(),
+                },
+            };
+            let connection = gopherd::admin::client::Connection {
+                server,
+                token: token.or_else(|| std::env::var("GOPHERD_TOKEN").ok()),
+            };
+            gopherd::admin::client::run(&connection, *command)
+        }
+    }
 }
 
 impl Cli {
@@ -141,7 +225,16 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<bool> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(command) = cli.command.take() {
+        return match run_command(&cli, command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gopherd: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     wasmhole_runtime::module::compile_cache::configure(match (&cli.cache_dir, cli.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),

@@ -30,6 +30,8 @@ const ACCESS_LOG_PATIENCE: Duration = Duration::from_secs(2);
 
 /// A bound, ready server.
 pub struct Server {
+    /// The admin API's listener, when the handler service is on.
+    admin: Option<tokio::net::TcpListener>,
     service: Arc<Gopherd>,
     listeners: Vec<TcpListener>,
     limits: ServerLimits,
@@ -75,8 +77,17 @@ impl Server {
             AccessLog::open(&config.access_log).context("cannot open the access log")?;
         let limits = config.limits.clone();
         let reload_interval = config.reload_interval;
+        let admin = match &config.admin {
+            Some(admin) => Some(
+                tokio::net::TcpListener::bind(admin.listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {} (admin.listen)", admin.listen))?,
+            ),
+            None => None,
+        };
         let service = tokio::task::spawn_blocking(move || Gopherd::new(&config, site)).await??;
         Ok(Server {
+            admin,
             service: Arc::new(service),
             listeners,
             limits,
@@ -137,6 +148,16 @@ impl Server {
             ));
         }
         drop(in_flight);
+        if let Some(admin) = self.admin {
+            if let Ok(addr) = admin.local_addr() {
+                tracing::info!("admin API listening on {addr}");
+            }
+            tasks.spawn(crate::admin::serve(
+                admin,
+                self.service.clone(),
+                stop_rx.clone(),
+            ));
+        }
         if let Some(interval) = self.reload_interval {
             tasks.spawn(watch_modules(
                 self.service.clone(),

@@ -5,6 +5,8 @@
 //! [`Gopherd::respond`].
 
 use crate::config::{About, Config, TextFraming};
+use crate::deploy::Deployments;
+use crate::deploy::logs::Invocation;
 use crate::framing::{self, Body};
 use crate::gophermap::Site;
 use crate::handler::{CgiRequest, Handler};
@@ -22,6 +24,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
+use wasmhole_runtime::calls::sink::RecordSink;
+use wasmhole_runtime::calls::summary::{Summary, SummarySink};
 use wasmhole_runtime::{Abi, EngineOptions, ProcessConfig, Runtime, SharedBuffer};
 
 /// The route name the access log uses for the static gopherhole.
@@ -124,6 +128,24 @@ pub struct Gopherd {
     traces: Option<TraceDir>,
     text_framing: TextFraming,
     about: About,
+    deployments: Option<Deployments>,
+}
+
+/// Who answers a request.
+enum Answerer {
+    /// A handler of the configuration.
+    Configured { index: usize, path_info: String },
+    /// A deployed handler.
+    Deployed {
+        handler: Arc<Handler>,
+        path_info: String,
+        id: String,
+        version: String,
+    },
+    /// The generated caps.txt.
+    Caps,
+    /// The static hole.
+    Static,
 }
 
 /// Static requests (opening files, listing folders) worked on at once: as
@@ -179,6 +201,12 @@ impl Gopherd {
                     .with_context(|| format!("in the handler for {selector}"))?,
             );
         }
+        let deployments = match &config.admin {
+            Some(admin) => Some(
+                Deployments::open(admin, &runtime).context("cannot open the handler service")?,
+            ),
+            None => None,
+        };
         let traces = match &config.trace_dir {
             Some(dir) => Some(TraceDir::open(
                 dir,
@@ -200,6 +228,7 @@ impl Gopherd {
             traces,
             text_framing: config.text_framing,
             about: config.about.clone(),
+            deployments,
         })
     }
 
@@ -222,7 +251,53 @@ impl Gopherd {
     /// files and runs wasm). At most `max_handlers` handlers can run at
     /// once across threads; beyond that a handler answers "could not start".
     pub fn respond_blocking(&self, request: &Request, remote: SocketAddr) -> Response {
-        self.answer(request, self.router.route(&request.selector), remote)
+        self.answer(request, self.answerer(request), remote)
+    }
+
+    /// The handler service, when it is on.
+    pub fn deployments(&self) -> Option<&Deployments> {
+        self.deployments.as_ref()
+    }
+
+    /// The runtime handlers run on.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// Who answers `request`: a deployed handler (under `/~ACCOUNT/`), a
+    /// configured one, the generated caps.txt or the static hole.
+    fn answerer(&self, request: &Request) -> Answerer {
+        if let Some((handler, path_info, id, version)) = self
+            .deployments
+            .as_ref()
+            .and_then(|d| d.route(&request.selector))
+        {
+            return Answerer::Deployed {
+                handler,
+                path_info,
+                id,
+                version,
+            };
+        }
+        match self.router.route(&request.selector) {
+            Target::Handler { index, path_info } => Answerer::Configured { index, path_info },
+            Target::Static
+                if caps::is_caps_selector(&request.selector)
+                    && !self.root.as_ref().is_some_and(|r| r.has_file("caps.txt")) =>
+            {
+                Answerer::Caps
+            }
+            Target::Static => Answerer::Static,
+        }
+    }
+
+    /// The handler an answerer runs, if it runs one.
+    fn handler_of<'a>(&'a self, answerer: &'a Answerer) -> Option<&'a Handler> {
+        match answerer {
+            Answerer::Configured { index, .. } => Some(&self.handlers[*index]),
+            Answerer::Deployed { handler, .. } => Some(handler),
+            Answerer::Static | Answerer::Caps => None,
+        }
     }
 
     /// What answering `request` with a wasm handler would run: the route,
@@ -266,14 +341,14 @@ impl Gopherd {
     /// and in time (`file_timeout`), so a hung mount cannot hold the
     /// connection or pile up threads.
     pub async fn respond(self: &Arc<Self>, request: Request, remote: SocketAddr) -> Response {
-        let target = self.router.route(&request.selector);
-        let (slots, time_limit) = match target {
-            Target::Handler { .. } => (&self.handler_slots, None),
-            Target::Static => (&self.static_slots, Some(self.file_timeout)),
-        };
-        let route = match &target {
-            Target::Handler { index, .. } => self.handlers[*index].prefix().to_string(),
-            Target::Static => STATIC_ROUTE.to_string(),
+        let target = self.answerer(&request);
+        let (slots, time_limit, route) = match self.handler_of(&target) {
+            Some(handler) => (&self.handler_slots, None, handler.prefix().to_string()),
+            None => (
+                &self.static_slots,
+                Some(self.file_timeout),
+                STATIC_ROUTE.to_string(),
+            ),
         };
         let permit = match time_limit {
             None => slots.clone().acquire_owned().await.ok(),
@@ -315,7 +390,7 @@ impl Gopherd {
         })
     }
 
-    fn answer(&self, request: &Request, target: Target, remote: SocketAddr) -> Response {
+    fn answer(&self, request: &Request, target: Answerer, remote: SocketAddr) -> Response {
         if let Some(url) = request.selector.strip_prefix("URL:") {
             return Response {
                 body: Body::Bytes(url_page(url).into_bytes()),
@@ -324,55 +399,47 @@ impl Gopherd {
                 trace: None,
             };
         }
-        let generated_caps = matches!(target, Target::Static)
-            && caps::is_caps_selector(&request.selector)
-            && !self.root.as_ref().is_some_and(|r| r.has_file("caps.txt"));
         let Some(plus) = &request.plus else {
-            return self.answer_plainly(request, target, remote, generated_caps);
+            return self.answer_plainly(request, &target, remote);
         };
         // What the item is, without answering it (a handler is not run
         // for its attributes).
-        let kind = if generated_caps {
-            Ok(ItemInfo {
+        let info = match (&target, self.handler_of(&target)) {
+            (_, Some(handler)) => Ok(ItemInfo {
+                kind: match handler.kind() {
+                    ItemKind::Menu => b'1',
+                    ItemKind::Text => b'0',
+                    ItemKind::Binary => b'9',
+                },
+                size: None,
+                modified: None,
+            }),
+            (Answerer::Caps, _) => Ok(ItemInfo {
                 kind: b'0',
                 size: Some(caps::caps_txt(&self.about).len() as u64),
                 modified: None,
-            })
-        } else {
-            match &target {
-                Target::Handler { index, .. } => Ok(ItemInfo {
-                    kind: match self.handlers[*index].kind() {
-                        ItemKind::Menu => b'1',
-                        ItemKind::Text => b'0',
-                        ItemKind::Binary => b'9',
-                    },
-                    size: None,
-                    modified: None,
-                }),
-                Target::Static => match &self.root {
-                    Some(root) => root.item(request.selector_bytes()),
-                    None => Err(StaticError::NotFound),
-                },
-            }
+            }),
+            _ => match &self.root {
+                Some(root) => root.item(request.selector_bytes()),
+                None => Err(StaticError::NotFound),
+            },
         };
-        let info = match kind {
-            Ok(info) => info,
+        let Ok(info) = info else {
             // Errors are answered as to a plain client.
-            Err(_) => return self.answer_plainly(request, target, remote, generated_caps),
+            return self.answer_plainly(request, &target, remote);
         };
         match plus {
             Plus::Menu if info.kind == b'1' => {
-                let mut response = self.answer_plainly(request, target, remote, false);
+                let mut response = self.answer_plainly(request, &target, remote);
                 if let (Outcome::Ok, Body::Bytes(menu)) = (&response.outcome, &response.body) {
                     response.body = Body::Bytes(gopher_plus::menu(menu));
                 }
                 response
             }
             Plus::Menu | Plus::Attributes => {
-                let route = match &target {
-                    Target::Handler { index, .. } => self.handlers[*index].prefix(),
-                    Target::Static => STATIC_ROUTE,
-                };
+                let route = self
+                    .handler_of(&target)
+                    .map_or(STATIC_ROUTE, Handler::prefix);
                 Response {
                     body: Body::Bytes(gopher_plus::attributes(&gopher_plus::Item {
                         line: &self.item_line(request, info.kind),
@@ -386,7 +453,7 @@ impl Gopherd {
                 }
             }
             Plus::Item => {
-                let mut response = self.answer_plainly(request, target, remote, generated_caps);
+                let mut response = self.answer_plainly(request, &target, remote);
                 if response.outcome == Outcome::Ok {
                     let body = std::mem::replace(&mut response.body, Body::Bytes(Vec::new()));
                     response.body = Body::Enveloped(gopher_plus::ITEM_HEADER, Box::new(body));
@@ -417,26 +484,24 @@ impl Gopherd {
         line
     }
 
-    fn answer_plainly(
-        &self,
-        request: &Request,
-        target: Target,
-        remote: SocketAddr,
-        generated_caps: bool,
-    ) -> Response {
-        if generated_caps {
-            return Response {
+    fn answer_plainly(&self, request: &Request, target: &Answerer, remote: SocketAddr) -> Response {
+        match target {
+            Answerer::Caps => Response {
                 body: Body::Bytes(caps::caps_txt(&self.about)),
                 route: STATIC_ROUTE.into(),
                 outcome: Outcome::Ok,
                 trace: None,
-            };
-        }
-        match target {
-            Target::Handler { index, path_info } => {
-                self.run_handler(&self.handlers[index], request, &path_info, remote)
+            },
+            Answerer::Configured { index, path_info } => {
+                self.run_handler(&self.handlers[*index], request, path_info, remote, None)
             }
-            Target::Static => self.serve_static(request),
+            Answerer::Deployed {
+                handler,
+                path_info,
+                id,
+                version,
+            } => self.run_handler(handler, request, path_info, remote, Some((id, version))),
+            Answerer::Static => self.serve_static(request),
         }
     }
 
@@ -471,19 +536,27 @@ impl Gopherd {
         }
     }
 
+    /// Runs a handler for one request; a deployed one (`deployed`: its id
+    /// and version) has the run written to its invocation log.
     fn run_handler(
         &self,
         handler: &Handler,
         request: &Request,
         path_info: &str,
         remote: SocketAddr,
+        deployed: Option<(&String, &String)>,
     ) -> Response {
         let route = handler.prefix();
         let created = self.traces.as_ref().and_then(|t| t.create(route));
-        let (trace, sinks) = match created {
+        let (trace, mut sinks) = match created {
             Some((path, sink)) => (Some(path), vec![sink]),
             None => (None, Vec::new()),
         };
+        let summary = deployed.map(|_| {
+            let summary = Arc::new(std::sync::Mutex::new(Summary::default()));
+            sinks.push(Box::new(SummarySink(summary.clone())) as Box<dyn RecordSink>);
+            summary
+        });
         let cgi = CgiRequest {
             request,
             path_info,
@@ -491,7 +564,29 @@ impl Gopherd {
             site: &self.site,
             time: SystemTime::now(),
         };
-        match handler.run(&self.runtime, &cgi, sinks) {
+        let ran = handler.run(&self.runtime, &cgi, sinks);
+        if let (Some((id, version)), Some(summary), Some(deployments)) =
+            (deployed, summary, &self.deployments)
+        {
+            let (outcome, status) = match &ran.result {
+                Ok(_) => ("ok".to_string(), "exited 0: success".to_string()),
+                Err(f) => (f.outcome.to_string(), f.detail.clone()),
+            };
+            let calls = summary.lock().map(|s| s.table()).unwrap_or_default();
+            deployments.record(Invocation {
+                time: humantime::format_rfc3339_millis(cgi.time).to_string(),
+                handler: id.clone(),
+                version: version[..version.len().min(12)].to_string(),
+                selector: request.selector.clone(),
+                client: remote.ip().to_string(),
+                ms: ran.elapsed.as_secs_f64() * 1000.0,
+                outcome,
+                status,
+                stderr: Invocation::bounded_stderr(&ran.stderr),
+                calls,
+            });
+        }
+        match ran.result {
             Ok(output) => Response {
                 body: Body::Bytes(framing::for_kind(
                     handler.kind(),

@@ -7,6 +7,7 @@ mod common;
 mod attacks;
 mod balancer;
 mod clients;
+mod deployments;
 mod dialects;
 mod edges;
 mod fuzz_seeded;
