@@ -308,10 +308,14 @@ impl Gopherd {
     /// gopherhole answers the selector. The recipe's output buffers are
     /// fresh and unused.
     pub fn handler_recipe(&self, request: &Request, remote: SocketAddr) -> Option<HandlerRecipe> {
-        let Target::Handler { index, path_info } = self.router.route(&request.selector) else {
-            return None;
+        let target = self.answerer(request);
+        let handler = self.handler_of(&target)?;
+        let path_info = match &target {
+            Answerer::Configured { path_info, .. } | Answerer::Deployed { path_info, .. } => {
+                path_info.clone()
+            }
+            Answerer::Caps | Answerer::Static => return None,
         };
-        let handler = &self.handlers[index];
         let loaded = handler.loaded();
         let cgi = CgiRequest {
             request,

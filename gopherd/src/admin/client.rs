@@ -74,6 +74,22 @@ pub enum Command {
     },
     /// Show which account the token is.
     Whoami,
+    /// Fetch what handler NAME would run for one request (its live module,
+    /// arguments, environment, standard input and limits) into a folder,
+    /// and print the `wasmhole run` command that runs it so, locally.
+    Recipe {
+        /// The handler.
+        name: String,
+        /// The request's selector (default: the handler's route).
+        #[arg(long)]
+        selector: Option<String>,
+        /// The request's search words.
+        #[arg(long)]
+        query: Option<String>,
+        /// The folder the module and its standard input go to.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 /// Where the admin API is and who asks.
@@ -248,6 +264,57 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
                 me["namespace"].as_str().unwrap_or("?")
             );
         }
+        Command::Recipe {
+            name,
+            selector,
+            query,
+            out,
+        } => {
+            use base64::Engine;
+            let selector = match selector {
+                Some(s) => s,
+                None => {
+                    let text = answer(
+                        agent
+                            .get(url("handlers"))
+                            .header("authorization", &auth)
+                            .call(),
+                    )?;
+                    let views: Vec<crate::deploy::HandlerView> = serde_json::from_str(&text)?;
+                    let wanted = name.rsplit('/').next().unwrap_or(&name);
+                    views
+                        .into_iter()
+                        .find(|v| v.id.rsplit('/').next() == Some(wanted))
+                        .map(|v| v.route)
+                        .ok_or_else(|| anyhow::anyhow!("there is no handler {name}"))?
+                }
+            };
+            let text = answer(
+                agent
+                    .post(url(&format!("handlers/{name}/recipe")))
+                    .header("authorization", &auth)
+                    .header("content-type", "application/json")
+                    .send(serde_json::to_vec(&super::RecipeRequest {
+                        selector,
+                        query,
+                        client: None,
+                    })?),
+            )?;
+            let recipe: super::Recipe = serde_json::from_str(&text)?;
+            let b64 = base64::engine::general_purpose::STANDARD;
+            std::fs::create_dir_all(&out)?;
+            let file = std::path::Path::new(&recipe.file)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "handler.wasm".into());
+            let module = out.join(&file);
+            std::fs::write(&module, b64.decode(&recipe.module)?)?;
+            let stdin = b64.decode(&recipe.stdin)?;
+            let stdin_file = out.join(format!("{file}.stdin"));
+            std::fs::write(&stdin_file, &stdin)?;
+            println!("{}", run_command(&recipe, &module, &stdin_file));
+        }
         Command::Logs { name, follow } => {
             let query = if follow { "?follow=true" } else { "" };
             let response = agent
@@ -289,6 +356,47 @@ fn print_invocation(i: &Invocation) {
         let _ = writeln!(out, "  {line}");
     }
     let _ = out.flush();
+}
+
+/// The `wasmhole run` command line that runs `recipe` as the server would.
+fn run_command(
+    recipe: &super::Recipe,
+    module: &std::path::Path,
+    stdin: &std::path::Path,
+) -> String {
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| format!("{s:?}"))
+    };
+    let mut words = vec!["wasmhole run".to_string(), format!("--abi {}", recipe.abi)];
+    if let Some(invoke) = &recipe.invoke {
+        words.push(format!("--invoke {}", quote(invoke)));
+    }
+    if let Some(ms) = recipe.timeout_ms {
+        words.push(format!("--timeout {ms}ms"));
+    }
+    if let Some(m) = recipe.max_memory {
+        words.push(format!("--max-memory {m}"));
+    }
+    if let Some(f) = recipe.fuel {
+        words.push(format!("--fuel {f}"));
+    }
+    if let Some(o) = recipe.max_output {
+        words.push(format!("--max-output {o}"));
+    }
+    for (k, v) in &recipe.env {
+        words.push(format!("--env {}", quote(&format!("{k}={v}"))));
+    }
+    if let Some(argv0) = recipe.args.first() {
+        words.push(format!("--argv0 {}", quote(argv0)));
+    }
+    words.push(quote(&module.display().to_string()));
+    for arg in recipe.args.iter().skip(1) {
+        words.push(quote(arg));
+    }
+    words.push(format!("< {}", quote(&stdin.display().to_string())));
+    words.join(" \\\n    ")
 }
 
 fn short(hash: &str) -> &str {

@@ -12,6 +12,7 @@
 //! | `POST /v1/handlers/NAME/rollback[?version=HASH]` | makes an earlier version live |
 //! | `DELETE /v1/handlers/NAME` | removes it |
 //! | `GET /v1/handlers/NAME/logs[?follow=true]` | its invocations, as JSON lines; followed, as they happen |
+//! | `POST /v1/handlers/NAME/recipe` | what it would run for one request (JSON: selector, query) |
 //!
 //! `NAME` is a handler of the caller's namespace, or `NAMESPACE/NAME`
 //! (written `NAMESPACE%2FNAME` or as two path segments) for an admin.
@@ -216,6 +217,19 @@ async fn route(
             .map_err(|e| Refusal::Failed(e.to_string()))??;
             Ok(json(StatusCode::OK, &view))
         }
+        (Method::POST, Some("recipe")) => {
+            let body = Limited::new(request.into_body(), 64 * 1024)
+                .collect()
+                .await
+                .map_err(|e| Refusal::Invalid(format!("cannot read the request: {e}")))?
+                .to_bytes();
+            let asked: RecipeRequest = serde_json::from_slice(&body)
+                .map_err(|e| Refusal::Invalid(format!("the request is not a recipe's: {e}")))?;
+            Ok(json(
+                StatusCode::OK,
+                &recipe(service, deployments, caller, &name, asked)?,
+            ))
+        }
         (Method::DELETE, None) => {
             deployments.delete(caller, &name)?;
             Ok(json(
@@ -266,9 +280,104 @@ async fn route(
     }
 }
 
+/// What a local run like production is asked for: one request.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+pub struct RecipeRequest {
+    /// The selector, under the handler's route.
+    pub selector: String,
+    /// The search words, if any.
+    pub query: Option<String>,
+    /// The client address the run should see (default 127.0.0.1).
+    pub client: Option<String>,
+}
+
+/// Everything a deployed handler gets for one request, so it can be run
+/// elsewhere exactly so (`wasmhole run`, the workbench).
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+pub struct Recipe {
+    /// The file name it was deployed from.
+    pub file: String,
+    /// Its live module, base64.
+    pub module: String,
+    /// Its ABI.
+    pub abi: String,
+    /// The export it starts at, if not the ABI's usual one.
+    pub invoke: Option<String>,
+    /// Its arguments, the program name first.
+    pub args: Vec<String>,
+    /// Its environment.
+    pub env: Vec<(String, String)>,
+    /// Its standard input, base64.
+    pub stdin: String,
+    /// Its time limit, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// Its memory limit, in bytes.
+    pub max_memory: Option<u64>,
+    /// Its fuel budget.
+    pub fuel: Option<u64>,
+    /// Its output limit, in bytes.
+    pub max_output: Option<u64>,
+}
+
+fn recipe(
+    service: &Gopherd,
+    deployments: &Deployments,
+    caller: &Caller,
+    name: &str,
+    asked: RecipeRequest,
+) -> Result<Recipe, Refusal> {
+    use base64::Engine;
+    // Refused as any other request for a handler not the caller's.
+    deployments.versions(caller, name)?;
+    let view = deployments
+        .list(caller)?
+        .into_iter()
+        .find(|v| v.id == deployments.qualified(caller, name))
+        .ok_or_else(|| Refusal::NotFound(format!("there is no handler {name}")))?;
+    let request = crate::request::Request {
+        query: asked.query,
+        ..crate::request::Request::new(asked.selector.clone())
+    };
+    let client: std::net::IpAddr = asked
+        .client
+        .as_deref()
+        .unwrap_or("127.0.0.1")
+        .parse()
+        .map_err(|_| Refusal::Invalid("`client` is not an IP address".into()))?;
+    let recipe = service
+        .handler_recipe(&request, std::net::SocketAddr::new(client, 0))
+        .filter(|r| r.route == view.route)
+        .ok_or_else(|| {
+            Refusal::Invalid(format!(
+                "{} is not under {}'s route {}",
+                asked.selector, view.id, view.route
+            ))
+        })?;
+    let module = std::fs::read(&recipe.module).map_err(|e| Refusal::Failed(e.to_string()))?;
+    let stdin = match &recipe.config.stdin {
+        wasmhole_runtime::InputSpec::Bytes(bytes) => bytes.to_vec(),
+        _ => Vec::new(),
+    };
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let limits = &recipe.config.limits;
+    Ok(Recipe {
+        file: view.live.file.clone(),
+        module: b64.encode(module),
+        abi: recipe.abi.name().to_string(),
+        invoke: recipe.config.entry.clone(),
+        args: recipe.config.args.clone(),
+        env: recipe.config.env.clone(),
+        stdin: b64.encode(stdin),
+        timeout_ms: limits.timeout.map(|t| t.as_millis() as u64),
+        max_memory: limits.max_memory,
+        fuel: limits.fuel,
+        max_output: limits.max_output,
+    })
+}
+
 /// `NAME`, `NAME/ACTION`, `NAMESPACE/NAME` or `NAMESPACE/NAME/ACTION`.
 fn split_name<'a>(rest: &[&'a str]) -> Option<(String, Option<&'a str>)> {
-    const ACTIONS: [&str; 3] = ["versions", "rollback", "logs"];
+    const ACTIONS: [&str; 4] = ["versions", "rollback", "logs", "recipe"];
     match rest {
         [name] => Some((name.to_string(), None)),
         [name, action] if ACTIONS.contains(action) => Some((name.to_string(), Some(action))),

@@ -233,11 +233,12 @@ impl Deployments {
             )));
         }
         let route = namespaced_route(&namespace, &request.route)?;
-        let format = if request.file.ends_with(".wat") || !bytes.starts_with(b"\0asm") {
-            "wat"
-        } else {
+        let format = if bytes.starts_with(b"\0asm") {
             "wasm"
+        } else {
+            "wat"
         };
+        let file = module_file_name(&request.file, &name, format);
         let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
         let mut handlers = self.stored()?;
         if let Some(other) = handlers.iter().find(|h| h.route == route && h.id() != id) {
@@ -258,12 +259,12 @@ impl Deployments {
         }
         let hash = self
             .store
-            .put_module(&bytes, format)
+            .put_module(&bytes, &file)
             .map_err(|e| Refusal::Failed(e.to_string()))?;
         let version = Version {
             hash: hash.clone(),
             format: format.into(),
-            file: request.file.clone(),
+            file,
             size: bytes.len() as u64,
             deployed: now(),
             by: caller.name.clone(),
@@ -407,6 +408,14 @@ impl Deployments {
         Ok((id, self.logs.follow()))
     }
 
+    /// `namespace/name` for a handler the caller names.
+    pub fn qualified(&self, caller: &Caller, name: &str) -> String {
+        match name.split_once('/') {
+            Some(_) => name.to_string(),
+            None => format!("{}/{name}", caller.name),
+        }
+    }
+
     fn stored(&self) -> Result<Vec<Deployed>, Refusal> {
         self.store
             .handlers()
@@ -508,14 +517,25 @@ fn load(
         .iter()
         .find(|v| v.hash == hash)
         .ok_or_else(|| anyhow::anyhow!("version {hash} is not kept"))?;
-    let module = store.module_file(hash, &version.format)?;
-    let stored_name = module
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Errors name the file as it was deployed, not as it is kept.
+    let module = store.module_file(hash, &version.file)?;
     Handler::load(route_config(deployed, module)?, runtime)
-        .map_err(|e| anyhow::anyhow!("{}", format!("{e:#}").replace(&stored_name, &version.file)))
+}
+
+/// The name a deployed module is kept (and run) under: the file name it
+/// was deployed from, if it is a plain one with the extension its format
+/// has, else the handler's name with that extension.
+fn module_file_name(file: &str, handler: &str, format: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or("");
+    let plain = !base.is_empty()
+        && !base.starts_with('.')
+        && base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if plain && base.ends_with(&format!(".{format}")) {
+        base.to_string()
+    } else {
+        format!("{handler}.{format}")
+    }
 }
 
 /// The route configuration a deployed handler runs with: no folders, the

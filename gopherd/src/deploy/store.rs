@@ -1,5 +1,6 @@
 //! Where the handler service keeps what must outlive a restart: accounts,
-//! deployed handlers with their versions, module bytes by content hash, and
+//! deployed handlers with their versions, module bytes by content hash
+//! (under the name they were deployed with, which the guest sees), and
 //! the audit log. One interface, [`Store`]; [`FolderStore`] keeps it all in
 //! a local folder (files replaced whole, by rename, so a crash leaves the
 //! old state or the new, never half of one).
@@ -87,16 +88,16 @@ pub trait Store: Send + Sync {
     fn put_handler(&self, handler: &Deployed) -> anyhow::Result<()>;
     /// Removes a handler (its module bytes stay until no handler needs them).
     fn remove_handler(&self, id: &str) -> anyhow::Result<()>;
-    /// Keeps module bytes; their hash.
-    fn put_module(&self, bytes: &[u8], format: &str) -> anyhow::Result<String>;
-    /// A local file holding the module with this hash.
-    fn module_file(&self, hash: &str, format: &str) -> anyhow::Result<PathBuf>;
+    /// Keeps module bytes deployed as `file`; their hash.
+    fn put_module(&self, bytes: &[u8], file: &str) -> anyhow::Result<String>;
+    /// A local file, named `file`, holding the module with this hash.
+    fn module_file(&self, hash: &str, file: &str) -> anyhow::Result<PathBuf>;
     /// Appends one line to the audit log.
     fn audit(&self, line: &serde_json::Value) -> anyhow::Result<()>;
 }
 
 /// A [`Store`] in a local folder: `accounts.json`, `handlers.json`,
-/// `modules/HASH.wasm|wat` and `audit.log`.
+/// `modules/HASH/FILE` and `audit.log`.
 pub struct FolderStore {
     dir: PathBuf,
     /// Changes happen one at a time.
@@ -174,20 +175,22 @@ impl Store for FolderStore {
         self.write("handlers.json", &handlers)
     }
 
-    fn put_module(&self, bytes: &[u8], format: &str) -> anyhow::Result<String> {
+    fn put_module(&self, bytes: &[u8], file: &str) -> anyhow::Result<String> {
         let hash = hex::encode(Sha256::digest(bytes));
-        let path = self.dir.join("modules").join(format!("{hash}.{format}"));
+        let folder = self.dir.join("modules").join(&hash);
+        let path = folder.join(file);
         if !path.exists() {
-            let temp = path.with_extension("new");
-            std::fs::write(&temp, bytes)
+            let temp = folder.join(".new");
+            std::fs::create_dir_all(&folder)
+                .and_then(|()| std::fs::write(&temp, bytes))
                 .and_then(|()| std::fs::rename(&temp, &path))
                 .map_err(|e| anyhow::anyhow!("cannot keep the module: {e}"))?;
         }
         Ok(hash)
     }
 
-    fn module_file(&self, hash: &str, format: &str) -> anyhow::Result<PathBuf> {
-        let path = self.dir.join("modules").join(format!("{hash}.{format}"));
+    fn module_file(&self, hash: &str, file: &str) -> anyhow::Result<PathBuf> {
+        let path = self.dir.join("modules").join(hash).join(file);
         if path.is_file() {
             Ok(path)
         } else {

@@ -431,3 +431,56 @@ fn deploys_swap_versions_without_failing_a_request_and_survive_a_restart() {
     let again = Gopherd::with_config(&config(state.path()).replace("root = \"{tmp}/root\"\n", ""));
     assert_eq!(again.get("/~ann/slow"), "fast now\n");
 }
+
+#[test]
+fn a_recipe_runs_a_deployed_handler_locally_as_the_server_does() {
+    let s = Service::start();
+    let cgi = fixture("cgi.wat");
+    s.ok(&s.ann, &["deploy", "cgi", &cgi, "--timeout", "2s"]);
+    let served = s.hole.get("/~ann/cgi/some/path\tfind these");
+    let out = s.hole.dir.path().join("local");
+    let command = s.ok(
+        &s.ann,
+        &[
+            "recipe",
+            "cgi",
+            "--selector",
+            "/~ann/cgi/some/path",
+            "--query",
+            "find these",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read(out.join("cgi.wat")).unwrap(),
+        std::fs::read(&cgi).unwrap(),
+        "the live module, under the name it was deployed with"
+    );
+    assert!(
+        command.starts_with("wasmhole run \\\n    --abi wasi"),
+        "{command}"
+    );
+    // Every variable the served run saw (but the client's port, which a
+    // new run cannot have) is in the command, as are its limits and words.
+    for line in served.lines().filter_map(|l| l.strip_prefix("env: ")) {
+        if !line.starts_with("REMOTE_PORT=") && !line.starts_with("REQUEST_TIME=") {
+            assert!(
+                command.contains(&format!("--env '{line}'")),
+                "{line}: {command}"
+            );
+        }
+    }
+    for part in [
+        "--timeout 2000ms",
+        "--max-memory 67108864",
+        "--argv0 cgi.wat",
+        "    find \\\n    these \\\n",
+    ] {
+        assert!(command.contains(part), "{part}: {command}");
+    }
+    assert!(served.contains("arg: cgi.wat\n"), "{served}");
+    // Not someone else's.
+    let why = s.refused(&s.bob, &["recipe", "ann/cgi", "--selector", "/~ann/cgi"]);
+    assert!(why.contains("refused (403)"), "{why}");
+}
