@@ -6,7 +6,7 @@
 
 use crate::config::{About, Config, TextFraming};
 use crate::deploy::Deployments;
-use crate::deploy::logs::Invocation;
+use crate::deploy::logs::{CallCount, Invocation};
 use crate::framing::{self, Body};
 use crate::gophermap::Site;
 use crate::handler::{CgiRequest, Handler};
@@ -576,7 +576,20 @@ impl Gopherd {
                 Ok(_) => ("ok".to_string(), "exited 0: success".to_string()),
                 Err(f) => (f.outcome.to_string(), f.detail.clone()),
             };
-            let calls = summary.lock().map(|s| s.table()).unwrap_or_default();
+            let calls = summary
+                .lock()
+                .map(|s| {
+                    s.calls
+                        .iter()
+                        .map(|(name, t)| CallCount {
+                            name: std::borrow::Cow::Borrowed(*name),
+                            calls: t.calls,
+                            errors: t.errors,
+                            ns: t.total_ns,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             deployments.record(Invocation {
                 time: humantime::format_rfc3339_millis(cgi.time).to_string(),
                 handler: id.clone(),

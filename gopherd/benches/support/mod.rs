@@ -21,6 +21,7 @@ impl Drop for Server {
 
 /// Starts gopherd on the configuration at `config` and waits until it
 /// says where it listens; its later log lines are read and dropped.
+#[allow(dead_code)] // Not every bench uses it.
 pub fn launch(config: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
         .args(["--config", &config.display().to_string()])
@@ -41,6 +42,41 @@ pub fn launch(config: &Path) -> Server {
     };
     std::thread::spawn(move || for _ in lines {});
     Server { child, addr }
+}
+
+/// Starts gopherd on `config` and waits until its admin API listens too;
+/// the server log's lines until then.
+#[allow(dead_code)] // Not every bench deploys.
+pub fn launch_logged(config: &Path) -> (Server, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
+        .args(["--config", &config.display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gopherd");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    let mut addr = None;
+    loop {
+        let line = lines
+            .next()
+            .expect("gopherd exited before its admin API listened")
+            .unwrap();
+        if addr.is_none()
+            && let Some(a) = line.split("listening on ").nth(1)
+        {
+            addr = Some(a.trim().parse().unwrap());
+        }
+        let done = line.contains("admin API listening on");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let addr = addr.expect("a listening address");
+    (Server { child, addr }, seen)
 }
 
 /// Sends `request` on a new connection and reads the answer into `buf`;

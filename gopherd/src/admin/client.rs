@@ -352,7 +352,7 @@ fn print_invocation(i: &Invocation) {
     for line in i.stderr.lines() {
         let _ = writeln!(out, "  stderr: {line}");
     }
-    for line in i.calls.lines() {
+    for line in i.calls_table().lines() {
         let _ = writeln!(out, "  {line}");
     }
     let _ = out.flush();

@@ -53,6 +53,8 @@ pub async fn serve(
                 continue;
             }
         };
+        // Followed logs are many small writes: each goes at once.
+        let _ = stream.set_nodelay(true);
         let service = service.clone();
         tokio::spawn(async move {
             let io = hyper_util::rt::TokioIo::new(stream);

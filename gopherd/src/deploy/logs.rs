@@ -33,7 +33,36 @@ pub struct Invocation {
     /// What it wrote to stderr (at most [`MAX_STDERR`] bytes).
     pub stderr: String,
     /// Its calls, counted as `strace -c` does.
-    pub calls: String,
+    pub calls: Vec<CallCount>,
+}
+
+/// How often one call was made, how often it failed, and its time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallCount {
+    /// The call.
+    pub name: std::borrow::Cow<'static, str>,
+    /// Times made.
+    pub calls: u64,
+    /// Times failed.
+    pub errors: u64,
+    /// Time spent in it, in nanoseconds.
+    pub ns: u64,
+}
+
+impl Invocation {
+    /// Its calls as an `strace -c` table.
+    pub fn calls_table(&self) -> String {
+        wasmhole_runtime::calls::summary::table_of(self.calls.iter().map(|c| {
+            (
+                c.name.as_ref(),
+                wasmhole_runtime::calls::summary::CallTotals {
+                    calls: c.calls,
+                    errors: c.errors,
+                    total_ns: c.ns,
+                },
+            )
+        }))
+    }
 }
 
 impl Invocation {
@@ -71,15 +100,15 @@ impl InvocationLogs {
             .split_once('/')
             .map_or("", |(ns, _)| ns)
             .to_string();
-        {
-            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            let queue = kept.entry(namespace).or_default();
-            if queue.len() == self.per_namespace {
-                queue.pop_front();
-            }
-            queue.push_back(invocation.clone());
+        if self.live.receiver_count() > 0 {
+            let _ = self.live.send(invocation.clone());
         }
-        let _ = self.live.send(invocation);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let queue = kept.entry(namespace).or_default();
+        if queue.len() == self.per_namespace {
+            queue.pop_front();
+        }
+        queue.push_back(invocation);
     }
 
     /// The kept invocations of handler `id` (`namespace/name`), oldest first.
@@ -113,7 +142,7 @@ mod tests {
             outcome: "ok".into(),
             status: "exited 0".into(),
             stderr: String::new(),
-            calls: String::new(),
+            calls: Vec::new(),
         }
     }
 

@@ -282,42 +282,71 @@ pub fn invoke(
         return replayed.result.map_err(|f| f.in_call(call.name));
     }
     let injected = calls.injector.next(call);
-    let result = if calls.recorder.active() {
-        let (result, record, _) = record_call(
-            call,
-            args,
-            memory,
-            has_memory,
-            process,
-            &mut calls.recorder,
-            false,
-            injected,
-        );
-        calls.recorder.emit(&record);
-        calls
-            .replay
-            .after_call(process, call, args, &result, &record.writes, memory);
-        result
-    } else if calls.replay.is_recording() {
-        let mut log = AccessLog::default();
-        let result = {
+    let result =
+        if calls.recorder.active() && !calls.recorder.detailed() && !calls.replay.is_recording() {
+            // Only counted: name, outcome and time.
+            let seq = calls.recorder.next_seq();
+            let start_ns = process.elapsed_ns();
+            let t0 = Instant::now();
+            let was_injected = injected.is_some();
+            let result = {
+                let mut cx = CallContext {
+                    mem: GuestMemory::new(memory, has_memory),
+                    process: &mut *process,
+                };
+                perform(call, &mut cx, args, injected)
+            };
+            let record = SyscallRecord {
+                seq,
+                abi: call.abi,
+                name: call.name,
+                args: Vec::new(),
+                outcome: call_outcome(call, &result),
+                reads: Vec::new(),
+                writes: Vec::new(),
+                start_ns,
+                duration_ns: t0.elapsed().as_nanos() as u64,
+                injected: was_injected,
+                spec: call,
+            };
+            calls.recorder.emit(&record);
+            result
+        } else if calls.recorder.active() {
+            let (result, record, _) = record_call(
+                call,
+                args,
+                memory,
+                has_memory,
+                process,
+                &mut calls.recorder,
+                false,
+                injected,
+            );
+            calls.recorder.emit(&record);
+            calls
+                .replay
+                .after_call(process, call, args, &result, &record.writes, memory);
+            result
+        } else if calls.replay.is_recording() {
+            let mut log = AccessLog::default();
+            let result = {
+                let mut cx = CallContext {
+                    mem: GuestMemory::logged(memory, has_memory, &mut log),
+                    process: &mut *process,
+                };
+                perform(call, &mut cx, args, injected)
+            };
+            calls
+                .replay
+                .after_call(process, call, args, &result, &log.writes, memory);
+            result
+        } else {
             let mut cx = CallContext {
-                mem: GuestMemory::logged(memory, has_memory, &mut log),
-                process: &mut *process,
+                mem: GuestMemory::new(memory, has_memory),
+                process,
             };
             perform(call, &mut cx, args, injected)
         };
-        calls
-            .replay
-            .after_call(process, call, args, &result, &log.writes, memory);
-        result
-    } else {
-        let mut cx = CallContext {
-            mem: GuestMemory::new(memory, has_memory),
-            process,
-        };
-        perform(call, &mut cx, args, injected)
-    };
     result.map_err(|f| f.in_call(call.name))
 }
 
