@@ -104,6 +104,11 @@ impl Server {
             .collect()
     }
 
+    /// The admin API's address, when the handler service is on.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// The gopherhole being served.
     pub fn service(&self) -> &Arc<Gopherd> {
         &self.service

@@ -34,6 +34,7 @@ pub mod moment;
 pub mod panel;
 pub mod paths;
 pub mod predict;
+pub mod publish;
 pub mod run;
 pub mod run_config;
 pub mod samples;

@@ -382,6 +382,7 @@ impl App {
         });
         predict::window(&ctx, &mut self.wb);
         what_if::window(&ctx, &mut self.wb);
+        features::publish::window(&ctx, &mut self.wb);
         if let Some(path) = self.reference.window(&ctx) {
             self.open(&path);
         }
@@ -572,6 +573,15 @@ impl App {
             {
                 ui.close();
                 self.choose(Purpose::SaveRecording);
+            }
+            let publishable = self.wb.doc.text.is_some() || self.wb.doc.program.is_some();
+            if ui
+                .add_enabled(publishable, egui::Button::new("Publish handler…"))
+                .on_hover_text("Deploy this program as a handler on a running gopherd (its handler service)")
+                .clicked()
+            {
+                ui.close();
+                self.wb.publish = Some(crate::model::publish::Publish::for_document(&self.wb.doc));
             }
             ui.menu_button("Export trace", |ui| {
                 for format in export::Format::ALL {

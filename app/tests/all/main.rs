@@ -21,6 +21,7 @@ mod lessons_cli;
 mod lessons_ui;
 mod moments_ui;
 mod presenting_ui;
+mod publish_ui;
 mod real_programs;
 mod replay_cli;
 mod rewind_ui;

@@ -100,34 +100,92 @@ pub struct Connection {
     pub token: Option<String>,
 }
 
-/// Runs a command; what to print, or why it failed.
-pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// What a deploy says when it worked.
+pub fn deployed(view: &crate::deploy::HandlerView) -> String {
+    format!(
+        "deployed {} version {} ({}, {} bytes): serving {}",
+        view.id,
+        short(&view.live.hash),
+        view.live.file,
+        view.live.size,
+        view.route
+    )
+}
+
+/// Deploys `bytes` (deployed from `file_name`) as handler `name`, served
+/// at `route` (default `/NAME`) under the account's namespace.
+pub fn deploy(
+    connection: &Connection,
+    name: &str,
+    file_name: &str,
+    bytes: &[u8],
+    route: Option<String>,
+    settings: Settings,
+) -> anyhow::Result<crate::deploy::HandlerView> {
+    use base64::Engine;
+    let handler = name.rsplit('/').next().unwrap_or(name).to_string();
+    let request = DeployRequest {
+        route: route.unwrap_or_else(|| format!("/{handler}")),
+        file: file_name.to_string(),
+        module: base64::engine::general_purpose::STANDARD.encode(bytes),
+        settings,
+    };
+    let text = answer(
+        &connection.server,
+        agent()
+            .put(format!(
+                "{}/v1/handlers/{name}",
+                connection.server.trim_end_matches('/')
+            ))
+            .header("authorization", &connection.authorization())
+            .header("content-type", "application/json")
+            .send(serde_json::to_vec(&request)?),
+    )?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
         .build()
-        .new_agent();
+        .new_agent()
+}
+
+impl Connection {
+    fn authorization(&self) -> String {
+        self.token
+            .as_deref()
+            .map(|t| format!("Bearer {t}"))
+            .unwrap_or_default()
+    }
+}
+
+/// The text of a successful answer, or why the request failed.
+fn answer(
+    server: &str,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> anyhow::Result<String> {
+    let mut response =
+        response.map_err(|e| anyhow::anyhow!("cannot reach the admin API at {server}: {e}"))?;
+    let status = response.status();
+    let text = response.body_mut().read_to_string()?;
+    if !status.is_success() {
+        let reason = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or(text);
+        anyhow::bail!("refused ({}): {reason}", status.as_u16());
+    }
+    Ok(text)
+}
+
+/// Runs a command; what to print, or why it failed.
+pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
+    let agent = agent();
     let url = |path: &str| format!("{}/v1/{path}", connection.server.trim_end_matches('/'));
-    let auth = connection
-        .token
-        .as_deref()
-        .map(|t| format!("Bearer {t}"))
-        .unwrap_or_default();
-    let answer = |response: Result<ureq::http::Response<ureq::Body>, ureq::Error>| {
-        let mut response = response.map_err(|e| {
-            anyhow::anyhow!("cannot reach the admin API at {}: {e}", connection.server)
-        })?;
-        let status = response.status();
-        let text = response.body_mut().read_to_string()?;
-        if !status.is_success() {
-            let reason = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v["error"].as_str().map(str::to_string))
-                .unwrap_or(text);
-            anyhow::bail!("refused ({}): {reason}", status.as_u16());
-        }
-        Ok::<String, anyhow::Error>(text)
-    };
+    let auth = connection.authorization();
+    let answer = |response| answer(&connection.server, response);
     match command {
         Command::Deploy {
             name,
@@ -141,43 +199,23 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
             fuel,
             max_output,
         } => {
-            use base64::Engine;
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let handler = name.rsplit('/').next().unwrap_or(&name).to_string();
-            let request = DeployRequest {
-                route: route.unwrap_or_else(|| format!("/{handler}")),
-                file: file
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                module: base64::engine::general_purpose::STANDARD.encode(&bytes),
-                settings: Settings {
-                    abi,
-                    invoke,
-                    kind,
-                    timeout,
-                    memory,
-                    fuel,
-                    max_output,
-                },
+            let file_name = file
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let settings = Settings {
+                abi,
+                invoke,
+                kind,
+                timeout,
+                memory,
+                fuel,
+                max_output,
             };
-            let text = answer(
-                agent
-                    .put(url(&format!("handlers/{name}")))
-                    .header("authorization", &auth)
-                    .header("content-type", "application/json")
-                    .send(serde_json::to_vec(&request)?),
-            )?;
-            let view: crate::deploy::HandlerView = serde_json::from_str(&text)?;
-            println!(
-                "deployed {} version {} ({}, {} bytes): serving {}",
-                view.id,
-                short(&view.live.hash),
-                view.live.file,
-                view.live.size,
-                view.route
-            );
+            let view = deploy(connection, &name, &file_name, &bytes, route, settings)?;
+            println!("{}", deployed(&view));
         }
         Command::List => {
             let text = answer(

@@ -133,6 +133,8 @@ pub struct Workbench {
     pub predict: Predict,
     /// The What if… window, while open.
     pub what_if: Option<WhatIfPrompt>,
+    /// The Publish handler window, while open.
+    pub publish: Option<crate::model::publish::Publish>,
 }
 
 impl Default for Workbench {
@@ -159,6 +161,7 @@ impl Default for Workbench {
             lessons: Lessons::default(),
             predict: Predict::default(),
             what_if: None,
+            publish: None,
         }
     }
 }
