@@ -484,3 +484,70 @@ fn a_recipe_runs_a_deployed_handler_locally_as_the_server_does() {
     let why = s.refused(&s.bob, &["recipe", "ann/cgi", "--selector", "/~ann/cgi"]);
     assert!(why.contains("refused (403)"), "{why}");
 }
+
+#[test]
+fn a_deploy_over_the_accounts_quota_is_refused_and_the_live_version_stays() {
+    let state = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "admin = {{ listen = \"127.0.0.1:0\", state_dir = \"{}\", max_module_size = 600, max_handlers_per_account = 1 }}\n",
+        state.path().display()
+    );
+    let mut token = String::new();
+    let hole = Gopherd::with_setup(&toml, |dir| {
+        let config = dir.join("setup.toml");
+        std::fs::write(&config, &toml).unwrap();
+        token = token_of(&gopherd(&["accounts", "add", "ann"], &config, &[]));
+    });
+    let admin = hole
+        .stderr()
+        .lines()
+        .find_map(|l| l.split("admin API listening on ").nth(1))
+        .unwrap()
+        .trim()
+        .to_string();
+    let config = hole.dir.path().join("setup.toml");
+    let env = [
+        ("GOPHERD_SERVER", format!("http://{admin}")),
+        ("GOPHERD_TOKEN", token),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = |args: &[&str]| {
+        let mut all = vec!["handlers"];
+        all.extend_from_slice(args);
+        gopherd(&all, &config, &env)
+    };
+    let small = hello(hole.dir.path(), "hello.wat", "small");
+    assert!(
+        run(&["deploy", "hello", small.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // Too large a module.
+    let big = hole.dir.path().join("big.wat");
+    std::fs::write(
+        &big,
+        format!(
+            "{}\n;; {}",
+            std::fs::read_to_string(&small).unwrap(),
+            "x".repeat(600)
+        ),
+    )
+    .unwrap();
+    let out = run(&["deploy", "hello", big.to_str().unwrap()]);
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        why.contains("refused (422): the module is") && why.contains("`admin.max_module_size`"),
+        "{why}"
+    );
+    // One handler too many.
+    let out = run(&["deploy", "other", small.to_str().unwrap()]);
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        why.contains("ann has 1 handlers, this server's most (`admin.max_handlers_per_account`)"),
+        "{why}"
+    );
+    assert_eq!(hole.get("/~ann/hello"), "small\n");
+    assert!(hole.get("/~ann/other").starts_with('3'));
+    let versions = run(&["versions", "hello"]);
+    assert_eq!(String::from_utf8_lossy(&versions.stdout).lines().count(), 1);
+}
