@@ -66,6 +66,8 @@ build_c() {
   wasi app/tests/guests/c_stdio_rights.c
   wasi app/tests/guests/c_stdin_poll.c
   wasi app/tests/guests/c_reactor.c -mexec-model=reactor
+  wasi sdk/samples/http/wagi_env.c
+  nolibc sdk/samples/http/cwagi_echo.c -Wl,--import-memory
   # The Go, Rust and WAT test guests: app/tests/guests/build.sh.
 }
 

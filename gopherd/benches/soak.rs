@@ -74,8 +74,10 @@ fn demo_hole(dir: &Path) -> std::path::PathBuf {
         .unwrap()
         .lines()
         .map(|line| {
-            if line.starts_with("listen = ") {
+            if line.starts_with("listen = [") {
                 "listen = [\"127.0.0.1:0\"]".to_string()
+            } else if line.starts_with("listen = ") {
+                "listen = \"127.0.0.1:0\"".to_string()
             } else if line.starts_with("access_log = ") {
                 format!("access_log = \"{}\"", dir.join("access.log").display())
             } else {

@@ -192,6 +192,96 @@ pub struct Config {
     pub about: About,
     /// The handler service (deployments through the admin API), if on.
     pub admin: Option<AdminConfig>,
+    /// The HTTP face, if on.
+    pub http: Option<HttpConfig>,
+}
+
+/// The HTTP face: its address, whether the gopherhole is browsable there,
+/// and its handler routes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Where it listens.
+    pub listen: SocketAddr,
+    /// Whether the gopherhole is served as web pages.
+    pub browse: bool,
+    /// The largest request body read, in bytes.
+    pub max_body: u64,
+    /// Handler routes, in order.
+    pub routes: Vec<HttpRoute>,
+}
+
+impl HttpConfig {
+    /// The gopherhole as web pages on `listen`, with no handler routes.
+    pub fn browsing(listen: SocketAddr) -> HttpConfig {
+        HttpConfig {
+            listen,
+            browse: true,
+            max_body: 1 << 20,
+            routes: Vec::new(),
+        }
+    }
+}
+
+/// The CGI convention an HTTP route's handler speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convention {
+    /// WAGI: CGI 1.1 variables; the guest writes headers, a blank line,
+    /// then the body.
+    Wagi,
+    /// Olin's cwa-cgi: a few variables; the guest writes a whole HTTP
+    /// response.
+    Cwagi,
+}
+
+/// One HTTP handler route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRoute {
+    /// Its convention.
+    pub convention: Convention,
+    /// Whether only the path itself matches (WAGI's routes without `/...`).
+    pub exact: bool,
+    /// WAGI's `argv` template (`${SCRIPT_NAME}`, `${ARGS}`); without one,
+    /// the program's name then the query's search words, as CGI gives.
+    pub argv: Option<String>,
+    /// The module and how it runs; `selector` is the path.
+    pub route: RouteConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHttp {
+    listen: String,
+    browse: Option<bool>,
+    max_body: Option<ByteSize>,
+    wagi_modules: Option<PathBuf>,
+    #[serde(default, rename = "route")]
+    routes: Vec<FileRoute>,
+}
+
+/// A WAGI `modules.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WagiModules {
+    #[serde(default)]
+    module: Vec<WagiModule>,
+}
+
+/// One `[[module]]` of a WAGI `modules.toml`, with every field WAGI reads
+/// from a file (modules fetched from a bindle server are not served).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WagiModule {
+    route: String,
+    module: PathBuf,
+    entrypoint: Option<String>,
+    #[serde(default)]
+    volumes: BTreeMap<String, String>,
+    #[serde(default)]
+    environment: BTreeMap<String, String>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
+    http_max_concurrency: Option<u32>,
+    argv: Option<String>,
 }
 
 /// The handler service: where its admin API listens, where it keeps
@@ -266,6 +356,7 @@ impl Default for Config {
             routes: Vec::new(),
             about: About::default(),
             admin: None,
+            http: None,
         }
     }
 }
@@ -289,6 +380,7 @@ struct FileConfig {
     #[serde(default)]
     about: About,
     admin: Option<FileAdmin>,
+    http: Option<FileHttp>,
 }
 
 #[derive(Deserialize, Default)]
@@ -310,7 +402,10 @@ struct FileLimits {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileRoute {
+    #[serde(alias = "path")]
     selector: String,
+    /// For HTTP routes: `wagi` or `cwagi`.
+    convention: Option<String>,
     module: PathBuf,
     abi: Option<String>,
     invoke: Option<String>,
@@ -479,6 +574,12 @@ impl Config {
         };
         let mut routes = Vec::new();
         for r in &file.routes {
+            if r.convention.is_some() {
+                bail!(
+                    "the route for selector {:?} has a `convention`, which only [[http.route]] routes take",
+                    r.selector
+                );
+            }
             let route = route_config(r, &resolve)
                 .with_context(|| format!("in the route for selector {:?}", r.selector))?;
             if routes
@@ -506,8 +607,107 @@ impl Config {
                 Some(a) => Some(admin_config(a, &resolve)?),
                 None => None,
             },
+            http: match &file.http {
+                Some(h) => Some(http_config(h, &resolve).context("in [http]")?),
+                None => None,
+            },
         })
     }
+}
+
+fn http_config(h: &FileHttp, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Result<HttpConfig> {
+    let mut routes = Vec::new();
+    for r in &h.routes {
+        let convention = match r.convention.as_deref() {
+            None | Some("wagi") => Convention::Wagi,
+            Some("cwagi") => Convention::Cwagi,
+            Some(other) => bail!("unknown convention `{other}` (use wagi or cwagi)"),
+        };
+        let route = route_config(r, resolve)
+            .with_context(|| format!("in the route for path {:?}", r.selector))?;
+        routes.push(HttpRoute {
+            convention,
+            exact: false,
+            argv: None,
+            route,
+        });
+    }
+    if let Some(path) = &h.wagi_modules {
+        let path = resolve(path);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let modules: WagiModules = toml::from_str(&text).with_context(|| {
+            format!(
+                "in {} (a WAGI modules.toml: [[module]] with route, module, entrypoint, volumes, environment, allowed_hosts, http_max_concurrency, argv)",
+                path.display()
+            )
+        })?;
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        for m in modules.module {
+            let (prefix, exact) = match m.route.strip_suffix("/...") {
+                Some(p) => (p.to_string(), false),
+                None => (m.route.clone(), true),
+            };
+            let module = if m.module.is_absolute() {
+                m.module.clone()
+            } else {
+                base.join(&m.module)
+            };
+            let dirs = m
+                .volumes
+                .iter()
+                .map(|(guest, host)| DirGrant {
+                    host: if Path::new(host).is_absolute() {
+                        PathBuf::from(host)
+                    } else {
+                        base.join(host)
+                    },
+                    guest: guest.clone(),
+                })
+                .collect::<Vec<_>>();
+            let mut limits = default_handler_limits();
+            limits.max_open_files = Some(16 + dirs.len() as u32);
+            if !m.allowed_hosts.is_empty() {
+                // WASI preview 1 has no outbound HTTP: nothing to allow.
+                tracing::info!(
+                    "{}: allowed_hosts {:?} has no effect: WASI handlers have no outbound HTTP here",
+                    m.route,
+                    m.allowed_hosts
+                );
+            }
+            if let Some(n) = m.http_max_concurrency {
+                tracing::info!(
+                    "{}: http_max_concurrency {n}: every handler shares limits.max_handlers here",
+                    m.route
+                );
+            }
+            routes.push(HttpRoute {
+                convention: Convention::Wagi,
+                exact,
+                argv: m.argv.clone(),
+                route: RouteConfig {
+                    selector: normalize_prefix(if prefix.is_empty() { "/" } else { &prefix })?,
+                    module,
+                    abi: Some(Abi::Wasi),
+                    invoke: m.entrypoint.clone(),
+                    kind: ItemKind::Binary,
+                    args: Vec::new(),
+                    env: m.environment.clone().into_iter().collect(),
+                    dirs,
+                    limits,
+                },
+            });
+        }
+    }
+    Ok(HttpConfig {
+        listen: parse_listen(&h.listen).context("in `http.listen`")?,
+        browse: h.browse.unwrap_or(true),
+        max_body: match &h.max_body {
+            Some(b) => b.bytes("http.max_body")?,
+            None => 1 << 20,
+        },
+        routes,
+    })
 }
 
 fn admin_config(a: &FileAdmin, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Result<AdminConfig> {
@@ -713,5 +913,30 @@ mod tests {
         let e = format!("{:#}", Config::from_toml(text, Path::new(".")).unwrap_err());
         assert!(e.contains("max_output"), "{e}");
         assert!(e.contains("`3X` is not a byte count"), "{e}");
+    }
+
+    #[test]
+    fn the_http_face_takes_routes_with_a_convention() {
+        let text = "[http]\nlisten = \"127.0.0.1:8080\"\nmax_body = \"2K\"\n\
+                    [[http.route]]\npath = \"/env\"\nmodule = \"env.wasm\"\n\
+                    [[http.route]]\npath = \"/cw/\"\nconvention = \"cwagi\"\nmodule = \"cw.wasm\"\n";
+        let c = Config::from_toml(text, Path::new("/hole")).unwrap();
+        let http = c.http.unwrap();
+        assert_eq!(http.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!((http.browse, http.max_body), (true, 2048));
+        assert_eq!(http.routes[0].convention, Convention::Wagi);
+        assert_eq!(http.routes[1].convention, Convention::Cwagi);
+        assert_eq!(http.routes[1].route.selector, "/cw");
+        assert_eq!(http.routes[1].route.module, Path::new("/hole/cw.wasm"));
+        let e = |t: &str| format!("{:#}", Config::from_toml(t, Path::new(".")).unwrap_err());
+        assert!(
+            e("[http]\nlisten = \"127.0.0.1:1\"\n[[http.route]]\npath = \"/a\"\nmodule = \"a.wasm\"\nconvention = \"fastcgi\"")
+                .contains("unknown convention `fastcgi`")
+        );
+        assert!(
+            e("[[route]]\nselector = \"/a\"\nmodule = \"a.wat\"\nconvention = \"wagi\"")
+                .contains("only [[http.route]] routes take")
+        );
+        assert!(e("[http]\nlisten = \"somewhere\"").contains("http.listen"));
     }
 }

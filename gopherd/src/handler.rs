@@ -193,10 +193,23 @@ impl Handler {
         cgi: &CgiRequest<'_>,
         sinks: Vec<Box<dyn RecordSink>>,
     ) -> Ran {
+        self.run_with(runtime, sinks, |loaded, stdout, stderr| {
+            self.process_config(cgi, loaded.abi, loaded.program.name(), stdout, stderr)
+        })
+    }
+
+    /// Runs the handler in a fresh instance with the process `config`
+    /// makes (from the module it runs now and fresh output buffers).
+    pub fn run_with(
+        &self,
+        runtime: &Runtime,
+        sinks: Vec<Box<dyn RecordSink>>,
+        config: impl FnOnce(&Loaded, &SharedBuffer, &SharedBuffer) -> ProcessConfig,
+    ) -> Ran {
         let loaded = self.loaded();
         let stdout = SharedBuffer::new();
         let stderr = SharedBuffer::new();
-        let config = self.process_config(cgi, loaded.abi, loaded.program.name(), &stdout, &stderr);
+        let config = config(&loaded, &stdout, &stderr);
         let report = runtime.run(
             &loaded.program,
             RunOptions {

@@ -26,6 +26,7 @@ pub mod gopher_plus;
 pub mod gophermap;
 pub mod gph;
 pub mod handler;
+pub mod http;
 pub mod open_files;
 pub mod reload;
 pub mod request;

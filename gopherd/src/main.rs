@@ -24,6 +24,10 @@ struct Cli {
     /// Replaces the configuration's addresses.
     #[arg(long, value_name = "ADDR:PORT", value_parser = config::parse_listen)]
     listen: Vec<SocketAddr>,
+    /// The HTTP face's address (replacing `http.listen`; with no `[http]`
+    /// in the configuration, the gopherhole as web pages), or `off`.
+    #[arg(long, value_name = "ADDR:PORT|off")]
+    http: Option<String>,
     /// The host name advertised in menus.
     #[arg(long, value_name = "NAME")]
     host: Option<String>,
@@ -145,6 +149,17 @@ impl Cli {
         if !self.listen.is_empty() {
             config.listen = self.listen.clone();
         }
+        match self.http.as_deref() {
+            None => {}
+            Some("off") => config.http = None,
+            Some(addr) => {
+                let listen = anyhow::Context::context(config::parse_listen(addr), "in --http")?;
+                match &mut config.http {
+                    Some(http) => http.listen = listen,
+                    None => config.http = Some(config::HttpConfig::browsing(listen)),
+                }
+            }
+        }
         if let Some(host) = &self.host {
             config.host = host.clone();
         }
@@ -209,8 +224,12 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<bool> {
         };
         let service =
             tokio::task::spawn_blocking(move || gopherd::Gopherd::new(&config, site)).await??;
+        let http = match service.http_route_count() {
+            0 => String::new(),
+            n => format!(" and {n} HTTP route(s)"),
+        };
         println!(
-            "configuration is valid: {} handler route(s) compiled\n{open_files}",
+            "configuration is valid: {} handler route(s){http} compiled\n{open_files}",
             service.handlers().len()
         );
         return Ok(true);

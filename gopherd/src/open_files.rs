@@ -41,15 +41,19 @@ pub struct Budget {
     pub per_handler: u64,
     /// Listening sockets.
     pub listeners: u64,
+    /// The HTTP face's connections (its own `max_connections`), when on.
+    pub web: u64,
 }
 
 impl Budget {
     /// The budget of `config`.
     pub fn of(config: &Config) -> Budget {
         let limits = &config.limits;
+        let http_routes = config.http.iter().flat_map(|h| &h.routes).map(|r| &r.route);
         let per_handler = config
             .routes
             .iter()
+            .chain(http_routes.clone())
             .map(|r| {
                 r.limits.max_open_files.unwrap_or(1024) as u64
                     + r.dirs.len() as u64
@@ -62,13 +66,18 @@ impl Budget {
             pending: (sockets(limits, config.listen.len()) - limits.max_connections) as u64,
             answering: limits.max_connections as u64,
             static_work: crate::service::static_slots(limits) as u64,
-            handlers: if config.routes.is_empty() {
+            handlers: if config.routes.is_empty() && http_routes.clone().next().is_none() {
                 0
             } else {
                 limits.max_handlers as u64
             },
             per_handler,
-            listeners: config.listen.len() as u64,
+            listeners: config.listen.len() as u64 + config.http.is_some() as u64,
+            web: if config.http.is_some() {
+                limits.max_connections as u64
+            } else {
+                0
+            },
         }
     }
 
@@ -77,6 +86,7 @@ impl Budget {
         RESERVE
             + self.listeners
             + self.pending
+            + self.web
             + 2 * self.answering
             + 2 * self.static_work
             + self.handlers * self.per_handler
@@ -85,8 +95,9 @@ impl Budget {
     /// The parts, for a person.
     pub fn explain(&self) -> String {
         format!(
-            "{} pending connections (those being accepted or closed included), {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
+            "{} pending connections (those being accepted or closed included), {} HTTP connections, {} answered requests (2 each), {} static requests (2 each), {} handlers ({} each) and {} for the server itself",
             self.pending,
+            self.web,
             self.answering,
             self.static_work,
             self.handlers,
@@ -207,5 +218,35 @@ mod tests {
         assert_eq!(budget.per_handler, 16 + 1 + 1 + 1);
         assert_eq!(budget.total(), base.total() + 4 * 19);
         assert!(budget.explain().contains("4 handlers (19 each)"));
+        // The HTTP face: a listener, its connections, and its routes'
+        // handlers counted like the others.
+        config.routes.clear();
+        config.http = Some(crate::config::HttpConfig::browsing(
+            "127.0.0.1:0".parse().unwrap(),
+        ));
+        let web = Budget::of(&config);
+        assert_eq!((web.listeners, web.web, web.handlers), (2, 10, 0));
+        let mut wide = default_handler_limits();
+        wide.max_open_files = Some(40);
+        let http = config.http.as_mut().unwrap();
+        http.routes.push(crate::config::HttpRoute {
+            convention: crate::config::Convention::Wagi,
+            exact: false,
+            argv: None,
+            route: RouteConfig {
+                selector: "/w".into(),
+                module: "w.wasm".into(),
+                abi: None,
+                invoke: None,
+                kind: ItemKind::Binary,
+                args: Vec::new(),
+                env: Vec::new(),
+                dirs: Vec::new(),
+                limits: wide,
+            },
+        });
+        let web = Budget::of(&config);
+        assert_eq!((web.handlers, web.per_handler), (4, 40 + 1 + 1));
+        assert!(web.explain().contains("10 HTTP connections"));
     }
 }

@@ -30,6 +30,8 @@ const ACCESS_LOG_PATIENCE: Duration = Duration::from_secs(2);
 
 /// A bound, ready server.
 pub struct Server {
+    /// The HTTP face's listener and settings, when it is on.
+    http: Option<(tokio::net::TcpListener, crate::config::HttpConfig)>,
     /// The admin API's listener, when the handler service is on.
     admin: Option<tokio::net::TcpListener>,
     service: Arc<Gopherd>,
@@ -85,8 +87,18 @@ impl Server {
             ),
             None => None,
         };
+        let http = match &config.http {
+            Some(http) => Some((
+                tokio::net::TcpListener::bind(http.listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {} (http.listen)", http.listen))?,
+                http.clone(),
+            )),
+            None => None,
+        };
         let service = tokio::task::spawn_blocking(move || Gopherd::new(&config, site)).await??;
         Ok(Server {
+            http,
             admin,
             service: Arc::new(service),
             listeners,
@@ -160,6 +172,19 @@ impl Server {
             tasks.spawn(crate::admin::serve(
                 admin,
                 self.service.clone(),
+                stop_rx.clone(),
+            ));
+        }
+        if let Some((listener, http)) = self.http {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!("HTTP face at http://{addr}/");
+            }
+            tasks.spawn(crate::http::serve(
+                listener,
+                self.service.clone(),
+                http,
+                self.limits.clone(),
+                self.access_log.clone(),
                 stop_rx.clone(),
             ));
         }

@@ -4,7 +4,7 @@
 //! [`Gopherd::respond_blocking`] while the network server uses
 //! [`Gopherd::respond`].
 
-use crate::config::{About, Config, TextFraming};
+use crate::config::{About, Config, HttpRoute, TextFraming};
 use crate::deploy::Deployments;
 use crate::deploy::logs::{CallCount, Invocation};
 use crate::framing::{self, Body};
@@ -129,6 +129,18 @@ pub struct Gopherd {
     text_framing: TextFraming,
     about: About,
     deployments: Option<Deployments>,
+    /// The HTTP face's handler routes, in order.
+    http_routes: Vec<(HttpRoute, Handler)>,
+}
+
+/// An HTTP route that matched a path.
+pub struct HttpMatch<'a> {
+    /// The route as configured.
+    pub route: &'a HttpRoute,
+    /// Its handler.
+    pub handler: &'a Handler,
+    /// The rest of the path after the route (percent-encoded, as sent).
+    pub path_info: String,
 }
 
 /// Who answers a request.
@@ -201,6 +213,13 @@ impl Gopherd {
                     .with_context(|| format!("in the handler for {selector}"))?,
             );
         }
+        let mut http_routes = Vec::new();
+        for route in config.http.iter().flat_map(|h| &h.routes) {
+            let path = route.route.selector.clone();
+            let handler = Handler::load(route.route.clone(), &runtime)
+                .with_context(|| format!("in the HTTP route for {path}"))?;
+            http_routes.push((route.clone(), handler));
+        }
         let deployments = match &config.admin {
             Some(admin) => Some(
                 Deployments::open(admin, &runtime).context("cannot open the handler service")?,
@@ -229,6 +248,7 @@ impl Gopherd {
             text_framing: config.text_framing,
             about: config.about.clone(),
             deployments,
+            http_routes,
         })
     }
 
@@ -252,6 +272,53 @@ impl Gopherd {
     /// once across threads; beyond that a handler answers "could not start".
     pub fn respond_blocking(&self, request: &Request, remote: SocketAddr) -> Response {
         self.answer(request, self.answerer(request), remote)
+    }
+
+    /// The HTTP route answering `path` (the longest that matches), with
+    /// its handler and the rest of the path after the route.
+    pub fn http_route(&self, path: &str) -> Option<HttpMatch<'_>> {
+        self.http_routes
+            .iter()
+            .filter_map(|(route, handler)| {
+                let prefix = route.route.selector.as_str();
+                let rest = if route.exact {
+                    (path == prefix).then_some("")
+                } else if prefix == "/" {
+                    Some(path)
+                } else {
+                    path.strip_prefix(prefix)
+                        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                }?;
+                Some(HttpMatch {
+                    route,
+                    handler,
+                    path_info: rest.to_string(),
+                })
+            })
+            .max_by_key(|m| m.route.route.selector.len())
+    }
+
+    /// How many handler routes the HTTP face has.
+    pub fn http_route_count(&self) -> usize {
+        self.http_routes.len()
+    }
+
+    /// Runs `job` (a handler run for the HTTP face) on a worker thread,
+    /// within the handler slots every handler shares.
+    pub async fn run_handler_job<T: Send + 'static>(
+        self: &Arc<Self>,
+        job: impl FnOnce(&Gopherd) -> T + Send + 'static,
+    ) -> Option<T> {
+        let permit = self.handler_slots.clone().acquire_owned().await.ok()?;
+        let this = self.clone();
+        self.workers
+            .run(move || {
+                let out = job(&this);
+                drop(permit);
+                out
+            })
+            .await
+            .ok()
     }
 
     /// The handler service, when it is on.

@@ -8,7 +8,7 @@
 //!   path, each importing only the files below it: config, request, router, gophermap, admission, throttle,
 //!   workers < framing, traces, access log, gph, caps < static files,
 //!   handler, gopher_plus < reload, deploy < service < send, open files,
-//!   admin < connection < server < fuzzing;
+//!   admin, http < connection < server < fuzzing;
 //! - the app's model and what the headless commands share with it (`model`,
 //!   `lessons`, `gopher`, `cli`) import nothing that draws (egui and its
 //!   companions) and nothing of the window (`crate::workbench`);
@@ -59,7 +59,7 @@ const GOPHERD: [&[&str]; 9] = [
     &["static_files", "handler", "gopher_plus"],
     &["reload", "deploy"],
     &["service"],
-    &["send", "open_files", "admin"],
+    &["send", "open_files", "admin", "http"],
     &["connection"],
     &["server"],
     &["fuzzing"],

@@ -48,6 +48,13 @@ pub fn launch(config: &Path) -> Server {
 /// the server log's lines until then.
 #[allow(dead_code)] // Not every bench deploys.
 pub fn launch_logged(config: &Path) -> (Server, Vec<String>) {
+    launch_until(config, "admin API listening on")
+}
+
+/// Starts gopherd on `config` and waits until it logs a line containing
+/// `needle`; the server log's lines until then.
+#[allow(dead_code)] // Not every bench waits for more than listening.
+pub fn launch_until(config: &Path, needle: &str) -> (Server, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gopherd"))
         .args(["--config", &config.display().to_string()])
         .stdout(Stdio::null())
@@ -61,14 +68,14 @@ pub fn launch_logged(config: &Path) -> (Server, Vec<String>) {
     loop {
         let line = lines
             .next()
-            .expect("gopherd exited before its admin API listened")
+            .unwrap_or_else(|| panic!("gopherd exited before logging {needle:?}"))
             .unwrap();
         if addr.is_none()
             && let Some(a) = line.split("listening on ").nth(1)
         {
             addr = Some(a.trim().parse().unwrap());
         }
-        let done = line.contains("admin API listening on");
+        let done = line.contains(needle);
         seen.push(line);
         if done {
             break;

@@ -13,6 +13,8 @@ fn sample_hole() -> Gopherd {
             "samples/gopherhole/gopherd.toml",
             "--listen",
             "127.0.0.1:0",
+            "--http",
+            "127.0.0.1:0",
             "--access-log",
             "off",
         ],
@@ -267,7 +269,7 @@ fn check_flag_compiles_the_sample_config_from_the_repository_root() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("configuration is valid: 18 handler route(s) compiled")
+        Some("configuration is valid: 18 handler route(s) and 2 HTTP route(s) compiled")
     );
     assert!(
         lines

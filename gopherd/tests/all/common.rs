@@ -317,3 +317,9 @@ pub fn menu_items(response: &str) -> Vec<Vec<String>> {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
 }
+
+/// Where a test leaves a file for a person to look at (a screenshot):
+/// under the build's `target/tmp`.
+pub fn artifact(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}

@@ -13,4 +13,6 @@ mod edges;
 mod fuzz_seeded;
 mod handlers;
 mod hostile;
+mod http_face;
 mod operations;
+mod webdriver;
