@@ -16,21 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-/// A WASI handler printing `text` (a module of its own for every text).
-fn hello(text: &str) -> String {
-    format!(
-        r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "{text}\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const {}))
-    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
-        text.len() + 1
-    )
-}
-
 struct Options {
     handlers: usize,
     seconds: f64,
@@ -53,44 +38,6 @@ fn options() -> Options {
     o
 }
 
-struct Api {
-    base: String,
-    token: String,
-    agent: ureq::Agent,
-}
-
-impl Api {
-    fn deploy(&self, name: &str, text: &str) {
-        use base64::Engine;
-        let body = serde_json::json!({
-            "route": format!("/{name}"),
-            "file": format!("{name}.wat"),
-            "module": base64::engine::general_purpose::STANDARD.encode(hello(text)),
-            "kind": "text",
-        });
-        let mut response = self
-            .agent
-            .put(format!("{}/v1/handlers/{name}", self.base))
-            .header("authorization", &format!("Bearer {}", self.token))
-            .send(serde_json::to_vec(&body).unwrap())
-            .expect("the admin API answers");
-        assert!(
-            response.status().is_success(),
-            "{}",
-            response.body_mut().read_to_string().unwrap_or_default()
-        );
-    }
-}
-
-fn get(addr: SocketAddr, selector: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.write_all(format!("{selector}\r\n").as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
 fn rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
@@ -99,17 +46,6 @@ fn rss_mib(pid: u32) -> f64 {
         .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
         .unwrap_or(0.0)
         / 1024.0
-}
-
-fn percentiles(mut v: Vec<f64>) -> String {
-    v.sort_by(f64::total_cmp);
-    let at = |p: f64| v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1];
-    format!(
-        "median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        at(0.5),
-        at(0.95),
-        at(1.0)
-    )
 }
 
 /// Requests per second on `selector` with 16 connections for `seconds`.
@@ -145,7 +81,7 @@ fn main() {
     let o = options();
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("hello.wat");
-    std::fs::write(&module, hello("hello from the folder")).unwrap();
+    std::fs::write(&module, support::hello("hello from the folder")).unwrap();
     let config = dir.path().join("gopherd.toml");
     std::fs::write(
         &config,
@@ -183,14 +119,7 @@ fn main() {
         .expect("the admin API listens")
         .trim()
         .to_string();
-    let api = Api {
-        base: format!("http://{admin}"),
-        token,
-        agent: ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent(),
-    };
+    let api = support::Api::new(&admin, token);
     let addr = server.addr;
     let pid = server.child.id();
     println!("gopherd deploy bench: {addr}, admin API on {admin}");
@@ -201,12 +130,12 @@ fn main() {
         let text = format!("version {n}");
         let t0 = Instant::now();
         api.deploy("hello", &text);
-        while get(addr, "/~ann/hello") != format!("{text}\n") {}
+        while support::get(addr, "/~ann/hello") != format!("{text}\n") {}
         latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
     }
     println!(
         "deploy to served (20 deploys of a 0.5 KB WAT handler): {}",
-        percentiles(latencies)
+        support::percentiles(latencies)
     );
 
     // A deployed route against the same module from a configured route.
@@ -273,7 +202,7 @@ fn main() {
     let t0 = Instant::now();
     let mut sent = 0u64;
     while t0.elapsed() < Duration::from_secs_f64(o.seconds) {
-        get(addr, "/~ann/hello");
+        support::get(addr, "/~ann/hello");
         sent += 1;
         let due = Duration::from_micros(sent * 1000);
         if let Some(wait) = due.checked_sub(t0.elapsed()) {
@@ -282,7 +211,7 @@ fn main() {
     }
     std::thread::sleep(Duration::from_millis(500));
     reading.store(false, Ordering::Relaxed);
-    get(addr, "/~ann/hello");
+    support::get(addr, "/~ann/hello");
     let _ = reader.join();
     let seen: Vec<f64> = delays.lock().unwrap()[already..].to_vec();
     println!(
@@ -290,7 +219,7 @@ fn main() {
         sent as f64 / o.seconds,
         seen.len(),
         sent,
-        percentiles(seen)
+        support::percentiles(seen)
     );
 
     // Memory with many deployed handlers.
@@ -301,7 +230,7 @@ fn main() {
     }
     let took = t0.elapsed();
     assert_eq!(
-        get(addr, &format!("/~ann/h{}", o.handlers - 1)),
+        support::get(addr, &format!("/~ann/h{}", o.handlers - 1)),
         format!("handler number {}\n", o.handlers - 1)
     );
     println!(

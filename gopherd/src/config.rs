@@ -300,6 +300,14 @@ pub struct AdminConfig {
     pub max_module_size: u64,
     /// Invocations whose logs are kept per account.
     pub max_logged_invocations: usize,
+    /// The NATS server (with JetStream) whose lattice keeps the service's
+    /// state for every gopherd naming it (`nats://HOST:PORT`); `None`
+    /// keeps it in `state_dir` alone. With a lattice, `state_dir` holds
+    /// this server's copies of module bytes.
+    pub lattice: Option<String>,
+    /// This server's name in invocation logs (default: host name and
+    /// process id).
+    pub instance: String,
 }
 
 impl AdminConfig {
@@ -312,8 +320,18 @@ impl AdminConfig {
             max_handlers_per_account: 50,
             max_module_size: 16 << 20,
             max_logged_invocations: 1000,
+            lattice: None,
+            instance: default_instance(),
         }
     }
+}
+
+/// `HOST/PID`: which server answered, in a lattice's shared logs.
+fn default_instance() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "gopherd".into());
+    format!("{host}/{}", std::process::id())
 }
 
 #[derive(Deserialize)]
@@ -326,6 +344,8 @@ struct FileAdmin {
     max_handlers_per_account: Option<usize>,
     max_module_size: Option<ByteSize>,
     max_logged_invocations: Option<usize>,
+    lattice: Option<String>,
+    instance: Option<String>,
 }
 
 /// What the server says about itself, each part optional.
@@ -736,6 +756,15 @@ fn admin_config(a: &FileAdmin, resolve: &dyn Fn(&Path) -> PathBuf) -> anyhow::Re
     if let Some(n) = a.max_logged_invocations {
         admin.max_logged_invocations = n;
     }
+    if let Some(url) = &a.lattice {
+        if !url.starts_with("nats://") {
+            bail!("`admin.lattice` is `{url}`: write the NATS server as nats://HOST:PORT");
+        }
+        admin.lattice = Some(url.clone());
+    }
+    if let Some(name) = &a.instance {
+        admin.instance = name.clone();
+    }
     Ok(admin)
 }
 
@@ -938,5 +967,36 @@ mod tests {
                 .contains("only [[http.route]] routes take")
         );
         assert!(e("[http]\nlisten = \"somewhere\"").contains("http.listen"));
+    }
+
+    #[test]
+    fn the_lattice_is_named_as_a_nats_address() {
+        let text = "[admin]\nstate_dir = \"state\"\nlattice = \"nats://10.0.0.5:4222\"\ninstance = \"g1\"\n";
+        let admin = Config::from_toml(text, Path::new("/srv"))
+            .unwrap()
+            .admin
+            .unwrap();
+        assert_eq!(admin.lattice.as_deref(), Some("nats://10.0.0.5:4222"));
+        assert_eq!(admin.instance, "g1");
+        assert_eq!(admin.state_dir, Path::new("/srv/state"));
+        let plain = Config::from_toml("[admin]\nstate_dir = \"s\"\n", Path::new("."))
+            .unwrap()
+            .admin
+            .unwrap();
+        assert_eq!(plain.lattice, None, "a folder by default");
+        assert!(
+            plain
+                .instance
+                .ends_with(&format!("/{}", std::process::id()))
+        );
+        let e = format!(
+            "{:#}",
+            Config::from_toml(
+                "[admin]\nstate_dir = \"s\"\nlattice = \"10.0.0.5:4222\"\n",
+                Path::new(".")
+            )
+            .unwrap_err()
+        );
+        assert!(e.contains("nats://HOST:PORT"), "{e}");
     }
 }

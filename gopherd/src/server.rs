@@ -131,6 +131,7 @@ impl Server {
     /// whether they all finished.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<bool> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        self.service.follow_lattice();
         let admission = Admission::new(Bounds {
             max_answering: self.limits.max_connections,
             max_waiting: self.limits.max_pending,

@@ -298,6 +298,46 @@ impl Gopherd {
             .max_by_key(|m| m.route.route.selector.len())
     }
 
+    /// On a lattice: follows the handlers other servers deploy, roll back
+    /// and delete, and the invocations they answer, on threads of their
+    /// own for as long as this service lives.
+    pub fn follow_lattice(self: &Arc<Self>) {
+        let Some(deployments) = self.deployments() else {
+            return;
+        };
+        let (changes, invocations) = deployments.feeds();
+        if let Some(changes) = changes {
+            let service = Arc::downgrade(self);
+            let _ = std::thread::Builder::new()
+                .name("lattice-changes".into())
+                .spawn(move || {
+                    for change in changes {
+                        let Some(service) = service.upgrade() else {
+                            return;
+                        };
+                        if let Some(d) = service.deployments() {
+                            d.apply(change, service.runtime());
+                        }
+                    }
+                });
+        }
+        if let Some(invocations) = invocations {
+            let service = Arc::downgrade(self);
+            let _ = std::thread::Builder::new()
+                .name("lattice-logs".into())
+                .spawn(move || {
+                    for invocation in invocations {
+                        let Some(service) = service.upgrade() else {
+                            return;
+                        };
+                        if let Some(d) = service.deployments() {
+                            d.keep(invocation);
+                        }
+                    }
+                });
+        }
+    }
+
     /// How many handler routes the HTTP face has.
     pub fn http_route_count(&self) -> usize {
         self.http_routes.len()
@@ -668,6 +708,7 @@ impl Gopherd {
                 status,
                 stderr: Invocation::bounded_stderr(&ran.stderr),
                 calls,
+                server: String::new(),
             });
         }
         match ran.result {

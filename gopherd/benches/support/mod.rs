@@ -103,3 +103,102 @@ pub async fn ask(addr: SocketAddr, request: &[u8], buf: &mut Vec<u8>) -> bool {
     }
     !buf.is_empty() && !buf.starts_with(b"3")
 }
+
+/// A WASI handler printing `text` (a module of its own for every text).
+#[allow(dead_code)]
+pub fn hello(text: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{text}\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const {}))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+        text.len() + 1
+    )
+}
+
+/// The admin API of a running gopherd, as one account.
+#[allow(dead_code)] // Not every bench deploys.
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub agent: ureq::Agent,
+}
+
+#[allow(dead_code)]
+impl Api {
+    /// The API at `addr` (`HOST:PORT`) with `token`.
+    pub fn new(addr: &str, token: String) -> Api {
+        Api {
+            base: format!("http://{addr}"),
+            token,
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .new_agent(),
+        }
+    }
+
+    /// Deploys handler `name` printing `text`; panics if refused.
+    pub fn deploy(&self, name: &str, text: &str) {
+        if let Err(why) = self.try_deploy(name, text) {
+            panic!("{why}");
+        }
+    }
+
+    /// Deploys handler `name` printing `text`; the refusal if refused.
+    pub fn try_deploy(&self, name: &str, text: &str) -> Result<(), String> {
+        use base64::Engine;
+        let body = serde_json::json!({
+            "route": format!("/{name}"),
+            "file": format!("{name}.wat"),
+            "module": base64::engine::general_purpose::STANDARD.encode(hello(text)),
+            "kind": "text",
+        });
+        let mut response = self
+            .agent
+            .put(format!("{}/v1/handlers/{name}", self.base))
+            .header("authorization", &format!("Bearer {}", self.token))
+            .send(serde_json::to_vec(&body).unwrap())
+            .map_err(|e| e.to_string())?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: {}",
+                response.status(),
+                response.body_mut().read_to_string().unwrap_or_default()
+            ))
+        }
+    }
+}
+
+/// Asks `selector` on a new connection; the answer as text (empty when
+/// none came).
+#[allow(dead_code)]
+pub fn get(addr: SocketAddr, selector: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+        return String::new();
+    };
+    let _ = s.write_all(format!("{selector}\r\n").as_bytes());
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// Median, 95th percentile and maximum of `v` (milliseconds).
+#[allow(dead_code)]
+pub fn percentiles(mut v: Vec<f64>) -> String {
+    v.sort_by(f64::total_cmp);
+    let at = |p: f64| v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1];
+    format!(
+        "median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        at(0.5),
+        at(0.95),
+        at(1.0)
+    )
+}

@@ -384,8 +384,20 @@ fn print_invocation(i: &Invocation) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{} {} {:?} from {} {} ({}) in {:.1} ms, version {}",
-        i.time, i.handler, i.selector, i.client, i.outcome, i.status, i.ms, i.version
+        "{} {} {:?} from {} {} ({}) in {:.1} ms, version {}{}",
+        i.time,
+        i.handler,
+        i.selector,
+        i.client,
+        i.outcome,
+        i.status,
+        i.ms,
+        i.version,
+        if i.server.is_empty() {
+            String::new()
+        } else {
+            format!(", answered by {}", i.server)
+        }
     );
     for line in i.stderr.lines() {
         let _ = writeln!(out, "  stderr: {line}");

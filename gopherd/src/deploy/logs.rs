@@ -34,6 +34,9 @@ pub struct Invocation {
     pub stderr: String,
     /// Its calls, counted as `strace -c` does.
     pub calls: Vec<CallCount>,
+    /// The server that answered (`admin.instance`).
+    #[serde(default)]
+    pub server: String,
 }
 
 /// How often one call was made, how often it failed, and its time.
@@ -143,6 +146,7 @@ mod tests {
             status: "exited 0".into(),
             stderr: String::new(),
             calls: Vec::new(),
+            server: "test".into(),
         }
     }
 

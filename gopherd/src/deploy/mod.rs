@@ -7,6 +7,7 @@
 //! the audit log. What must outlive a restart goes through a [`Store`].
 
 pub mod accounts;
+pub mod lattice;
 pub mod logs;
 pub mod store;
 
@@ -16,7 +17,7 @@ use accounts::Account;
 use logs::{Invocation, InvocationLogs};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex, RwLock};
-use store::{Deployed, FolderStore, Settings, Store, Version};
+use store::{Change, Deployed, FolderStore, Settings, Store, Version};
 use wasmhole_runtime::{Abi, Limits, Runtime};
 
 /// Who is asking, once their token is checked.
@@ -94,6 +95,9 @@ pub struct Deployments {
     config: AdminConfig,
     store: Box<dyn Store>,
     live: RwLock<Vec<Live>>,
+    /// The revision of the last change applied to each handler (a change
+    /// older than it is not applied).
+    revisions: Mutex<std::collections::HashMap<String, u64>>,
     logs: InvocationLogs,
     /// Changes happen one at a time.
     changing: Mutex<()>,
@@ -103,8 +107,7 @@ impl Deployments {
     /// Opens the service's state and brings every handler's live version
     /// up; one that no longer loads is logged and left out.
     pub fn open(config: &AdminConfig, runtime: &Runtime) -> anyhow::Result<Deployments> {
-        let store: Box<dyn Store> = Box::new(FolderStore::open(&config.state_dir)?);
-        Deployments::with_store(config, store, runtime)
+        Deployments::with_store(config, store_of(config)?, runtime)
     }
 
     /// The service over `store`.
@@ -129,6 +132,7 @@ impl Deployments {
             config: config.clone(),
             store,
             live: RwLock::new(live),
+            revisions: Mutex::new(Default::default()),
             logs: InvocationLogs::new(config.max_logged_invocations),
             changing: Mutex::new(()),
         })
@@ -142,7 +146,7 @@ impl Deployments {
                 "`{name}` cannot name an account: use 1 to 32 lower-case letters, digits, - and _"
             );
         }
-        let store = FolderStore::open(&config.state_dir)?;
+        let store = store_of(config)?;
         let token = accounts::new_token(name)?;
         store.add_account(&Account {
             name: name.to_string(),
@@ -204,8 +208,66 @@ impl Deployments {
             })
     }
 
-    /// Keeps one invocation's log.
-    pub fn record(&self, invocation: Invocation) {
+    /// Keeps one invocation's log (shared with every server, on a
+    /// lattice).
+    pub fn record(&self, mut invocation: Invocation) {
+        invocation.server = self.config.instance.clone();
+        if !self.store.share(&invocation) {
+            self.logs.record(invocation);
+        }
+    }
+
+    /// What other servers change and answer, when the store is shared:
+    /// feed them to [`Deployments::apply`] and [`Deployments::keep`].
+    pub fn feeds(
+        &self,
+    ) -> (
+        Option<std::sync::mpsc::Receiver<Change>>,
+        Option<std::sync::mpsc::Receiver<Invocation>>,
+    ) {
+        (self.store.changes(), self.store.invocations())
+    }
+
+    /// Brings a change made through any server into service here: a new
+    /// live version is loaded and swapped in, a deleted handler stops.
+    pub fn apply(&self, change: Change, runtime: &Runtime) {
+        match change {
+            Change::Put(deployed, revision) => {
+                let id = deployed.id();
+                let current = self
+                    .live
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .any(|l| l.id == id && l.version == deployed.live && l.route == deployed.route);
+                if current {
+                    // Already served (this server made the change): only
+                    // its revision is new.
+                    self.newest(&id, revision);
+                    return;
+                }
+                match load(self.store.as_ref(), &deployed, &deployed.live, runtime) {
+                    Ok(handler) => {
+                        if self.swap_in(&deployed, handler, revision) {
+                            tracing::info!(
+                                "deployed handler {id} version {} is live",
+                                short(&deployed.live)
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!("deployed handler {id} cannot be served: {e:#}"),
+                }
+            }
+            Change::Removed(id, revision) => {
+                if self.take_out(&id, revision) {
+                    tracing::info!("deployed handler {id} was deleted");
+                }
+            }
+        }
+    }
+
+    /// Keeps an invocation some server answered (from the shared log).
+    pub fn keep(&self, invocation: Invocation) {
         self.logs.record(invocation);
     }
 
@@ -292,10 +354,11 @@ impl Deployments {
         deployed.live = hash.clone();
         let handler = load(self.store.as_ref(), &deployed, &hash, runtime)
             .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        self.store
+        let revision = self
+            .store
             .put_handler(&deployed)
             .map_err(|e| Refusal::Failed(e.to_string()))?;
-        self.swap_in(&deployed, handler);
+        self.swap_in(&deployed, handler, revision);
         self.audit(caller, "deploy", &id, &hash);
         Ok(view(&deployed))
     }
@@ -368,10 +431,11 @@ impl Deployments {
         let handler = load(self.store.as_ref(), &deployed, &target, runtime)
             .map_err(|e| Refusal::Failed(format!("{e:#}")))?;
         deployed.live = target.clone();
-        self.store
+        let revision = self
+            .store
             .put_handler(&deployed)
             .map_err(|e| Refusal::Failed(e.to_string()))?;
-        self.swap_in(&deployed, handler);
+        self.swap_in(&deployed, handler, revision);
         self.audit(caller, "rollback", &deployed.id(), &target);
         Ok(view(&deployed))
     }
@@ -381,13 +445,11 @@ impl Deployments {
         let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
         let deployed = self.find(caller, name)?;
         let id = deployed.id();
-        self.store
+        let revision = self
+            .store
             .remove_handler(&id)
             .map_err(|e| Refusal::Failed(e.to_string()))?;
-        self.live
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|l| l.id != id);
+        self.take_out(&id, revision);
         self.audit(caller, "delete", &id, &deployed.live);
         Ok(())
     }
@@ -451,9 +513,26 @@ impl Deployments {
             .ok_or_else(|| Refusal::NotFound(format!("there is no handler {id}")))
     }
 
-    fn swap_in(&self, deployed: &Deployed, handler: Handler) {
+    /// Whether a change of handler `id` at `revision` is not older than
+    /// the last one applied (and if so, it becomes the last).
+    fn newest(&self, id: &str, revision: u64) -> bool {
+        let mut revisions = self.revisions.lock().unwrap_or_else(|e| e.into_inner());
+        let last = revisions.entry(id.to_string()).or_insert(0);
+        if *last > revision {
+            return false;
+        }
+        *last = revision;
+        true
+    }
+
+    /// Makes `handler` the live version of `deployed`, unless a newer
+    /// change to it was applied already; whether it did.
+    fn swap_in(&self, deployed: &Deployed, handler: Handler, revision: u64) -> bool {
         let id = deployed.id();
         let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+        if !self.newest(&id, revision) {
+            return false;
+        }
         live.retain(|l| l.id != id);
         live.push(Live {
             id,
@@ -461,6 +540,19 @@ impl Deployments {
             version: deployed.live.clone(),
             handler: Arc::new(handler),
         });
+        true
+    }
+
+    /// Stops serving handler `id`, unless a newer change to it was applied
+    /// already; whether it was served.
+    fn take_out(&self, id: &str, revision: u64) -> bool {
+        let mut live = self.live.write().unwrap_or_else(|e| e.into_inner());
+        if !self.newest(id, revision) {
+            return false;
+        }
+        let before = live.len();
+        live.retain(|l| l.id != id);
+        live.len() != before
     }
 
     /// Writes a refused request to the audit log.
@@ -483,6 +575,23 @@ impl Deployments {
             tracing::error!("cannot write the audit log: {e}; the action was {line}");
         }
     }
+}
+
+/// The store `config` names: the lattice, or the state folder.
+fn store_of(config: &AdminConfig) -> anyhow::Result<Box<dyn Store>> {
+    Ok(match &config.lattice {
+        Some(url) => Box::new(lattice::NatsStore::connect(
+            url,
+            &config.state_dir,
+            config.max_logged_invocations.max(1000),
+        )?),
+        None => Box::new(FolderStore::open(&config.state_dir)?),
+    })
+}
+
+/// A version's hash as logs show it.
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
 }
 
 /// `/~NAMESPACE` followed by `route` (which may already start with it).
@@ -603,4 +712,75 @@ fn view(deployed: &Deployed) -> HandlerView {
 
 fn now() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmhole_runtime::EngineOptions;
+
+    fn module(text: &str) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{text}")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const {}))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+            text.len()
+        ))
+    }
+
+    fn live_version(d: &Deployments) -> Option<String> {
+        d.route("/~ann/hello").map(|(_, _, _, version)| version)
+    }
+
+    #[test]
+    fn changes_apply_in_revision_order_whoever_sees_them_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AdminConfig::new(dir.path().to_path_buf());
+        let runtime = Runtime::new(EngineOptions::default()).unwrap();
+        let d = Deployments::open(&config, &runtime).unwrap();
+        let ann = Caller {
+            name: "ann".into(),
+            admin: false,
+        };
+        let deploy = |text: &str| {
+            d.deploy(
+                &ann,
+                "hello",
+                DeployRequest {
+                    route: "/hello".into(),
+                    file: "hello.wat".into(),
+                    module: module(text),
+                    settings: Settings::default(),
+                },
+                &runtime,
+            )
+            .unwrap();
+            d.stored().unwrap().remove(0)
+        };
+        let one = deploy("one");
+        let two = deploy("two");
+        // Another server's changes, as a lattice would deliver them.
+        d.apply(Change::Put(Box::new(two.clone()), 7), &runtime);
+        assert_eq!(live_version(&d).as_deref(), Some(two.live.as_str()));
+        let mut back = two.clone();
+        back.live = one.live.clone();
+        d.apply(Change::Put(Box::new(back.clone()), 5), &runtime);
+        assert_eq!(
+            live_version(&d).as_deref(),
+            Some(two.live.as_str()),
+            "an older change does not undo a newer one"
+        );
+        d.apply(Change::Removed(two.id(), 6), &runtime);
+        assert!(live_version(&d).is_some(), "nor does an older delete");
+        d.apply(Change::Put(Box::new(back), 8), &runtime);
+        assert_eq!(live_version(&d).as_deref(), Some(one.live.as_str()));
+        d.apply(Change::Removed(two.id(), 9), &runtime);
+        assert_eq!(live_version(&d), None);
+    }
 }

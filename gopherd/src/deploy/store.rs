@@ -76,6 +76,17 @@ pub struct Version {
     pub by: String,
 }
 
+/// A change to the deployed handlers, made by this server or another,
+/// with its revision: changes to one handler apply in revision order,
+/// whichever server sees them first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A handler was deployed, rolled back or changed.
+    Put(Box<Deployed>, u64),
+    /// A handler was deleted (by its id).
+    Removed(String, u64),
+}
+
 /// What the handler service keeps.
 pub trait Store: Send + Sync {
     /// Every account.
@@ -84,16 +95,36 @@ pub trait Store: Send + Sync {
     fn add_account(&self, account: &Account) -> anyhow::Result<()>;
     /// Every deployed handler.
     fn handlers(&self) -> anyhow::Result<Vec<Deployed>>;
-    /// Adds or replaces a handler (by its id).
-    fn put_handler(&self, handler: &Deployed) -> anyhow::Result<()>;
-    /// Removes a handler (its module bytes stay until no handler needs them).
-    fn remove_handler(&self, id: &str) -> anyhow::Result<()>;
+    /// Adds or replaces a handler (by its id); the change's revision (0
+    /// where this server is the only writer).
+    fn put_handler(&self, handler: &Deployed) -> anyhow::Result<u64>;
+    /// Removes a handler (its module bytes stay until no handler needs
+    /// them); the change's revision.
+    fn remove_handler(&self, id: &str) -> anyhow::Result<u64>;
     /// Keeps module bytes deployed as `file`; their hash.
     fn put_module(&self, bytes: &[u8], file: &str) -> anyhow::Result<String>;
     /// A local file, named `file`, holding the module with this hash.
     fn module_file(&self, hash: &str, file: &str) -> anyhow::Result<PathBuf>;
     /// Appends one line to the audit log.
     fn audit(&self, line: &serde_json::Value) -> anyhow::Result<()>;
+    /// Where it keeps things, for messages.
+    fn describe(&self) -> String;
+    /// Changes to the handlers as they happen, whoever made them (taken
+    /// once); `None` for a store only this server changes.
+    fn changes(&self) -> Option<std::sync::mpsc::Receiver<Change>> {
+        None
+    }
+    /// Every server's invocations as they happen (taken once); `None` for
+    /// a store whose invocation logs stay with the server that made them.
+    fn invocations(&self) -> Option<std::sync::mpsc::Receiver<super::logs::Invocation>> {
+        None
+    }
+    /// Shares `invocation` with every server (it comes back through
+    /// [`Store::invocations`]); false when this store does not share them.
+    fn share(&self, invocation: &super::logs::Invocation) -> bool {
+        let _ = invocation;
+        false
+    }
 }
 
 /// A [`Store`] in a local folder: `accounts.json`, `handlers.json`,
@@ -158,21 +189,23 @@ impl Store for FolderStore {
         self.read("handlers.json")
     }
 
-    fn put_handler(&self, handler: &Deployed) -> anyhow::Result<()> {
+    fn put_handler(&self, handler: &Deployed) -> anyhow::Result<u64> {
         let _guard = self.guard();
         let mut handlers: Vec<Deployed> = self.read("handlers.json")?;
         match handlers.iter_mut().find(|h| h.id() == handler.id()) {
             Some(h) => *h = handler.clone(),
             None => handlers.push(handler.clone()),
         }
-        self.write("handlers.json", &handlers)
+        self.write("handlers.json", &handlers)?;
+        Ok(0)
     }
 
-    fn remove_handler(&self, id: &str) -> anyhow::Result<()> {
+    fn remove_handler(&self, id: &str) -> anyhow::Result<u64> {
         let _guard = self.guard();
         let mut handlers: Vec<Deployed> = self.read("handlers.json")?;
         handlers.retain(|h| h.id() != id);
-        self.write("handlers.json", &handlers)
+        self.write("handlers.json", &handlers)?;
+        Ok(0)
     }
 
     fn put_module(&self, bytes: &[u8], file: &str) -> anyhow::Result<String> {
@@ -196,6 +229,10 @@ impl Store for FolderStore {
         } else {
             anyhow::bail!("module {hash} is missing from {}", self.dir.display())
         }
+    }
+
+    fn describe(&self) -> String {
+        format!("the state folder {}", self.dir.display())
     }
 
     fn audit(&self, line: &serde_json::Value) -> anyhow::Result<()> {

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The README's HAProxy configuration for `servers`, listening on `port`,
+/// The guide's HAProxy configuration for `servers`, listening on `port`,
 /// with health checks tight enough for a test.
 fn haproxy_config(port: u16, servers: &[SocketAddr]) -> String {
     let mut text = format!(
@@ -43,9 +43,9 @@ backend gopherd
 }
 
 /// HAProxy in the foreground, killed when dropped.
-struct Haproxy {
+pub(crate) struct Haproxy {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Drop for Haproxy {
@@ -55,7 +55,7 @@ impl Drop for Haproxy {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -63,7 +63,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_haproxy(dir: &std::path::Path, port: u16, servers: &[SocketAddr]) -> Option<Haproxy> {
+pub(crate) fn start_haproxy(
+    dir: &std::path::Path,
+    port: u16,
+    servers: &[SocketAddr],
+) -> Option<Haproxy> {
     let config = dir.join("haproxy.cfg");
     std::fs::write(&config, haproxy_config(port, servers)).unwrap();
     let child = match Command::new("haproxy")
@@ -92,7 +96,7 @@ fn start_haproxy(dir: &std::path::Path, port: u16, servers: &[SocketAddr]) -> Op
     Some(proxy)
 }
 
-fn get(addr: SocketAddr, selector: &str) -> Vec<u8> {
+pub(crate) fn get(addr: SocketAddr, selector: &str) -> Vec<u8> {
     let Ok(mut s) = TcpStream::connect(addr) else {
         return Vec::new();
     };

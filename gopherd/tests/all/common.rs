@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -322,4 +322,39 @@ pub fn menu_items(response: &str) -> Vec<Vec<String>> {
 /// under the build's `target/tmp`.
 pub fn artifact(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// A WASI handler printing `text`.
+pub fn hello(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{text}\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const {}))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+            text.len() + 1
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Runs `gopherd --config CONFIG ARGS` with `env` (and no token or
+/// server from the calling environment).
+pub fn gopherd(args: &[&str], config: &Path, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gopherd"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("GOPHERD_TOKEN")
+        .env_remove("GOPHERD_SERVER")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
 }

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{Gopherd, fixture};
+use common::{Gopherd, fixture, gopherd, hello};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,27 +20,6 @@ fn config(state: &Path) -> String {
     )
 }
 
-/// A WASI handler printing `text`.
-fn hello(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(
-        &path,
-        format!(
-            r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "{text}\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const {}))
-    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
-            text.len() + 1
-        ),
-    )
-    .unwrap();
-    path
-}
-
 /// A gopherd with the handler service on, and the tokens of `ann`, `bob`
 /// and the admin `root`.
 struct Service {
@@ -51,18 +30,6 @@ struct Service {
     ann: String,
     bob: String,
     root: String,
-}
-
-fn gopherd(args: &[&str], config: &Path, env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gopherd"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("GOPHERD_TOKEN")
-        .env_remove("GOPHERD_SERVER")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
 }
 
 fn token_of(output: &Output) -> String {

@@ -14,5 +14,6 @@ mod fuzz_seeded;
 mod handlers;
 mod hostile;
 mod http_face;
+mod lattice;
 mod operations;
 mod webdriver;
