@@ -123,7 +123,7 @@ fn place(kind: u8, selector: &str, query: Option<&str>, site: &Site) -> String {
         gopher.push_str(&utf8_percent_encode(words, PATH).to_string());
     }
     format!(
-        "<nav>{crumbs}<span class=\"g\"><a href=\"{0}\">{0}</a></span></nav><hr>\n",
+        "<nav>{crumbs}<span class=\"g\"> <a href=\"{0}\">{0}</a></span></nav><hr>\n",
         escape(&gopher)
     )
 }
@@ -171,12 +171,12 @@ pub fn menu_page(selector: &str, query: Option<&str>, menu: &[u8], site: &Site) 
         let port = fields.next().unwrap_or("70");
         let kind_byte = if kind.is_ascii() { kind as u8 } else { b'i' };
         let item = match kind_byte {
-            b'i' => format!("<p><span class=\"t\"></span>{display}</p>\n"),
-            b'3' => format!("<p class=\"e\"><span class=\"t\">ERR</span>{display}</p>\n"),
+            b'i' => format!("<p><span class=\"t\"></span> {display}</p>\n"),
+            b'3' => format!("<p class=\"e\"><span class=\"t\">ERR</span> {display}</p>\n"),
             b'7' => {
                 let action = href(b'7', selector, host, port, site);
                 format!(
-                    "<form method=\"get\" action=\"{}\"><span class=\"t\">?</span>\
+                    "<form method=\"get\" action=\"{}\"><span class=\"t\">?</span> \
                      <label>{display} <input type=\"search\" name=\"q\" aria-label=\"{display}\"></label> \
                      <button type=\"submit\">Search</button></form>\n",
                     escape(&action)
@@ -191,7 +191,7 @@ pub fn menu_page(selector: &str, query: Option<&str>, menu: &[u8], site: &Site) 
                     _ => "BIN",
                 };
                 format!(
-                    "<p><span class=\"t\">{label}</span><a href=\"{}\">{display}</a></p>\n",
+                    "<p><span class=\"t\">{label}</span> <a href=\"{}\">{display}</a></p>\n",
                     escape(&href(kind_byte, selector, host, port, site))
                 )
             }

@@ -447,3 +447,19 @@ fn the_gopherhole_in_a_real_browser_follows_links_and_searches() {
         browser.url()
     );
 }
+
+#[test]
+fn a_text_browser_reads_the_pages_as_lines() {
+    let (_hole, addr) = server();
+    let page = client(
+        "lynx",
+        &["-dump", "-nolist", &format!("http://{addr}/1/docs")],
+    );
+    let lines: Vec<&str> = page.lines().map(str::trim).collect();
+    assert!(
+        lines[0].starts_with("localhost / docs gopher://localhost:"),
+        "{page}"
+    );
+    assert!(lines.contains(&"TXT gopher.txt"), "{page}");
+    assert!(lines.contains(&"DIR .."), "{page}");
+}
