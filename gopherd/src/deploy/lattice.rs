@@ -10,7 +10,7 @@
 //! run, and live handlers stay loaded, so while NATS is away each server
 //! goes on serving what it has; changes are refused with the reason
 //! (nothing is half-applied: a handler's record is written last), and an
-//! invocation that cannot be shared is kept in the local log instead.
+//! invocation that cannot be shared stays in the local log only.
 //!
 //! The rest of the service is synchronous: calls are run on this store's
 //! own small runtime and waited for at most [`PATIENCE`].
@@ -52,13 +52,14 @@ pub struct NatsStore {
     cache: PathBuf,
     changes: Mutex<Option<mpsc::Receiver<Change>>>,
     invocations: Mutex<Option<mpsc::Receiver<Invocation>>>,
-    /// Invocations waiting to be published, in batches.
-    outbox: tokio::sync::mpsc::Sender<Invocation>,
+    /// Invocations waiting to be published, in batches: taken every
+    /// [`BATCH_WINDOW`] (a request wakes no thread to share its log).
+    outbox: std::sync::Arc<Mutex<Vec<Invocation>>>,
 }
 
 /// Invocations waiting to be published before new ones are kept locally.
 const OUTBOX: usize = 64 * 1024;
-/// The longest an invocation waits to be published with others.
+/// How often waiting invocations are published.
 const BATCH_WINDOW: Duration = Duration::from_millis(20);
 /// The most invocations published as one message.
 const BATCH: usize = 256;
@@ -186,15 +187,14 @@ impl NatsStore {
         runtime.spawn(follow_invocations(
             client,
             js.clone(),
-            invocation_tx.clone(),
+            invocation_tx,
             connections,
             url.to_string(),
         ));
-        let (outbox, waiting) = tokio::sync::mpsc::channel(OUTBOX);
+        let outbox = std::sync::Arc::new(Mutex::new(Vec::new()));
         runtime.spawn(publish_invocations(
             js.clone(),
-            waiting,
-            invocation_tx,
+            outbox.clone(),
             url.to_string(),
         ));
         tracing::info!("handler service on the lattice at {url}");
@@ -352,7 +352,10 @@ async fn follow_invocations(
                         next = Some(info.stream_sequence + 1);
                     }
                     let batch: Vec<Invocation> =
-                        postcard::from_bytes(&message.payload).unwrap_or_default();
+                        lz4_flex::decompress_size_prepended(&message.payload)
+                            .ok()
+                            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+                            .unwrap_or_default();
                     for invocation in batch {
                         if invocations.send(invocation).is_err() {
                             return;
@@ -474,39 +477,43 @@ impl Store for NatsStore {
     }
 
     fn share(&self, invocation: &Invocation) -> bool {
-        // A full outbox (NATS slow or away for long) keeps it locally.
-        self.outbox.try_send(invocation.clone()).is_ok()
+        // A full outbox (NATS slow or away for long): local only.
+        let mut outbox = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+        if outbox.len() >= OUTBOX {
+            return false;
+        }
+        outbox.push(invocation.clone());
+        true
     }
 }
 
-/// Publishes invocations from `waiting` in batches (what comes within
-/// [`BATCH_WINDOW`], at most [`BATCH`]); a batch NATS does not take goes
-/// to `unshared`, this server's own log.
+/// Publishes the invocations waiting in `outbox` every [`BATCH_WINDOW`],
+/// [`BATCH`] to a message; a batch NATS does not take stays in this
+/// server's own log only.
 async fn publish_invocations(
     js: jetstream::Context,
-    mut waiting: tokio::sync::mpsc::Receiver<Invocation>,
-    unshared: mpsc::Sender<Invocation>,
+    outbox: std::sync::Arc<Mutex<Vec<Invocation>>>,
     url: String,
 ) {
-    while let Some(first) = waiting.recv().await {
-        let mut batch = vec![first];
-        let window = tokio::time::sleep(BATCH_WINDOW);
-        tokio::pin!(window);
-        while batch.len() < BATCH {
-            tokio::select! {
-                more = waiting.recv() => match more {
-                    Some(invocation) => batch.push(invocation),
-                    None => break,
-                },
-                _ = &mut window => break,
-            }
-        }
+    let mut ticks = tokio::time::interval(BATCH_WINDOW);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let waiting = std::mem::take(&mut *outbox.lock().unwrap_or_else(|e| e.into_inner()));
         // Each record's stderr is bounded: 256 of them fit NATS's 1 MiB
         // payload unless most are full; then they go in smaller parts.
-        let mut parts = vec![batch];
+        let mut parts: Vec<Vec<Invocation>> = Vec::new();
+        let mut waiting = waiting.into_iter().peekable();
+        while waiting.peek().is_some() {
+            parts.push(waiting.by_ref().take(BATCH).collect());
+        }
+        parts.reverse();
         while let Some(part) = parts.pop() {
-            // postcard: compact and quick, for a stream only gopherds read.
-            let Ok(payload) = postcard::to_allocvec(&part) else {
+            // postcard, compressed: small and quick, for a stream only
+            // gopherds read (a batch's records repeat most of their text).
+            let Ok(payload) =
+                postcard::to_allocvec(&part).map(|bytes| lz4_flex::compress_prepend_size(&bytes))
+            else {
                 continue;
             };
             if payload.len() > 900 * 1024 && part.len() > 1 {
@@ -521,13 +528,12 @@ async fn publish_invocations(
             })
             .await;
             if !matches!(sent, Ok(Ok(_))) {
+                // The rest would wait as long: this tick's go unshared.
+                let unshared = part.len() + parts.iter().map(Vec::len).sum::<usize>();
                 crate::throttle::warn(format_args!(
-                    "lattice at {url}: {} invocation(s) kept in this server's log only: NATS did not take them",
-                    part.len()
+                    "lattice at {url}: {unshared} invocation(s) kept in this server's log only: NATS did not take them"
                 ));
-                for invocation in part {
-                    let _ = unshared.send(invocation);
-                }
+                break;
             }
         }
     }

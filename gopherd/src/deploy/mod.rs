@@ -208,13 +208,12 @@ impl Deployments {
             })
     }
 
-    /// Keeps one invocation's log (shared with every server, on a
-    /// lattice).
+    /// Keeps one invocation's log, here at once and, on a lattice, shared
+    /// with every server.
     pub fn record(&self, mut invocation: Invocation) {
         invocation.server = self.config.instance.clone();
-        if !self.store.share(&invocation) {
-            self.logs.record(invocation);
-        }
+        self.store.share(&invocation);
+        self.logs.record(invocation);
     }
 
     /// What other servers change and answer, when the store is shared:
@@ -266,9 +265,12 @@ impl Deployments {
         }
     }
 
-    /// Keeps an invocation some server answered (from the shared log).
+    /// Keeps an invocation some server answered (from the shared log;
+    /// this server's own are kept already).
     pub fn keep(&self, invocation: Invocation) {
-        self.logs.record(invocation);
+        if invocation.server != self.config.instance {
+            self.logs.record(invocation);
+        }
     }
 
     /// Deploys a new version of handler `name` (in the caller's namespace,

@@ -119,8 +119,8 @@ pub trait Store: Send + Sync {
     fn invocations(&self) -> Option<std::sync::mpsc::Receiver<super::logs::Invocation>> {
         None
     }
-    /// Shares `invocation` with every server (it comes back through
-    /// [`Store::invocations`]); false when this store does not share them.
+    /// Shares `invocation` with every server (the others hear of it
+    /// through [`Store::invocations`]); false when it is not shared.
     fn share(&self, invocation: &super::logs::Invocation) -> bool {
         let _ = invocation;
         false
