@@ -116,6 +116,7 @@ fn refused(refusal: &Refusal) -> Response<Body> {
         Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::Conflict(_) => StatusCode::CONFLICT,
         Refusal::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Refusal::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     };
     json(status, &serde_json::json!({ "error": refusal.to_string() }))
 }

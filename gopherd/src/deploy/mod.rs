@@ -50,6 +50,15 @@ pub enum Refusal {
     /// The server could not do it (500).
     #[error("{0}")]
     Failed(String),
+    /// Where the service keeps its state cannot be reached or written
+    /// now (503); nothing was changed.
+    #[error("{0}; nothing was changed")]
+    Unavailable(String),
+}
+
+/// A store's failure, as a refusal.
+fn unreachable_store(e: anyhow::Error) -> Refusal {
+    Refusal::Unavailable(format!("{e:#}"))
 }
 
 /// A deploy: the module and how it runs.
@@ -171,10 +180,7 @@ impl Deployments {
         })?;
         let refused = || Refusal::Unauthenticated("this token is not one of this server's".into());
         let name = accounts::name_in(token).ok_or_else(refused)?;
-        let accounts = self
-            .store
-            .accounts()
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+        let accounts = self.store.accounts().map_err(unreachable_store)?;
         let account = accounts
             .iter()
             .find(|a| a.name == name && accounts::matches(a, token))
@@ -324,7 +330,7 @@ impl Deployments {
         let hash = self
             .store
             .put_module(&bytes, &file)
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+            .map_err(unreachable_store)?;
         let version = Version {
             hash: hash.clone(),
             format: format.into(),
@@ -359,7 +365,7 @@ impl Deployments {
         let revision = self
             .store
             .put_handler(&deployed)
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+            .map_err(unreachable_store)?;
         self.swap_in(&deployed, handler, revision);
         self.audit(caller, "deploy", &id, &hash);
         Ok(view(&deployed))
@@ -436,7 +442,7 @@ impl Deployments {
         let revision = self
             .store
             .put_handler(&deployed)
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+            .map_err(unreachable_store)?;
         self.swap_in(&deployed, handler, revision);
         self.audit(caller, "rollback", &deployed.id(), &target);
         Ok(view(&deployed))
@@ -447,10 +453,7 @@ impl Deployments {
         let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
         let deployed = self.find(caller, name)?;
         let id = deployed.id();
-        let revision = self
-            .store
-            .remove_handler(&id)
-            .map_err(|e| Refusal::Failed(e.to_string()))?;
+        let revision = self.store.remove_handler(&id).map_err(unreachable_store)?;
         self.take_out(&id, revision);
         self.audit(caller, "delete", &id, &deployed.live);
         Ok(())
@@ -481,9 +484,7 @@ impl Deployments {
     }
 
     fn stored(&self) -> Result<Vec<Deployed>, Refusal> {
-        self.store
-            .handlers()
-            .map_err(|e| Refusal::Failed(e.to_string()))
+        self.store.handlers().map_err(unreachable_store)
     }
 
     /// The namespace and name `name` means for the caller, if theirs.

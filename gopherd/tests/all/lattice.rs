@@ -378,7 +378,9 @@ fn killing_an_instance_or_restarting_nats_loses_nothing() {
     let refused = lattice.handlers(0, &["deploy", "hello", v2.to_str().unwrap()]);
     assert!(!refused.status.success());
     let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("refused (503)"), "{why}");
     assert!(why.contains("lattice at nats://127.0.0.1:"), "{why}");
+    assert!(why.contains("nothing was changed"), "{why}");
 
     // Back up: nothing written before is lost, nothing of the refused
     // deploy was applied, and deploys reach every instance again.
