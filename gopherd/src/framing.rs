@@ -90,6 +90,28 @@ pub fn text(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The text an RFC 1436 framed response carries, for readers that are not
+/// Gopher clients (the web pages): the final `.` line dropped, doubled
+/// leading dots made single, lines ended with LF.
+pub fn unframe_text(framed: &[u8]) -> Vec<u8> {
+    let body = framed.strip_suffix(TERMINATOR).unwrap_or(framed);
+    let mut out = Vec::with_capacity(body.len());
+    for line in body.split_inclusive(|&b| b == b'\n') {
+        let line = line
+            .strip_prefix(b".")
+            .filter(|l| l.starts_with(b"."))
+            .unwrap_or(line);
+        match line.strip_suffix(b"\r\n") {
+            Some(content) => {
+                out.extend_from_slice(content);
+                out.push(b'\n');
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
 /// Frames gophermap-syntax `body` as a menu whose relative selectors start
 /// at `base`.
 pub fn menu(body: &[u8], site: &Site, base: &str) -> Vec<u8> {
@@ -266,5 +288,12 @@ mod tests {
             ),
             b".a\n"
         );
+    }
+
+    #[test]
+    fn unframing_gives_the_text_back() {
+        let original = b"first\n.dotted\n..two dots\nlast line\n";
+        assert_eq!(unframe_text(&text(original)), original);
+        assert_eq!(unframe_text(&text(b"no newline")), b"no newline\n");
     }
 }

@@ -252,7 +252,12 @@ impl Gopherd {
         })
     }
 
-    /// The advertised host and port.
+    /// How text items are framed on the Gopher side.
+    pub fn text_framing(&self) -> TextFraming {
+        self.text_framing
+    }
+
+    /// The name and port menus advertise.
     pub fn site(&self) -> &Site {
         &self.site
     }

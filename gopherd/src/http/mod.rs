@@ -17,7 +17,7 @@ pub mod cgi;
 mod stall;
 
 use crate::access_log::{AccessLog, Entry};
-use crate::config::{HttpConfig, ServerLimits};
+use crate::config::{HttpConfig, ServerLimits, TextFraming};
 use crate::request::Request as GopherRequest;
 use crate::service::{Gopherd, Outcome};
 use bytes::Bytes;
@@ -87,6 +87,8 @@ pub async fn serve(
                 face.limits.write_timeout,
             ));
             let read_timeout = face.limits.read_timeout;
+            let (time, started) = (std::time::SystemTime::now(), std::time::Instant::now());
+            let access_log = face.access_log.clone();
             let answer = hyper::service::service_fn(move |request| {
                 let face = face.clone();
                 async move { Ok::<_, std::convert::Infallible>(logged(request, &face, peer).await) }
@@ -98,6 +100,26 @@ pub async fn serve(
                 .serve_connection(io, answer);
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, "HTTP connection ended: {e}");
+                // hyper answered these itself; they go to the log too.
+                let outcome = if e.is_parse_too_large() {
+                    Some("431-request-header-fields-too-large")
+                } else if e.is_parse() {
+                    Some("400-bad-request")
+                } else {
+                    None
+                };
+                if let Some(outcome) = outcome {
+                    access_log.log(&Entry {
+                        time,
+                        remote: peer,
+                        selector: "-".into(),
+                        route: "-".into(),
+                        outcome: outcome.into(),
+                        bytes: 0,
+                        duration: started.elapsed(),
+                        trace: None,
+                    });
+                }
             }
             drop(permit);
         });
@@ -371,11 +393,19 @@ async fn browse(
                 face.service.site(),
             ),
         ),
-        kind => Response::builder()
-            .status(status)
-            .header("content-type", browse::content_type(kind))
-            .body(Full::new(Bytes::from(bytes)))
-            .expect("a valid response"),
+        kind => {
+            // A browser shows the text, not its Gopher framing.
+            let bytes = if kind == b'0' && face.service.text_framing() == TextFraming::Rfc1436 {
+                crate::framing::unframe_text(&bytes)
+            } else {
+                bytes
+            };
+            Response::builder()
+                .status(status)
+                .header("content-type", browse::content_type(kind))
+                .body(Full::new(Bytes::from(bytes)))
+                .expect("a valid response")
+        }
     }
 }
 

@@ -26,6 +26,7 @@ fn server() -> (Gopherd, SocketAddr) {
         r#"root = "{hole}"
 listen = ["127.0.0.1:0"]
 host = "localhost"
+text_framing = "rfc1436"
 [limits]
 read_timeout = "1s"
 write_timeout = "1s"
@@ -282,7 +283,7 @@ fn exchange(addr: SocketAddr, bytes: &[u8]) -> String {
 
 #[test]
 fn bad_requests_get_a_clear_4xx_and_the_server_keeps_serving() {
-    let (_hole, addr) = server();
+    let (hole, addr) = server();
     // A body over `max_body` (1 KiB here).
     let big = "x".repeat(4096);
     let r = curl(addr, "/env", &["--data-binary", &big]);
@@ -333,6 +334,11 @@ fn bad_requests_get_a_clear_4xx_and_the_server_keeps_serving() {
     // Still serving.
     let r = curl(addr, "/env", &[]);
     assert_eq!(status(&r), 200, "{r}");
+    // Each refusal is in the access log, as the Gopher side's are.
+    hole.wait_for_access(&["\"POST /env\"", "outcome=413"]);
+    hole.wait_for_access(&["\"-\"", "outcome=400-bad-request"]);
+    hole.wait_for_access(&["\"-\"", "outcome=431"]);
+    hole.wait_for_access(&["\"GET /spin\"", "outcome=500"]);
 }
 
 #[test]
@@ -382,6 +388,8 @@ fn the_gopherhole_reads_as_web_pages_with_curl() {
     assert!(r.contains("action=\"/7/wasi/search\""), "{r}");
     let r = curl(addr, "/0/about.txt", &[]);
     assert!(r.contains("content-type: text/plain; charset=utf-8"), "{r}");
+    // The text as the file has it, whatever the Gopher side's framing
+    // (this server frames text as RFC 1436 says).
     let about = std::fs::read_to_string(repo_root().join("samples/gopherhole/about.txt")).unwrap();
     assert!(r.ends_with(&about), "the text as it is: {r}");
     let r = curl(addr, "/7/wasi/search?q=gopher", &[]);
