@@ -90,6 +90,15 @@ pub fn text(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `text` safe inside HTML, in text and in quoted attributes (the pages
+/// gopherd writes: `URL:` links, the HTTP face's menus).
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The text an RFC 1436 framed response carries, for readers that are not
 /// Gopher clients (the web pages): the final `.` line dropped, doubled
 /// leading dots made single, lines ended with LF.

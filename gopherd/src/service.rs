@@ -752,11 +752,7 @@ impl Gopherd {
 /// The HTML page a `URL:` selector gets: a link (and a redirect) to a web
 /// address outside Gopherspace.
 fn url_page(url: &str) -> String {
-    let escaped = url
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
+    let escaped = framing::escape_html(url);
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"refresh\" content=\"2; url={escaped}\">\

@@ -4,6 +4,7 @@
 //! on this face (or point to `gopher://` for other servers), searches
 //! become forms, text is text, and other items go out with their type.
 
+use crate::framing::escape_html as escape;
 use crate::gophermap::Site;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -53,23 +54,16 @@ pub fn wanted(raw_path: &str, query: &str) -> Wanted {
     }
 }
 
-/// The content type an item type goes out with.
-pub fn content_type(kind: u8) -> &'static str {
-    match kind {
-        b'0' => "text/plain; charset=utf-8",
-        b'h' => "text/html; charset=utf-8",
-        b'g' => "image/gif",
-        b'I' => "image/png",
-        b's' => "audio/basic",
-        _ => "application/octet-stream",
+/// The content type an item type goes out with on the web: Gopher+'s
+/// MIME type, with the charset for text; none where Gopher+ does not know
+/// the format (`image/unknown`), so the browser looks at the bytes.
+pub fn content_type(kind: u8) -> Option<&'static str> {
+    match crate::gopher_plus::mime_type(kind) {
+        "text/plain" => Some("text/plain; charset=utf-8"),
+        "text/html" => Some("text/html; charset=utf-8"),
+        unknown if unknown.ends_with("/unknown") => None,
+        known => Some(known),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The link a menu item gets on this face.
@@ -244,6 +238,14 @@ mod tests {
         let w = wanted("/7/wasi/search", "q=sand+box");
         assert_eq!(w.query.as_deref(), Some("sand box"));
         assert_eq!(wanted("/docs", "").selector, "/docs");
+    }
+
+    #[test]
+    fn items_go_out_with_gopher_plus_types_and_a_charset_for_text() {
+        assert_eq!(content_type(b'0'), Some("text/plain; charset=utf-8"));
+        assert_eq!(content_type(b'g'), Some("image/gif"));
+        assert_eq!(content_type(b'9'), Some("application/octet-stream"));
+        assert_eq!(content_type(b'I'), None, "the browser looks at the bytes");
     }
 
     #[test]

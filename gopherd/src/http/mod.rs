@@ -101,20 +101,20 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, "HTTP connection ended: {e}");
                 // hyper answered these itself; they go to the log too.
-                let outcome = if e.is_parse_too_large() {
-                    Some("431-request-header-fields-too-large")
+                let status = if e.is_parse_too_large() {
+                    Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
                 } else if e.is_parse() {
-                    Some("400-bad-request")
+                    Some(StatusCode::BAD_REQUEST)
                 } else {
                     None
                 };
-                if let Some(outcome) = outcome {
+                if let Some(status) = status {
                     access_log.log(&Entry {
                         time,
                         remote: peer,
                         selector: "-".into(),
                         route: "-".into(),
-                        outcome: outcome.into(),
+                        outcome: outcome_of(status),
                         bytes: 0,
                         duration: started.elapsed(),
                         trace: None,
@@ -143,25 +143,21 @@ async fn logged(
             .map(|p| p.as_str())
             .unwrap_or("/")
     );
-    let route = match face.service.http_route(request.uri().path()) {
-        Some(matched) => format!("http:{}", matched.route.route.selector),
+    let route = face
+        .service
+        .http_route(request.uri().path())
+        .map(|matched| matched.route.route.selector.clone());
+    let logged_route = match &route {
+        Some(path) => format!("http:{path}"),
         None => "web".to_string(),
     };
-    let response = answer(request, face, peer).await;
-    let status = response.status();
+    let response = answer(request, face, peer, route.is_some()).await;
     face.access_log.log(&Entry {
         time,
         remote: peer,
         selector: asked,
-        route,
-        outcome: format!(
-            "{}{}",
-            status.as_u16(),
-            status
-                .canonical_reason()
-                .map(|r| format!("-{}", r.to_ascii_lowercase().replace(' ', "-")))
-                .unwrap_or_default()
-        ),
+        route: logged_route,
+        outcome: outcome_of(response.status()),
         bytes: hyper::body::Body::size_hint(response.body())
             .exact()
             .unwrap_or(0),
@@ -169,6 +165,18 @@ async fn logged(
         trace: None,
     });
     response
+}
+
+/// A status as the access log's outcome word: `404-not-found`.
+fn outcome_of(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!(
+            "{}-{}",
+            status.as_u16(),
+            reason.to_ascii_lowercase().replace(' ', "-")
+        ),
+        None => status.as_u16().to_string(),
+    }
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
@@ -179,14 +187,17 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
         .expect("a valid response")
 }
 
+/// Runs the handler of the route `request` names, if `routed`, else
+/// shows the gopherhole.
 async fn answer(
     request: Request<Incoming>,
     face: &Arc<Face>,
     peer: SocketAddr,
+    routed: bool,
 ) -> Response<Full<Bytes>> {
     let raw_path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or("").to_string();
-    if face.service.http_route(&raw_path).is_some() {
+    if routed {
         return run(request, face, peer, query).await;
     }
     if !face.config.browse {
@@ -364,14 +375,13 @@ async fn browse(
         query: wanted.query.clone(),
         ..GopherRequest::new(wanted.selector.clone())
     };
-    let service = face.service.clone();
-    let answered = tokio::task::spawn_blocking(move || {
-        let response = service.respond_blocking(&request, peer);
-        (response.outcome, response.body.into_bytes())
-    })
-    .await;
-    let (outcome, bytes) = match answered {
-        Ok((outcome, Ok(bytes))) => (outcome, bytes),
+    // Answered as a Gopher request is: within the same slots and time
+    // limits, on the same workers.
+    let response = face.service.respond(request, peer).await;
+    let outcome = response.outcome;
+    // A large file's body is read from disk here, off the async threads.
+    let bytes = match tokio::task::spawn_blocking(move || response.body.into_bytes()).await {
+        Ok(Ok(bytes)) => bytes,
         _ => return plain(StatusCode::INTERNAL_SERVER_ERROR, "cannot read this item"),
     };
     let status = match outcome {
@@ -400,9 +410,11 @@ async fn browse(
             } else {
                 bytes
             };
-            Response::builder()
-                .status(status)
-                .header("content-type", browse::content_type(kind))
+            let mut built = Response::builder().status(status);
+            if let Some(content_type) = browse::content_type(kind) {
+                built = built.header("content-type", content_type);
+            }
+            built
                 .body(Full::new(Bytes::from(bytes)))
                 .expect("a valid response")
         }
