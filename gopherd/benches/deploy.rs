@@ -11,9 +11,8 @@
 mod support;
 
 use std::io::BufRead;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 struct Options {
@@ -46,35 +45,6 @@ fn rss_mib(pid: u32) -> f64 {
         .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
         .unwrap_or(0.0)
         / 1024.0
-}
-
-/// Requests per second on `selector` with 16 connections for `seconds`.
-fn rate(rt: &tokio::runtime::Runtime, addr: SocketAddr, selector: &str, seconds: f64) -> f64 {
-    let request: Arc<[u8]> = Arc::from(format!("{selector}\r\n").into_bytes());
-    let stop = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicU64::new(0));
-    let t0 = Instant::now();
-    rt.block_on(async {
-        let tasks: Vec<_> = (0..16)
-            .map(|_| {
-                let (request, stop, count) = (request.clone(), stop.clone(), count.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        if support::ask(addr, &request, &mut buf).await {
-                            count.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
-        stop.store(true, Ordering::Relaxed);
-        for t in tasks {
-            t.await.unwrap();
-        }
-    });
-    count.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64()
 }
 
 fn main() {
@@ -148,8 +118,8 @@ fn main() {
     let mut deployed = Vec::new();
     let mut folder = Vec::new();
     for _ in 0..2 {
-        folder.push(rate(&rt, addr, "/folder/hello", o.seconds));
-        deployed.push(rate(&rt, addr, "/~ann/hello", o.seconds));
+        folder.push(support::rate(&rt, addr, "/folder/hello", o.seconds).0);
+        deployed.push(support::rate(&rt, addr, "/~ann/hello", o.seconds).0);
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(

@@ -12,53 +12,9 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-/// Requests per second (and failures) on `selector` with 16 connections.
-fn rate(
-    rt: &tokio::runtime::Runtime,
-    addr: SocketAddr,
-    selector: &str,
-    seconds: f64,
-) -> (f64, u64) {
-    let request: Arc<[u8]> = Arc::from(format!("{selector}\r\n").into_bytes());
-    let stop = Arc::new(AtomicBool::new(false));
-    let ok = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let t0 = Instant::now();
-    rt.block_on(async {
-        let tasks: Vec<_> = (0..16)
-            .map(|_| {
-                let (request, stop, ok, failed) =
-                    (request.clone(), stop.clone(), ok.clone(), failed.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        if support::ask(addr, &request, &mut buf).await {
-                            ok.fetch_add(1, Ordering::Relaxed);
-                        } else {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
-        stop.store(true, Ordering::Relaxed);
-        for t in tasks {
-            t.await.unwrap();
-        }
-    });
-    (
-        ok.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64(),
-        failed.load(Ordering::Relaxed),
-    )
-}
 
 struct Nats(Child);
 
@@ -196,8 +152,8 @@ fn main() {
         .unwrap();
     let (mut on, mut off) = (Vec::new(), Vec::new());
     for _ in 0..2 {
-        off.push(rate(&rt, local.addr, "/~ann/hello", seconds).0);
-        on.push(rate(&rt, g1.addr, "/~ann/hello", seconds).0);
+        off.push(support::rate(&rt, local.addr, "/~ann/hello", seconds).0);
+        on.push(support::rate(&rt, g1.addr, "/~ann/hello", seconds).0);
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(
@@ -220,7 +176,7 @@ fn main() {
     for g in [&g2, &g3] {
         signal(g.child.id(), "-STOP");
     }
-    let alone = rate(&rt, g1.addr, "/~ann/hello", seconds).0;
+    let alone = support::rate(&rt, g1.addr, "/~ann/hello", seconds).0;
     for g in [&g2, &g3] {
         signal(g.child.id(), "-CONT");
     }
@@ -231,7 +187,7 @@ fn main() {
 
     // NATS away.
     drop(broker.take());
-    let (during, failed) = rate(&rt, g1.addr, "/~ann/hello", seconds);
+    let (during, failed) = support::rate(&rt, g1.addr, "/~ann/hello", seconds);
     let t0 = Instant::now();
     let refused = api.try_deploy("hello", "not while NATS is away");
     println!(

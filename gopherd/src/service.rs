@@ -312,35 +312,38 @@ impl Gopherd {
         };
         let (changes, invocations) = deployments.feeds();
         if let Some(changes) = changes {
-            let service = Arc::downgrade(self);
-            let _ = std::thread::Builder::new()
-                .name("lattice-changes".into())
-                .spawn(move || {
-                    for change in changes {
-                        let Some(service) = service.upgrade() else {
-                            return;
-                        };
-                        if let Some(d) = service.deployments() {
-                            d.apply(change, service.runtime());
-                        }
-                    }
-                });
+            self.feed("lattice-changes", changes, |service, d, change| {
+                d.apply(change, service.runtime())
+            });
         }
         if let Some(invocations) = invocations {
-            let service = Arc::downgrade(self);
-            let _ = std::thread::Builder::new()
-                .name("lattice-logs".into())
-                .spawn(move || {
-                    for invocation in invocations {
-                        let Some(service) = service.upgrade() else {
-                            return;
-                        };
-                        if let Some(d) = service.deployments() {
-                            d.keep(invocation);
-                        }
-                    }
-                });
+            self.feed("lattice-logs", invocations, |_, d, invocation| {
+                d.keep(invocation)
+            });
         }
+    }
+
+    /// Hands every item of `items` to `take`, on a thread named `name`,
+    /// until the feed or this service ends.
+    fn feed<T: Send + 'static>(
+        self: &Arc<Self>,
+        name: &str,
+        items: std::sync::mpsc::Receiver<T>,
+        take: impl Fn(&Gopherd, &Deployments, T) + Send + 'static,
+    ) {
+        let service = Arc::downgrade(self);
+        let _ = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                for item in items {
+                    let Some(service) = service.upgrade() else {
+                        return;
+                    };
+                    if let Some(d) = service.deployments() {
+                        take(&service, d, item);
+                    }
+                }
+            });
     }
 
     /// How many handler routes the HTTP face has.

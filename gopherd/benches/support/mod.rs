@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// The gopherd under test, killed when dropped.
 pub struct Server {
@@ -200,5 +203,47 @@ pub fn percentiles(mut v: Vec<f64>) -> String {
         at(0.5),
         at(0.95),
         at(1.0)
+    )
+}
+
+/// Requests per second (and failures) on `selector` with 16 connections.
+#[allow(dead_code)] // Not every bench measures a rate.
+pub fn rate(
+    rt: &tokio::runtime::Runtime,
+    addr: SocketAddr,
+    selector: &str,
+    seconds: f64,
+) -> (f64, u64) {
+    let request: Arc<[u8]> = Arc::from(format!("{selector}\r\n").into_bytes());
+    let stop = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let t0 = Instant::now();
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (request, stop, ok, failed) =
+                    (request.clone(), stop.clone(), ok.clone(), failed.clone());
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        if ask(addr, &request, &mut buf).await {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    (
+        ok.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64(),
+        failed.load(Ordering::Relaxed),
     )
 }

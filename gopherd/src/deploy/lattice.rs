@@ -476,14 +476,12 @@ impl Store for NatsStore {
             .take()
     }
 
-    fn share(&self, invocation: &Invocation) -> bool {
+    fn share(&self, invocation: &Invocation) {
         // A full outbox (NATS slow or away for long): local only.
         let mut outbox = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
-        if outbox.len() >= OUTBOX {
-            return false;
+        if outbox.len() < OUTBOX {
+            outbox.push(invocation.clone());
         }
-        outbox.push(invocation.clone());
-        true
     }
 }
 

@@ -120,10 +120,9 @@ pub trait Store: Send + Sync {
         None
     }
     /// Shares `invocation` with every server (the others hear of it
-    /// through [`Store::invocations`]); false when it is not shared.
-    fn share(&self, invocation: &super::logs::Invocation) -> bool {
+    /// through [`Store::invocations`]); nothing where logs are not shared.
+    fn share(&self, invocation: &super::logs::Invocation) {
         let _ = invocation;
-        false
     }
 }
 
