@@ -20,19 +20,26 @@ pub enum Target {
 /// Route prefixes, longest first.
 #[derive(Clone, Debug, Default)]
 pub struct Router {
-    prefixes: Vec<(String, usize)>,
+    /// Each prefix, its index, and whether it answers only itself.
+    prefixes: Vec<(String, usize, bool)>,
 }
 
 impl Router {
     /// A router over these prefixes (as normalized by the configuration:
     /// a leading `/`, no trailing `/`); index `i` is the `i`th prefix.
     pub fn new<'a>(prefixes: impl IntoIterator<Item = &'a str>) -> Router {
-        let mut prefixes: Vec<(String, usize)> = prefixes
+        Router::with_exact(prefixes.into_iter().map(|p| (p, false)))
+    }
+
+    /// A router over these prefixes, each marked `true` if it answers only
+    /// itself and not the paths below it (WAGI's routes without `/...`).
+    pub fn with_exact<'a>(prefixes: impl IntoIterator<Item = (&'a str, bool)>) -> Router {
+        let mut prefixes: Vec<(String, usize, bool)> = prefixes
             .into_iter()
             .enumerate()
-            .map(|(i, p)| (p.to_string(), i))
+            .map(|(i, (p, exact))| (p.to_string(), i, exact))
             .collect();
-        prefixes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+        prefixes.sort_by_key(|(prefix, ..)| std::cmp::Reverse(prefix.len()));
         Router { prefixes }
     }
 
@@ -46,8 +53,10 @@ impl Router {
             rooted = format!("/{selector}");
             &rooted
         };
-        for (prefix, index) in &self.prefixes {
-            let rest = if prefix == "/" {
+        for (prefix, index, exact) in &self.prefixes {
+            let rest = if *exact {
+                (selector == prefix).then_some("")
+            } else if prefix == "/" {
                 Some(selector)
             } else {
                 selector
@@ -94,5 +103,12 @@ mod tests {
         let r = Router::new(["/", "/static"]);
         assert_eq!(r.route("/docs/a.txt"), handler(0, "/docs/a.txt"));
         assert_eq!(r.route("/static/x"), handler(1, "/x"));
+    }
+
+    #[test]
+    fn an_exact_route_answers_only_itself() {
+        let r = Router::with_exact([("/exact", true), ("/", false)]);
+        assert_eq!(r.route("/exact"), handler(0, ""));
+        assert_eq!(r.route("/exact/below"), handler(1, "/exact/below"));
     }
 }

@@ -129,8 +129,9 @@ pub struct Gopherd {
     text_framing: TextFraming,
     about: About,
     deployments: Option<Deployments>,
-    /// The HTTP face's handler routes, in order.
+    /// The HTTP face's handler routes, and the router over their paths.
     http_routes: Vec<(HttpRoute, Handler)>,
+    http_router: Router,
 }
 
 /// An HTTP route that matched a path.
@@ -248,6 +249,11 @@ impl Gopherd {
             text_framing: config.text_framing,
             about: config.about.clone(),
             deployments,
+            http_router: Router::with_exact(
+                http_routes
+                    .iter()
+                    .map(|(r, _)| (r.route.selector.as_str(), r.exact)),
+            ),
             http_routes,
         })
     }
@@ -282,25 +288,17 @@ impl Gopherd {
     /// The HTTP route answering `path` (the longest that matches), with
     /// its handler and the rest of the path after the route.
     pub fn http_route(&self, path: &str) -> Option<HttpMatch<'_>> {
-        self.http_routes
-            .iter()
-            .filter_map(|(route, handler)| {
-                let prefix = route.route.selector.as_str();
-                let rest = if route.exact {
-                    (path == prefix).then_some("")
-                } else if prefix == "/" {
-                    Some(path)
-                } else {
-                    path.strip_prefix(prefix)
-                        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-                }?;
+        match self.http_router.route(path) {
+            Target::Handler { index, path_info } => {
+                let (route, handler) = &self.http_routes[index];
                 Some(HttpMatch {
                     route,
                     handler,
-                    path_info: rest.to_string(),
+                    path_info,
                 })
-            })
-            .max_by_key(|m| m.route.route.selector.len())
+            }
+            Target::Static => None,
+        }
     }
 
     /// On a lattice: follows the handlers other servers deploy, roll back
