@@ -151,12 +151,6 @@ impl Handler {
         stderr: &SharedBuffer,
     ) -> ProcessConfig {
         let variables = cgi.variables(self.prefix());
-        let mut env = variables.clone();
-        for (k, v) in &self.route.env {
-            if !variables.iter().any(|(name, _)| name == k) {
-                env.push((k.clone(), v.clone()));
-            }
-        }
         let mut args = vec![program_name.to_string()];
         args.extend(self.route.args.iter().cloned());
         if let Some(q) = &cgi.request.query {
@@ -172,6 +166,27 @@ impl Handler {
             }
             _ => Arc::from(cgi.request.query.clone().unwrap_or_default().into_bytes()),
         };
+        self.process(args, variables, stdin, stdout, stderr)
+    }
+
+    /// The process of one request, whatever the face: `args` as given,
+    /// the request's `variables` followed by the route's own environment
+    /// (which never replaces one of them), `stdin`, output into the
+    /// buffers, and the route's entry point, folders and limits.
+    pub fn process(
+        &self,
+        args: Vec<String>,
+        variables: Vec<(String, String)>,
+        stdin: Arc<[u8]>,
+        stdout: &SharedBuffer,
+        stderr: &SharedBuffer,
+    ) -> ProcessConfig {
+        let mut env = variables;
+        for (k, v) in &self.route.env {
+            if !env.iter().any(|(name, _)| name == k) {
+                env.push((k.clone(), v.clone()));
+            }
+        }
         ProcessConfig {
             entry: self.route.invoke.clone(),
             args,

@@ -29,7 +29,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use wasmhole_runtime::{InputSpec, OutputSpec, ProcessConfig};
 
 /// What every request of the face shares.
 struct Face {
@@ -292,23 +291,11 @@ async fn run(
             );
             let convention = route.convention;
             let ran = handler.run_with(service.runtime(), Vec::new(), |loaded, stdout, stderr| {
-                ProcessConfig {
-                    entry: handler.route().invoke.clone(),
-                    args: cgi::arguments(route, loaded.program.name(), &http.query)
-                        .into_iter()
-                        .chain(handler.route().args.iter().cloned())
-                        .collect(),
-                    env: env
-                        .into_iter()
-                        .chain(handler.route().env.iter().cloned())
-                        .collect(),
-                    dirs: handler.route().dirs.clone(),
-                    stdin: InputSpec::Bytes(http.body.into()),
-                    stdout: OutputSpec::Buffer(stdout.clone()),
-                    stderr: OutputSpec::Buffer(stderr.clone()),
-                    limits: handler.route().limits.clone(),
-                    ..ProcessConfig::default()
-                }
+                let args = cgi::arguments(route, loaded.program.name(), &http.query)
+                    .into_iter()
+                    .chain(handler.route().args.iter().cloned())
+                    .collect();
+                handler.process(args, env, http.body.into(), stdout, stderr)
             });
             Some((convention, ran))
         })
