@@ -186,6 +186,7 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
     let url = |path: &str| format!("{}/v1/{path}", connection.server.trim_end_matches('/'));
     let auth = connection.authorization();
     let answer = |response| answer(&connection.server, response);
+    let get = |path: &str| answer(agent.get(url(path)).header("authorization", &auth).call());
     match command {
         Command::Deploy {
             name,
@@ -218,12 +219,7 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
             println!("{}", deployed(&view));
         }
         Command::List => {
-            let text = answer(
-                agent
-                    .get(url("handlers"))
-                    .header("authorization", &auth)
-                    .call(),
-            )?;
+            let text = get("handlers")?;
             let views: Vec<crate::deploy::HandlerView> = serde_json::from_str(&text)?;
             if views.is_empty() {
                 println!("no handlers");
@@ -240,12 +236,7 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Versions { name } => {
-            let text = answer(
-                agent
-                    .get(url(&format!("handlers/{name}/versions")))
-                    .header("authorization", &auth)
-                    .call(),
-            )?;
+            let text = get(&format!("handlers/{name}/versions"))?;
             let versions: Vec<Version> = serde_json::from_str(&text)?;
             for v in versions {
                 println!(
@@ -284,12 +275,7 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
             println!("deleted {name}");
         }
         Command::Whoami => {
-            let text = answer(
-                agent
-                    .get(url("whoami"))
-                    .header("authorization", &auth)
-                    .call(),
-            )?;
+            let text = get("whoami")?;
             let me: serde_json::Value = serde_json::from_str(&text)?;
             println!(
                 "{}{}, handlers under {}",
@@ -312,12 +298,7 @@ pub fn run(connection: &Connection, command: Command) -> anyhow::Result<()> {
             let selector = match selector {
                 Some(s) => s,
                 None => {
-                    let text = answer(
-                        agent
-                            .get(url("handlers"))
-                            .header("authorization", &auth)
-                            .call(),
-                    )?;
+                    let text = get("handlers")?;
                     let views: Vec<crate::deploy::HandlerView> = serde_json::from_str(&text)?;
                     let wanted = name.rsplit('/').next().unwrap_or(&name);
                     views
