@@ -40,6 +40,35 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `wasmhole run GUEST` with its standard input to write and its output's
+/// lines as they come.
+fn run_with_lines(
+    name: &str,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    mpsc::Receiver<String>,
+) {
+    let mut child = wasmhole()
+        .arg(guest(name))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = child.stdin.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, input, lines)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -49,24 +78,7 @@ fn a_go_program_keeps_ticking_while_its_input_is_slow() {
     // A goroutine prints "tick" every 100 ms while main reads lines from
     // standard input. Lines are sent only once ticks have been seen, so
     // ticks can only come if waiting for input leaves the program running.
-    let mut child = wasmhole()
-        .arg(guest("go_stdin_ticker.wasm"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, mut input, lines) = run_with_lines("go_stdin_ticker.wasm");
     // Generous: the first run compiles the program.
     let patience = Duration::from_secs(120);
     let mut seen = Vec::new();
@@ -112,21 +124,7 @@ fn a_go_program_keeps_ticking_while_its_input_is_slow() {
 fn a_nonblocking_standard_input_says_eagain_until_something_comes() {
     // The calls Go's runtime makes, asked directly: NONBLOCK on stdin, a
     // read before any input, then poll_oneoff on {a 100 ms clock, stdin}.
-    let mut child = wasmhole()
-        .arg(guest("c_stdin_poll.wasm"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let (mut child, mut input, lines) = run_with_lines("c_stdin_poll.wasm");
     let mut seen: Vec<String> = Vec::new();
     // Wait for two clock events before writing anything.
     while seen.iter().filter(|l| l.contains("userdata=100")).count() < 2 {
